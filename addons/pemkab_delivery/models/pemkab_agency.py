@@ -1,0 +1,73 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class PemkabAgency(models.Model):
+    """A regency agency (dinas / OPD) that sends deliveries.
+
+    Its heads approve deliveries; its members (officers) prepare them. Record rules
+    use both lists so that nobody sees another agency's data.
+    """
+
+    _name = "pemkab.agency"
+    _description = "Agency (Dinas/OPD)"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True, translate=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short code of the agency, e.g. DINKES, DINSOS, RSUD-BLB.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        help="Postal address, e-mail and phone of the agency's office.",
+    )
+    head_ids = fields.Many2many(
+        "res.users",
+        "pemkab_agency_head_rel",
+        "agency_id",
+        "user_id",
+        string="Heads",
+        tracking=True,
+        help="Head(s) of the agency (Kepala Dinas, hospital director): they approve "
+        "deliveries and see all of the agency's records.",
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "pemkab_agency_member_rel",
+        "agency_id",
+        "user_id",
+        string="Members",
+        help="Civil servants of the agency who prepare and follow deliveries.",
+    )
+    shelter_ids = fields.One2many("pemkab.shelter", "agency_id", string="Shelters")
+    shelter_count = fields.Integer(compute="_compute_shelter_count")
+    color = fields.Integer()
+    note = fields.Html()
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "Another agency already has this code.")
+
+    @api.depends("shelter_ids")
+    def _compute_shelter_count(self):
+        counts = dict(
+            self.env["pemkab.shelter"]._read_group(
+                [("agency_id", "in", self.ids)], ["agency_id"], ["__count"]
+            )
+        )
+        for agency in self:
+            agency.shelter_count = counts.get(agency, 0)
+
+    def action_view_shelters(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pemkab_delivery.pemkab_shelter_action"
+        )
+        action["domain"] = [("agency_id", "=", self.id)]
+        action["context"] = {"default_agency_id": self.id}
+        return action

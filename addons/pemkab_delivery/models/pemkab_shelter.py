@@ -1,0 +1,124 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+import pytz
+
+from odoo import api, fields, models
+
+from .pemkab_shelter_opening import DAYS_OF_WEEK
+
+SHELTER_TZ = "Asia/Jakarta"  # Banyuwangi is on WIB (UTC+7)
+
+
+class PemkabShelter(models.Model):
+    """A pickup point where couriers collect parcels: a hospital pharmacy, a
+    Puskesmas, a warehouse or an office."""
+
+    _name = "pemkab.shelter"
+    _description = "Shelter (Pickup Point)"
+    _inherit = ["pemkab.address.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "agency_id, sequence, name"
+    _rec_names_search = ["name", "code"]
+    _pemkab_phone_fields = {"phone": False}
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(required=True, tracking=True, help="Short unique code, e.g. RSUD-BLB.")
+    sequence = fields.Integer(default=10)
+    kind = fields.Selection(
+        [
+            ("hospital", "Hospital (RSUD)"),
+            ("puskesmas", "Puskesmas"),
+            ("warehouse", "Warehouse"),
+            ("office", "Office"),
+        ],
+        required=True,
+        default="puskesmas",
+        tracking=True,
+    )
+    agency_id = fields.Many2one(
+        "pemkab.agency",
+        string="Owning Agency",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        tracking=True,
+    )
+    street = fields.Char()
+    street2 = fields.Char()
+    zip = fields.Char()
+    city = fields.Char(default="Banyuwangi")
+    phone = fields.Char(string="Contact Phone", tracking=True)
+    opening_ids = fields.One2many(
+        "pemkab.shelter.opening", "shelter_id", string="Opening Hours", copy=True
+    )
+    opening_summary = fields.Char(compute="_compute_opening_summary", string="Open")
+    staff_ids = fields.Many2many(
+        "res.users",
+        "pemkab_shelter_staff_rel",
+        "shelter_id",
+        "user_id",
+        string="Staff",
+        help="Officers who hand parcels to couriers at this shelter.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    color = fields.Integer()
+    note = fields.Html(string="Pickup Instructions")
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "Another shelter already has this code.")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("opening_ids.dayofweek", "opening_ids.hour_from", "opening_ids.hour_to")
+    @api.depends_context("lang")
+    def _compute_opening_summary(self):
+        days = dict(DAYS_OF_WEEK)
+        day_labels = dict(
+            self.env["pemkab.shelter.opening"]._fields["dayofweek"]._description_selection(
+                self.env
+            )
+        )
+        for shelter in self:
+            parts = []
+            for line in shelter.opening_ids.sorted(lambda r: (r.dayofweek, r.hour_from)):
+                parts.append(
+                    "%s %s-%s"
+                    % (
+                        day_labels.get(line.dayofweek, days[line.dayofweek])[:3],
+                        _float_to_hhmm(line.hour_from),
+                        _float_to_hhmm(line.hour_to),
+                    )
+                )
+            shelter.opening_summary = ", ".join(parts)
+
+    @api.depends("name", "code")
+    def _compute_display_name(self):
+        for shelter in self:
+            shelter.display_name = (
+                f"[{shelter.code}] {shelter.name}" if shelter.code else shelter.name
+            )
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _is_open_at(self, when=None):
+        """Whether the shelter is open at ``when`` (naive UTC datetime, default now).
+
+        A shelter with no opening hours is taken as always open.
+        """
+        self.ensure_one()
+        if not self.opening_ids:
+            return True
+        when = when or fields.Datetime.now()
+        local = pytz.utc.localize(when).astimezone(pytz.timezone(SHELTER_TZ))
+        hour = local.hour + local.minute / 60.0
+        day = str(local.weekday())
+        return any(
+            line.dayofweek == day and line.hour_from <= hour < line.hour_to
+            for line in self.opening_ids
+        )
+
+
+def _float_to_hhmm(value):
+    hours, minutes = divmod(round(value * 60), 60)
+    return f"{int(hours):02d}:{int(minutes):02d}"

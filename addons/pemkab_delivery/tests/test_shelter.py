@@ -1,0 +1,110 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import datetime
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import PemkabDeliveryCommon
+
+
+@tagged("post_install", "-at_install")
+class TestShelter(PemkabDeliveryCommon):
+    def test_seed_data(self):
+        """The regency's areas and hospital shelters come with the module."""
+        Area = self.env["pemkab.area"]
+        self.assertEqual(Area.search_count([("level", "=", "kecamatan")]), 25)
+        self.assertEqual(Area.search_count([("level", "=", "desa")]), 189)
+        self.assertEqual(Area.search_count([("level", "=", "kelurahan")]), 28)
+        self.assertEqual(self.kel_sobo.parent_id, self.kec_banyuwangi)
+        self.assertEqual(self.kec_banyuwangi.code, "35.10.16")
+        blambangan = self.env.ref("pemkab_delivery.shelter_rsud_blambangan")
+        genteng = self.env.ref("pemkab_delivery.shelter_rsud_genteng")
+        self.assertEqual((blambangan | genteng).mapped("kind"), ["hospital", "hospital"])
+        self.assertEqual(blambangan.phone, "+62333421118")
+
+    def test_phone_normalised(self):
+        self.assertEqual(self.shelter_a.phone, "+62333421118")
+        self.shelter_a.phone = "0812-3456-7890"
+        self.assertEqual(self.shelter_a.phone, "+6281234567890")
+        with self.assertRaisesRegex(ValidationError, "Contact Phone"):
+            self.shelter_a.phone = "12ab"
+        with self.assertRaisesRegex(ValidationError, "not an Indonesian number"):
+            self.shelter_a.phone = "+31 20 123 4567"
+        self.assertEqual(self.shelter_a.phone, "+6281234567890")
+
+    def test_coordinates_checked(self):
+        for lat, lng, reason in [
+            (-91.0, 114.36, "latitude"),
+            (-8.21, 181.0, "longitude"),
+            (0.0, 114.36, "both latitude and longitude"),
+        ]:
+            with self.subTest(lat=lat, lng=lng), self.assertRaisesRegex(ValidationError, reason):
+                self.shelter_a.write({"latitude": lat, "longitude": lng})
+        self.shelter_a.write({"latitude": -8.3686, "longitude": 114.1497})
+        self.assertAlmostEqual(self.shelter_a.latitude, -8.3686)
+
+    def test_desa_must_lie_in_kecamatan(self):
+        with self.assertRaisesRegex(ValidationError, "lies in kecamatan Banyuwangi"):
+            self.shelter_a.kecamatan_id = self.kec_genteng
+        form = Form(self.env["pemkab.shelter"])
+        form.name = "Posko Sobo"
+        form.code = "SH-SOBO"
+        form.agency_id = self.agency_a
+        form.desa_id = self.kel_sobo
+        self.assertEqual(form.kecamatan_id, self.kec_banyuwangi, "the desa fills its kecamatan")
+        shelter = form.save()
+        self.assertEqual(shelter.display_name, "[SH-SOBO] Posko Sobo")
+
+    def test_codes_unique(self):
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.cr.savepoint():
+                self.env["pemkab.shelter"].create(
+                    {"name": "Dup", "code": "SH-A", "agency_id": self.agency_a.id}
+                )
+
+    def test_opening_hours(self):
+        self.shelter_a.opening_ids = [
+            (0, 0, {"dayofweek": "0", "hour_from": 7.5, "hour_to": 14.0}),
+        ]
+        # Monday 2026-11-23 08:00 WIB is 01:00 UTC
+        self.assertTrue(self.shelter_a._is_open_at(datetime(2026, 11, 23, 1, 0)))
+        self.assertFalse(self.shelter_a._is_open_at(datetime(2026, 11, 23, 8, 0)))  # 15:00 WIB
+        self.assertFalse(self.shelter_a._is_open_at(datetime(2026, 11, 24, 1, 0)))  # Tuesday
+        self.assertEqual(self.shelter_a.opening_summary, "Mon 07:30-14:00")
+        with self.assertRaisesRegex(ValidationError, "must open before it closes"):
+            self.shelter_a.opening_ids = [
+                (0, 0, {"dayofweek": "1", "hour_from": 15.0, "hour_to": 9.0})
+            ]
+
+    def test_access_by_role(self):
+        shelter_b = self.env["pemkab.shelter"].create(
+            {"name": "Shelter B", "code": "SH-B", "agency_id": self.agency_b.id}
+        )
+        # every delivery user reads the pickup points
+        self.assertEqual(
+            self.env["pemkab.shelter"].with_user(self.user_officer_a).browse(shelter_b.id).name,
+            "Shelter B",
+        )
+        # an officer edits none
+        with self.assertRaises(AccessError):
+            self.shelter_a.with_user(self.user_officer_a).name = "Renamed"
+        # a head edits the shelters of the agency the user heads, not the others'
+        self.shelter_a.with_user(self.user_head_a).name = "Renamed by head"
+        self.assertEqual(self.shelter_a.name, "Renamed by head")
+        with self.assertRaises(AccessError):
+            shelter_b.with_user(self.user_head_a).name = "Not mine"
+        # an internal user without a delivery role sees no shelter
+        with self.assertRaises(AccessError):
+            self.env["pemkab.shelter"].with_user(self.user_internal).search([])
+        # the administrator edits all
+        shelter_b.with_user(self.user_manager).name = "Edited by admin"
+        self.assertEqual(shelter_b.name, "Edited by admin")
+
+    def test_agency_shelter_count(self):
+        self.assertEqual(self.agency_a.shelter_count, 1)
+        action = self.agency_a.action_view_shelters()
+        self.assertEqual(self.env["pemkab.shelter"].search(action["domain"]), self.shelter_a)

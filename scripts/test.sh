@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Run every test of the project on a throwaway database and print pytest's summary.
+#
+#   scripts/test.sh                 # pytest + pytest-odoo (HttpCase included), then drop the db
+#   scripts/test.sh -k booking      # extra arguments go to pytest
+#   scripts/test.sh --odoo-runner   # the same addon tests under Odoo's own runner
+#                                   # (odoo-bin --test-enable --test-tags /pemkab_...)
+#
+# Needs an Odoo 19 tree (ODOO_PATH, default /opt/odoo-19.0) and PostgreSQL (PGHOST, or the
+# installed server binaries for a private cluster): see scripts/common.sh. Without either it
+# fails, it never skips. PEMKAB_KEEP_DB=1 keeps the database for a look afterwards.
+source "$(dirname "$0")/common.sh"
+
+# PEMKAB_ADDONS narrows the install, e.g. PEMKAB_ADDONS=pemkab_delivery,pemkab_health
+ADDONS=${PEMKAB_ADDONS:-pemkab_delivery,pemkab_health,pemkab_social}
+require_venv
+require_postgres
+export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
+
+db="pemkab_test_$(date +%Y%m%d%H%M%S)_$$"
+conf="$PEMKAB_STATE_DIR/$db.conf"
+cleanup() {
+    if [[ -z "${PEMKAB_KEEP_DB:-}" ]]; then
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+        rm -rf "$PEMKAB_STATE_DIR/filestore/filestore/$db"
+    else
+        log "kept database $db (config $conf)"
+    fi
+    [[ -n "${PEMKAB_KEEP_DB:-}" ]] || rm -f "$conf"
+}
+trap cleanup EXIT
+
+cat > "$conf" <<CONF
+[options]
+addons_path = $ODOO_ADDONS_PATH
+data_dir = $PEMKAB_STATE_DIR/filestore
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_name = $db
+dbfilter = ^$db\$
+list_db = False
+http_interface = 127.0.0.1
+max_cron_threads = 0
+workers = 0
+CONF
+[[ -n "${PGPASSWORD:-}" ]] && echo "db_password = $PGPASSWORD" >> "$conf"
+
+if [[ "${1:-}" == "--odoo-runner" ]]; then
+    shift
+    log "installing $ADDONS and running their tests with Odoo's runner in $db"
+    "${ODOO_BIN[@]}" -c "$conf" -i "$ADDONS" --test-enable \
+        --test-tags "/${ADDONS//,/,/}" \
+        --stop-after-init --log-level=test --http-port=0 "$@" 2>&1 | tee "$PEMKAB_STATE_DIR/odoo-runner.log"
+    rc=${PIPESTATUS[0]}
+    if grep -Eq "(ERROR|CRITICAL) $db " "$PEMKAB_STATE_DIR/odoo-runner.log"; then
+        log "Odoo's runner logged errors: failed"
+        exit 1
+    fi
+    grep -E "tests? .* when loading database|[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$PEMKAB_STATE_DIR/odoo-runner.log" | tail -n 2 || true
+    exit "$rc"
+fi
+
+log "installing $ADDONS in the throwaway database $db"
+"${ODOO_BIN[@]}" -c "$conf" -i "$ADDONS" --stop-after-init --log-level=warn --http-port=0 ||
+    die "installing $ADDONS failed" 1
+
+export PEMKAB_TEST_DB="$db" PEMKAB_TEST_CONF="$conf" PEMKAB_VENV PEMKAB_STATE_DIR ODOO_PATH ODOO_ADDONS_PATH
+cd "$PROJECT_ROOT"
+set +o errexit
+python -m pytest --odoo-config="$conf" --odoo-database="$db" --odoo-http \
+    --odoo-log-level=warn -p no:cacheprovider "$@"
+rc=$?
+set -o errexit
+if [[ $rc == 5 ]]; then
+    log "pytest collected no test: that is a failure"
+    exit 1
+fi
+exit "$rc"

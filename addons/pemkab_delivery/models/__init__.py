@@ -3,5 +3,14 @@ from . import pemkab_area
 from . import pemkab_agency
 from . import pemkab_shelter_opening
 from . import pemkab_shelter
+from . import pemkab_courier_provider
+from . import pemkab_courier_provider_gosend
+from . import pemkab_courier_provider_grab
+from . import pemkab_courier_provider_sandbox
+from . import pemkab_delivery_booking
+from . import pemkab_delivery_booking_event
+from . import pemkab_delivery_trigger
+from . import pemkab_deliverable_mixin
+from . import res_config_settings
 from . import res_partner
 from . import res_users

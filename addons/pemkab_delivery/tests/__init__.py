@@ -1,1 +1,2 @@
 from . import test_shelter
+from . import test_booking

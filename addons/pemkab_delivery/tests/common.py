@@ -1,6 +1,13 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
+
+from ..sandbox.courier_sandbox import CourierSandbox
+
+SANDBOX_WEBHOOK_SECRET = "test-webhook-secret"
 
 
 class PemkabDeliveryCommon(TransactionCase):
@@ -10,7 +17,6 @@ class PemkabDeliveryCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.Area = cls.env["pemkab.area"]
         cls.kec_banyuwangi = cls.env.ref("pemkab_delivery.area_35_10_16")
         cls.kel_sobo = cls.env.ref("pemkab_delivery.area_35_10_16_1002")
         cls.kec_genteng = cls.env.ref("pemkab_delivery.area_35_10_09")
@@ -18,6 +24,9 @@ class PemkabDeliveryCommon(TransactionCase):
         cls.agency_b = cls.env["pemkab.agency"].create({"name": "Agency B", "code": "AG-B"})
         cls.user_officer_a = new_test_user(
             cls.env, login="officer_a", groups="pemkab_delivery.group_delivery_user"
+        )
+        cls.user_officer_b = new_test_user(
+            cls.env, login="officer_b", groups="pemkab_delivery.group_delivery_user"
         )
         cls.user_head_a = new_test_user(
             cls.env, login="head_a", groups="pemkab_delivery.group_delivery_head"
@@ -32,7 +41,9 @@ class PemkabDeliveryCommon(TransactionCase):
         cls.agency_a.write(
             {"head_ids": [(4, cls.user_head_a.id)], "member_ids": [(4, cls.user_officer_a.id)]}
         )
-        cls.agency_b.head_ids = cls.user_head_b
+        cls.agency_b.write(
+            {"head_ids": [(4, cls.user_head_b.id)], "member_ids": [(4, cls.user_officer_b.id)]}
+        )
         cls.shelter_a = cls.env["pemkab.shelter"].create(
             {
                 "name": "Shelter A",
@@ -46,3 +57,89 @@ class PemkabDeliveryCommon(TransactionCase):
                 "phone": "0333 421118",
             }
         )
+        cls.shelter_b = cls.env["pemkab.shelter"].create(
+            {
+                "name": "Shelter B",
+                "code": "SH-B",
+                "agency_id": cls.agency_b.id,
+                "latitude": -8.3686,
+                "longitude": 114.1497,
+            }
+        )
+
+
+class PemkabCourierCommon(PemkabDeliveryCommon):
+    """Adds the courier sandbox on a free loopback port and providers pointing at it."""
+
+    sandbox_webhooks = False  # HttpCase subclasses point the sandbox's webhooks at Odoo
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = CourierSandbox(
+            webhook_on_create=False,
+            webhook_secret_gosend=SANDBOX_WEBHOOK_SECRET,
+            webhook_secret_grab=SANDBOX_WEBHOOK_SECRET,
+            seed=19,
+        ).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        cls.provider = cls.env["pemkab.courier.provider"].create(
+            {
+                "name": "Sandbox",
+                "kind": "sandbox",
+                "base_url": cls.sandbox.url,
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-pass",
+                "webhook_secret": SANDBOX_WEBHOOK_SECRET,
+                "read_timeout": 5.0,
+                "poll_after_minutes": 10,
+            }
+        )
+        cls.provider_grab = cls.env["pemkab.courier.provider"].create(
+            {
+                "name": "Grab (sandbox)",
+                "kind": "grab",
+                "base_url": cls.sandbox.url + "/grab",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+                "webhook_secret": SANDBOX_WEBHOOK_SECRET,
+                "read_timeout": 5.0,
+            }
+        )
+        cls.own_fleet = cls.env["pemkab.courier.provider"].create(
+            {"name": "Armada", "kind": "manual"}
+        )
+        cls.Booking = cls.env["pemkab.delivery.booking"]
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset(keep_config=False)
+
+    def _booking(self, provider=None, **vals):
+        values = {
+            "provider_id": (provider or self.provider).id,
+            "agency_id": self.agency_a.id,
+            "shelter_id": self.shelter_a.id,
+            "recipient_name": "Siti Aminah",
+            "recipient_phone": "0812 3456 7890",
+            "street": "Jl. Kepiting No. 5",
+            "kecamatan_id": self.kec_banyuwangi.id,
+            "desa_id": self.kel_sobo.id,
+            "latitude": -8.2050,
+            "longitude": 114.3700,
+            "package_code": "PKG-0001",
+            "package_description": "Paket layanan kesehatan",
+            "responsible_user_id": self.user_officer_a.id,
+        }
+        values.update(vals)
+        return self.Booking.create(values)
+
+    def _run_outbox(self):
+        return self.Booking._cron_process_outbox()
+
+    def _poll(self, bookings):
+        bookings.write({"last_news_at": fields.Datetime.now() - timedelta(hours=1)})
+        return self.Booking._cron_poll_bookings()
+
+    def _make_due(self, bookings):
+        bookings.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})

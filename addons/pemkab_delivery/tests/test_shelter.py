@@ -81,8 +81,8 @@ class TestShelter(PemkabDeliveryCommon):
             ]
 
     def test_access_by_role(self):
-        shelter_b = self.env["pemkab.shelter"].create(
-            {"name": "Shelter B", "code": "SH-B", "agency_id": self.agency_b.id}
+        shelter_b = self.shelter_b or self.env["pemkab.shelter"].create(
+            {"name": "Shelter B2", "code": "SH-B2", "agency_id": self.agency_b.id}
         )
         # every delivery user reads the pickup points
         self.assertEqual(

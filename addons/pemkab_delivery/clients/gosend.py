@@ -1,0 +1,354 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""GoSend (Gojek) Integration API client (no Odoo import).
+
+API shape
+---------
+Follows the GoSend partner integration API ("gokilat v10") as used by public integrations
+(GoSend's own guide is shared with partners, not published; the endpoints, headers and
+field names below are the ones that public client code and samples agree on):
+
+* hosts: staging ``https://integration-kilat-api.gojekapi.com``, production
+  ``https://kilat-api.gojekapi.com`` (``base_url``);
+* every call carries the headers ``Client-ID`` and ``Pass-Key``
+  (credentials ``client_id``, ``pass_key``);
+* price: ``GET /gokilat/v10/calculate/price?origin=lat,lng&destination=lat,lng&paymentType=3``
+  answers one block per shipment method (``"Instant"``, ``"SameDay"``) with
+  ``serviceable``, ``active``, ``distance`` (km) and ``price.total_price``;
+* booking: ``POST /gokilat/v10/booking`` with ``paymentType``, ``shipment_method``
+  (``Instant``/``SameDay``) and ``routes[0]`` holding ``originName``, ``originNote``,
+  ``originContactName``, ``originContactPhone``, ``originLatLong``, ``originAddress``, the
+  same ``destination*`` fields, ``item`` and ``storeOrderId`` (= our reference); answers
+  ``{"id", "orderNo", ...}``. GoSend does NOT deduplicate on ``storeOrderId``;
+* status by our reference: ``GET /gokilat/v10/booking/storeOrderId/{storeOrderId}``,
+  by GoSend's: ``GET /gokilat/v10/booking/orderno/{orderNo}``; fields ``status``
+  (human text: "Finding Driver", "Enroute Pickup", ...), ``driverName``,
+  ``driverPhone``, ``totalPrice``, ``receiverName``, ``liveTrackingUrl``,
+  ``orderClosedTime``, ``cancelDescription``...;
+* cancel: ``PUT /gokilat/v10/booking/cancel`` with ``{"orderNo"}`` (only before pickup);
+* webhook: GoSend POSTs ``{"entity_id", "type", "event_date" (epoch ms), "event_id",
+  "partner_id", "booking_id", "status" (snake case: confirmed, allocated,
+  out_for_pickup, picked, out_for_delivery, on_hold, delivered, cancelled, rejected,
+  no_driver), "booking_type", "driver_name", "driver_phone", "total_distance_in_kms",
+  "price", "receiver_name", "live_tracking_url", "cancellation_reason"}``, authenticated
+  by a static token the merchant registers with GoSend and that GoSend sends back in the
+  ``Authorization`` header.
+
+Our assumptions (not confirmed by public material; the sandbox implements them)
+------------------------------------------------------------------------------
+* the storeOrderId lookup answers one booking object (the latest); a JSON list is also
+  accepted, in which case the latest booking still in progress wins;
+* errors come as ``{"errors": [{"message", "code"}]}`` (other usual shapes are read too);
+* lookups may carry ``vehicleNumber``, ``receiverRelation`` and
+  ``deliveryProofPhotoUrl``; webhooks may carry ``store_order_id``, ``vehicle_number``,
+  ``receiver_relation`` and ``proof_of_delivery_url``. When absent, the matching
+  :class:`~.base.OrderInfo` fields are None (match webhooks on ``courier_ref`` then);
+* naive timestamps are Asia/Jakarta time (WIB);
+* "Returned" is a final failure (``failure_reason='returned'``).
+"""
+
+from urllib.parse import quote as urlquote
+
+from .base import (
+    WIB,
+    AuthError,
+    CourierClient,
+    CourierTimeout,
+    OrderInfo,
+    OrderNotFound,
+    Package,
+    PermanentError,
+    Quote,
+    WebhookEvent,
+    derived_event_id,
+    float_or_none,
+    get_header,
+    now_iso,
+    phone_digits,
+    register_client,
+    to_iso,
+    token_matches,
+)
+
+#: ``paymentType`` 3 = corporate (cashless, billed to the merchant account).
+PAYMENT_TYPE_CORPORATE = 3
+
+#: Normalised GoSend statuses (API text and webhook snake case) -> ours.
+GOSEND_STATUS_MAP = {
+    # booking received, looking for a driver
+    "confirmed": "booked",
+    "finding_driver": "booked",
+    "searching_driver": "booked",
+    # driver found, on the way to the pickup point
+    "allocated": "driver_assigned",
+    "driver_allocated": "driver_assigned",
+    "driver_found": "driver_assigned",
+    "out_for_pickup": "driver_assigned",
+    "enroute_pickup": "driver_assigned",
+    # parcel on board
+    "picked": "picked_up",
+    "picked_up": "picked_up",
+    "item_picked": "picked_up",
+    "item_picked_by_driver": "picked_up",
+    "out_for_delivery": "picked_up",
+    "enroute_drop": "picked_up",
+    "on_hold": "picked_up",
+    # final
+    "delivered": "delivered",
+    "completed": "delivered",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "no_driver": "failed",
+    "driver_not_found": "failed",
+    "rejected": "failed",
+    "returned": "failed",
+}
+
+#: Normalised GoSend statuses -> :data:`~.base.FAILURE_REASONS`.
+GOSEND_FAILURE_REASONS = {
+    "no_driver": "no_driver",
+    "driver_not_found": "no_driver",
+    "rejected": "rejected",
+    "returned": "returned",
+}
+
+
+@register_client("gosend")
+class GoSendClient(CourierClient):
+    """GoSend Integration API client. Credentials: ``client_id``, ``pass_key``."""
+
+    SERVICE_TYPES = {"instant": "Instant", "same_day": "SameDay"}
+    STATUS_MAP = GOSEND_STATUS_MAP
+    CREDENTIAL_KEYS = ("client_id", "pass_key")
+    SECRET_CREDENTIAL_KEYS = ("pass_key",)
+    NAIVE_TZ = WIB
+
+    PRICE_PATH = "/gokilat/v10/calculate/price"
+    BOOKING_PATH = "/gokilat/v10/booking"
+    BY_STORE_ORDER_PATH = "/gokilat/v10/booking/storeOrderId/{ref}"
+    BY_ORDER_NO_PATH = "/gokilat/v10/booking/orderno/{ref}"
+    CANCEL_PATH = "/gokilat/v10/booking/cancel"
+
+    def _auth_headers(self):
+        return {
+            "Client-ID": str(self.credentials["client_id"]),
+            "Pass-Key": str(self.credentials["pass_key"]),
+        }
+
+    # -- API ---------------------------------------------------------------------------
+
+    def quote(self, origin, destination, service_type="instant", package=None):
+        method = self.courier_service_type(service_type)
+        origin.validate("origin")
+        destination.validate("destination")
+        _status, data = self._request(
+            "GET",
+            self.PRICE_PATH,
+            params={
+                "origin": origin.latlong,
+                "destination": destination.latlong,
+                "paymentType": PAYMENT_TYPE_CORPORATE,
+            },
+        )
+        block = (data or {}).get(method) if isinstance(data, dict) else None
+        if not isinstance(block, dict):
+            raise PermanentError(
+                f"GoSend offers no {method} service here", code="not_serviceable", response=data
+            )
+        price = (block.get("price") or {}).get("total_price")
+        if not block.get("serviceable", True) or not block.get("active", True) or price is None:
+            message, _code = self._error_details(block)
+            raise PermanentError(
+                message or f"GoSend {method} not serviceable for this route",
+                code="not_serviceable",
+                response=data,
+            )
+        distance = block.get("distance")
+        return Quote(
+            price=float(price),
+            currency="IDR",
+            service_type=service_type,
+            distance_km=float(distance) if distance is not None else None,
+            eta_minutes=None,
+            raw=data,
+        )
+
+    def build_booking_payload(self, our_ref, origin, destination, package, service_type="instant"):
+        """The JSON body of ``POST /gokilat/v10/booking`` (exposed for tests/logs)."""
+        route = {
+            "originName": origin.name,
+            "originNote": origin.note or "",
+            "originContactName": origin.name,
+            "originContactPhone": phone_digits(origin.phone),
+            "originLatLong": origin.latlong,
+            "originAddress": origin.address,
+            "destinationName": destination.name,
+            "destinationNote": destination.note or "",
+            "destinationContactName": destination.name,
+            "destinationContactPhone": phone_digits(destination.phone),
+            "destinationLatLong": destination.latlong,
+            "destinationAddress": destination.address,
+            "item": package.description or package.code,
+            "storeOrderId": our_ref,
+        }
+        return {
+            "paymentType": PAYMENT_TYPE_CORPORATE,
+            "collection_location": "pickup",
+            "shipment_method": self.courier_service_type(service_type),
+            "routes": [route],
+        }
+
+    def book(self, our_ref, origin, destination, package, service_type="instant"):
+        if not our_ref:
+            raise PermanentError("our_ref is required", code="invalid_request")
+        if not isinstance(package, Package):
+            raise PermanentError("package must be a Package", code="invalid_request")
+        origin.validate("origin")
+        destination.validate("destination")
+        payload = self.build_booking_payload(our_ref, origin, destination, package, service_type)
+        _status, data = self._request("POST", self.BOOKING_PATH, json_body=payload)
+        order_no = (data or {}).get("orderNo") if isinstance(data, dict) else None
+        if not order_no:
+            # 2xx without an order number: the booking may or may not exist.
+            raise CourierTimeout(
+                "GoSend booking answer has no orderNo", code="bad_response", response=data
+            )
+        info = OrderInfo(
+            our_ref=data.get("storeOrderId") or our_ref,
+            courier_ref=str(order_no),
+            status=self.map_status(data.get("status")) or "booked",
+            courier_status=data.get("status"),
+            price=float_or_none(data.get("totalPrice")),
+            tracking_url=data.get("liveTrackingUrl") or None,
+            raw=data,
+        )
+        return self._remember(info)
+
+    def get_order(self, our_ref):
+        path = self.BY_STORE_ORDER_PATH.format(ref=urlquote(str(our_ref), safe=""))
+        _status, data = self._request("GET", path)
+        bookings = data if isinstance(data, list) else [data] if data else []
+        bookings = [b for b in bookings if isinstance(b, dict) and b.get("orderNo")]
+        if not bookings:
+            raise OrderNotFound(f"GoSend has no booking for {our_ref}", code="not_found")
+        if len(bookings) > 1:
+            self.logger.warning("GoSend holds %d bookings for %s", len(bookings), our_ref)
+        booking = self._pick_current(bookings, lambda b: self.map_status(b.get("status")))
+        return self._remember(self._order_from_booking(booking, our_ref))
+
+    def get_order_by_courier_ref(self, courier_ref):
+        path = self.BY_ORDER_NO_PATH.format(ref=urlquote(str(courier_ref), safe=""))
+        _status, data = self._request("GET", path)
+        if isinstance(data, list):
+            data = data[-1] if data else None
+        if not isinstance(data, dict) or not data:
+            raise OrderNotFound(f"GoSend has no booking {courier_ref}", code="not_found")
+        return self._remember(self._order_from_booking(data, None))
+
+    def cancel(self, our_ref, courier_ref):
+        if not courier_ref:
+            courier_ref = self.get_order(our_ref).courier_ref
+        try:
+            _status, data = self._request(
+                "PUT", self.CANCEL_PATH, json_body={"orderNo": courier_ref}
+            )
+        except OrderNotFound:
+            raise
+        except PermanentError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            return self._resolve_refused_cancel(our_ref, courier_ref, exc)
+        data = data if isinstance(data, dict) else {}
+        return OrderInfo(
+            our_ref=our_ref,
+            courier_ref=courier_ref,
+            status="cancelled",
+            courier_status=data.get("status") or "Cancelled",
+            raw=data,
+        )
+
+    # -- parsing -----------------------------------------------------------------------
+
+    @classmethod
+    def failure_reason(cls, courier_status, cancellation_text=None):
+        """Our failure reason for a GoSend status (None when not a failure)."""
+        key = cls.normalize_status(courier_status) if courier_status else ""
+        if key in GOSEND_FAILURE_REASONS:
+            return GOSEND_FAILURE_REASONS[key]
+        if cls.STATUS_MAP.get(key) == "cancelled":
+            # GoSend documents "Cancelled" as cancelled by its CS; the text says who/why.
+            return cancellation_text or None
+        return None
+
+    def _order_from_booking(self, booking, our_ref):
+        courier_status = booking.get("status")
+        status = self.map_status(courier_status)
+        closed = to_iso(booking.get("orderClosedTime"), self.NAIVE_TZ)
+        return OrderInfo(
+            our_ref=booking.get("storeOrderId") or our_ref,
+            courier_ref=str(booking.get("orderNo")),
+            status=status,
+            courier_status=courier_status,
+            price=float_or_none(booking.get("totalPrice")),
+            tracking_url=booking.get("liveTrackingUrl") or None,
+            driver_name=booking.get("driverName") or None,
+            driver_phone=booking.get("driverPhone") or None,
+            driver_plate=booking.get("vehicleNumber") or None,
+            failure_reason=self.failure_reason(courier_status, booking.get("cancelDescription")),
+            receiver_name=booking.get("receiverName") or None,
+            receiver_relation=booking.get("receiverRelation") or None,
+            proof_photo_url=booking.get("deliveryProofPhotoUrl") or None,
+            delivered_at=closed if status == "delivered" else None,
+            raw=booking,
+        )
+
+    @classmethod
+    def verify_webhook(cls, headers, body, secret):
+        """GoSend sends back, in ``Authorization``, the static token the merchant
+        registered; compare it to ``secret`` in constant time (``Bearer <token>`` is
+        accepted too). ``body`` is not used (GoSend does not sign bodies)."""
+        return token_matches(get_header(headers, "Authorization"), secret)
+
+    @classmethod
+    def parse_webhook(cls, payload):
+        if not isinstance(payload, dict):
+            raise PermanentError("GoSend webhook body is not a JSON object", code="invalid_webhook")
+        courier_ref = payload.get("booking_id") or payload.get("entity_id")
+        our_ref = payload.get("store_order_id") or payload.get("storeOrderId")
+        if not courier_ref and not our_ref:
+            raise PermanentError("GoSend webhook names no booking", code="invalid_webhook")
+        courier_status = (
+            payload.get("status") or payload.get("booking_status") or payload.get("type")
+        )
+        status = cls.map_status(courier_status) or cls.map_status(payload.get("type"))
+        occurred_at = to_iso(payload.get("event_date"), cls.NAIVE_TZ) or now_iso()
+        event_id = payload.get("event_id") or derived_event_id(
+            courier_ref, courier_status, payload.get("event_date")
+        )
+        order = OrderInfo(
+            our_ref=our_ref,
+            courier_ref=str(courier_ref) if courier_ref else None,
+            status=status,
+            courier_status=courier_status,
+            price=float_or_none(payload.get("price")),
+            tracking_url=payload.get("live_tracking_url") or None,
+            driver_name=payload.get("driver_name") or None,
+            driver_phone=payload.get("driver_phone") or None,
+            driver_plate=payload.get("vehicle_number") or None,
+            failure_reason=cls.failure_reason(courier_status, payload.get("cancellation_reason")),
+            receiver_name=payload.get("receiver_name") or None,
+            receiver_relation=payload.get("receiver_relation") or None,
+            proof_photo_url=payload.get("proof_of_delivery_url") or None,
+            delivered_at=occurred_at if status == "delivered" else None,
+            raw=payload,
+        )
+        return WebhookEvent(
+            event_id=str(event_id),
+            our_ref=our_ref,
+            courier_ref=order.courier_ref,
+            status=status,
+            courier_status=courier_status,
+            occurred_at=occurred_at,
+            order=order,
+            raw=payload,
+        )

@@ -1,0 +1,229 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Courier providers: one record per courier account.
+
+Pluggable the way Odoo's ``delivery.carrier`` is: the base knows the regency's own fleet
+(``manual``: no API, a dispatcher assigns a driver by hand). Each courier with an API adds,
+in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` methods:
+
+- ``_<kind>_client_class()``: the plain-Python client of ``clients/``. Its ``quote``,
+  ``book``, ``get_order`` (status) and ``cancel`` are what the outbox calls, in worker
+  threads that never touch the database; its ``verify_webhook`` and ``parse_webhook``
+  serve the webhook;
+- ``_<kind>_tracking_link(booking)``: the public tracking page of a booking;
+- optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+COURIER_METHODS = ("client_class", "tracking_link")
+
+
+class PemkabCourierProvider(models.Model):
+    _name = "pemkab.courier.provider"
+    _description = "Courier Provider"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    kind = fields.Selection(
+        [("manual", "Own fleet (manual dispatch)")],
+        required=True,
+        default="manual",
+        tracking=True,
+        help="Which courier this account books. The regency's own fleet has no API: "
+        "a dispatcher assigns a driver by hand.",
+    )
+    environment = fields.Selection(
+        [("test", "Test"), ("production", "Production")],
+        required=True,
+        default="test",
+        tracking=True,
+        help="Test accounts book nothing real. Databases neutralised for testing "
+        "refuse to call production accounts.",
+    )
+    base_url = fields.Char(
+        string="API Base URL",
+        help="Root URL of the courier API for this environment.",
+    )
+    client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
+    client_secret = fields.Char(
+        string="Client Secret / Pass Key", groups="base.group_system", copy=False
+    )
+    webhook_secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="Token or signing secret the courier uses on its status callbacks. "
+        "A callback that does not carry it is refused.",
+    )
+    webhook_url = fields.Char(
+        compute="_compute_webhook_url",
+        string="Webhook URL",
+        help="Give this address to the courier as the status callback URL.",
+    )
+    connect_timeout = fields.Float(default=5.0, help="Seconds to open a connection.")
+    read_timeout = fields.Float(default=20.0, help="Seconds to wait for an answer.")
+    service_type = fields.Selection(
+        [("instant", "Instant"), ("same_day", "Same day")],
+        required=True,
+        default="instant",
+    )
+    agency_ids = fields.Many2many(
+        "pemkab.agency",
+        string="Agencies Allowed",
+        help="Agencies whose deliveries may use this provider. Empty: all agencies.",
+    )
+    max_parallel = fields.Integer(
+        string="Parallel Calls",
+        default=4,
+        help="At most this many calls to the courier at once, to respect its rate limit.",
+    )
+    max_attempts = fields.Integer(
+        default=6,
+        help="A booking whose calls fail this many times with retryable errors is "
+        "marked failed.",
+    )
+    poll_after_minutes = fields.Integer(
+        string="Poll After (minutes)",
+        default=15,
+        help="A booking with no news from the courier for this long is looked up.",
+    )
+    booking_count = fields.Integer(compute="_compute_booking_count")
+
+    _max_parallel_positive = models.Constraint(
+        "CHECK(max_parallel > 0)", "The number of parallel calls must be at least 1."
+    )
+    _timeouts_positive = models.Constraint(
+        "CHECK(connect_timeout > 0 AND read_timeout > 0)", "Timeouts must be positive."
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("kind")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for provider in self:
+            provider.webhook_url = (
+                f"{base}/pemkab_delivery/webhook/{provider.id}" if provider.id else False
+            )
+
+    def _compute_booking_count(self):
+        counts = dict(
+            self.env["pemkab.delivery.booking"]._read_group(
+                [("provider_id", "in", self.ids)], ["provider_id"], ["__count"]
+            )
+        )
+        for provider in self:
+            provider.booking_count = counts.get(provider, 0)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_bookings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pemkab_delivery.pemkab_delivery_booking_action"
+        )
+        action["domain"] = [("provider_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business: dispatch to the courier's _<kind>_* methods
+    # ------------------------------------------------------------------
+    def _has_api(self):
+        """Whether the courier is booked over an API (the own fleet is not)."""
+        self.ensure_one()
+        return self.kind != "manual"
+
+    def _courier_call(self, method, *args):
+        """Call ``_<kind>_<method>`` of this provider with ``args``."""
+        self.ensure_one()
+        assert method in COURIER_METHODS, method
+        impl = getattr(self, f"_{self.kind}_{method}", None)
+        if impl is None:
+            raise UserError(
+                self.env._(
+                    "Courier provider %(provider)s (%(kind)s) cannot %(method)s.",
+                    provider=self.name,
+                    kind=self.kind,
+                    method=method,
+                )
+            )
+        return impl(*args)
+
+    def _check_usable_by(self, agency):
+        """Raise when ``agency`` may not book with this provider."""
+        self.ensure_one()
+        if self.agency_ids and agency not in self.agency_ids:
+            raise UserError(
+                self.env._(
+                    "Courier provider %(provider)s is not open to %(agency)s.",
+                    provider=self.name,
+                    agency=agency.display_name,
+                )
+            )
+
+    def _is_neutralized_database(self):
+        return bool(
+            self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized")
+        )
+
+    def _courier_client(self):
+        """The HTTP client of this account (main thread: reads the credentials)."""
+        self.ensure_one()
+        if self.environment == "production" and self._is_neutralized_database():
+            raise UserError(
+                self.env._(
+                    "This database is a neutralised copy: courier provider %(provider)s "
+                    "is a production account and is not called.",
+                    provider=self.name,
+                )
+            )
+        return self._courier_client_class()(**self._client_kwargs(self._courier_api_url()))
+
+    def _courier_client_class(self):
+        self.ensure_one()
+        return self._courier_call("client_class")
+
+    def _courier_api_url(self):
+        self.ensure_one()
+        impl = getattr(self, f"_{self.kind}_api_url", None)
+        return impl() if impl else self.sudo().base_url
+
+    def _client_kwargs(self, base_url=None):
+        """Arguments shared by every client: URL, credentials, timeouts."""
+        self.ensure_one()
+        provider = self.sudo()
+        if not (base_url or provider.base_url):
+            raise UserError(
+                self.env._("Courier provider %(provider)s has no API base URL.", provider=self.name)
+            )
+        return {
+            "base_url": (base_url or provider.base_url).rstrip("/"),
+            "credentials": {
+                "client_id": provider.client_id or "",
+                "client_secret": provider.client_secret or "",
+                "pass_key": provider.client_secret or "",
+            },
+            "timeout": (provider.connect_timeout, provider.read_timeout),
+        }
+
+    def _courier_tracking_link(self, booking):
+        self.ensure_one()
+        return self._courier_call("tracking_link", booking)
+
+    # The regency's own fleet: nothing to call, a dispatcher works the booking by hand.
+    def _manual_client_class(self):
+        return None
+
+    def _manual_tracking_link(self, booking):
+        return False

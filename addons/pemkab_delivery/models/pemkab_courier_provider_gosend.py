@@ -1,0 +1,19 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+from ..clients.gosend import GoSendClient
+
+
+class PemkabCourierProvider(models.Model):
+    _inherit = "pemkab.courier.provider"
+
+    kind = fields.Selection(
+        selection_add=[("gosend", "GoSend (Gojek)")], ondelete={"gosend": "set default"}
+    )
+
+    def _gosend_client_class(self):
+        return GoSendClient
+
+    def _gosend_tracking_link(self, booking):
+        return booking.tracking_url or False

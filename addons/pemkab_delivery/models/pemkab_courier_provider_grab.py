@@ -1,0 +1,19 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+from ..clients.grab import GrabExpressClient
+
+
+class PemkabCourierProvider(models.Model):
+    _inherit = "pemkab.courier.provider"
+
+    kind = fields.Selection(
+        selection_add=[("grab", "GrabExpress")], ondelete={"grab": "set default"}
+    )
+
+    def _grab_client_class(self):
+        return GrabExpressClient
+
+    def _grab_tracking_link(self, booking):
+        return booking.tracking_url or False

@@ -121,3 +121,24 @@ require_postgres() {
     DB_ARGS=(--db_host=127.0.0.1 --db_port="$PEMKAB_PG_PORT" --db_user=odoo)
     PG_BINDIR=$bindir
 }
+
+# --- Odoo configuration for a local database -------------------------------------------------
+# write_odoo_conf DB FILE: a config file for database DB (after require_venv/require_postgres).
+write_odoo_conf() {
+    local db=$1 conf=$2
+    cat > "$conf" <<CONF
+[options]
+addons_path = $ODOO_ADDONS_PATH
+data_dir = $PEMKAB_STATE_DIR/filestore
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_name = $db
+dbfilter = ^$db\$
+list_db = False
+http_interface = 127.0.0.1
+max_cron_threads = 0
+workers = 0
+CONF
+    if [[ -n "${PGPASSWORD:-}" ]]; then echo "db_password = $PGPASSWORD" >> "$conf"; fi
+}

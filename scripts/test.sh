@@ -30,21 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$conf" <<CONF
-[options]
-addons_path = $ODOO_ADDONS_PATH
-data_dir = $PEMKAB_STATE_DIR/filestore
-db_host = $PGHOST
-db_port = $PGPORT
-db_user = $PGUSER
-db_name = $db
-dbfilter = ^$db\$
-list_db = False
-http_interface = 127.0.0.1
-max_cron_threads = 0
-workers = 0
-CONF
-[[ -n "${PGPASSWORD:-}" ]] && echo "db_password = $PGPASSWORD" >> "$conf"
+write_odoo_conf "$db" "$conf"
 
 if [[ "${1:-}" == "--odoo-runner" ]]; then
     shift

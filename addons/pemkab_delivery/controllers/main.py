@@ -49,9 +49,18 @@ class PemkabDeliveryWebhookController(http.Controller):
             event = client_class.parse_webhook(payload)
         except (ValueError, CourierError, KeyError, TypeError) as error:
             return request.make_json_response({"error": f"bad payload: {error}"}, status=400)
-        booking = env["pemkab.delivery.booking"].search(
-            [("name", "=", event.our_ref), ("provider_id", "=", provider.id)], limit=1
-        )
+        Booking = env["pemkab.delivery.booking"]
+        booking = Booking.browse()
+        if event.our_ref:
+            booking = Booking.search(
+                [("name", "=", event.our_ref), ("provider_id", "=", provider.id)], limit=1
+            )
+        if not booking and event.courier_ref:
+            # some couriers' callbacks carry only their own order number
+            booking = Booking.search(
+                [("courier_order_ref", "=", event.courier_ref), ("provider_id", "=", provider.id)],
+                limit=1,
+            )
         if not booking:
             return request.make_json_response({"error": "unknown order"}, status=404)
         event_key = event.event_id or None

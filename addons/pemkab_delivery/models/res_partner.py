@@ -1,11 +1,110 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+import os
+
+from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb as stdnum_numdb
+from stdnum.id import nik as stdnum_nik
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+def _load_stdnum_regions():
+    """Load stdnum's table of Indonesian region codes by path.
+
+    Odoo's import hook (``odoo/_monkeypatches``) replaces stdnum's module loader, after
+    which ``importlib.resources`` cannot open stdnum's data files ("orphan path") and
+    ``stdnum.id.nik.validate`` fails. Reading the file ourselves fills stdnum's cache.
+    """
+    if "id/loc" in stdnum_numdb._open_databases:
+        return
+    path = os.path.join(os.path.dirname(stdnum_numdb.__file__), "id", "loc.dat")
+    with open(path, encoding="utf-8") as data:
+        stdnum_numdb._open_databases["id/loc"] = stdnum_numdb.read(data)
 
 
 class ResPartner(models.Model):
-    """Contacts (patients, beneficiaries, proxies) carry kecamatan, desa/kelurahan and
-    coordinates, so that a courier can find them."""
+    """Contacts (patients, beneficiaries, proxies) carry their NIK, kecamatan,
+    desa/kelurahan and coordinates, so that a courier can find them and a person is
+    registered once across the dinas."""
 
     _name = "res.partner"
     _inherit = ["res.partner", "pemkab.address.mixin"]
+
+    nik = fields.Char(
+        string="NIK",
+        index="btree_not_null",
+        copy=False,
+        help="Nomor Induk Kependudukan: the 16-digit national identity number.",
+    )
+
+    _nik_uniq = models.UniqueIndex(
+        "(nik) WHERE nik IS NOT NULL", "Another contact already has this NIK."
+    )
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        niks = []
+        for vals in vals_list:
+            if vals.get("nik"):
+                vals["nik"] = self._pemkab_clean_nik(vals["nik"])
+                niks.append(vals["nik"])
+        self._pemkab_check_nik_free(niks)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("nik"):
+            vals["nik"] = self._pemkab_clean_nik(vals["nik"])
+            self._pemkab_check_nik_free([vals["nik"]] * len(self), exclude=self)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _pemkab_check_nik_free(self, niks, exclude=None):
+        """Refuse a NIK that another contact has, naming that contact (the unique index
+        stays as the last guard against two simultaneous registrations)."""
+        if not niks:
+            return
+        seen = set()
+        for nik in niks:
+            if nik in seen:
+                raise ValidationError(
+                    self.env._("NIK %(nik)s is given to two contacts at once.", nik=nik)
+                )
+            seen.add(nik)
+        domain = [("nik", "in", list(seen))]
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        existing = self.sudo().with_context(active_test=False).search(domain, limit=1)
+        if existing:
+            raise ValidationError(
+                self.env._(
+                    "NIK %(nik)s is already registered for %(existing)s.",
+                    nik=existing.nik,
+                    existing=existing.display_name,
+                )
+            )
+
+    @api.model
+    def _pemkab_clean_nik(self, value):
+        """Return the NIK compacted, or raise a ValidationError saying what is wrong."""
+        number = stdnum_nik.compact(str(value))
+        _load_stdnum_regions()
+        try:
+            return stdnum_nik.validate(number)
+        except stdnum_exceptions.InvalidLength:
+            reason = self.env._("it must have 16 digits, not %s", len(number))
+        except stdnum_exceptions.InvalidFormat:
+            reason = self.env._("it must contain digits only")
+        except stdnum_exceptions.InvalidComponent:
+            reason = self.env._("its region code or date of birth does not exist")
+        except stdnum_exceptions.ValidationError:
+            reason = self.env._("it is not a valid NIK")
+        raise ValidationError(
+            self.env._("NIK “%(value)s” is not valid: %(reason)s.", value=value, reason=reason)
+        )

@@ -108,3 +108,17 @@ class TestShelter(PemkabDeliveryCommon):
         self.assertEqual(self.agency_a.shelter_count, 1)
         action = self.agency_a.action_view_shelters()
         self.assertEqual(self.env["pemkab.shelter"].search(action["domain"]), self.shelter_a)
+
+
+@tagged("post_install", "-at_install")
+class TestContactNik(PemkabDeliveryCommon):
+    def test_nik_validated_and_unique(self):
+        Partner = self.env["res.partner"]
+        siti = Partner.create({"name": "Siti", "nik": "3510 1657 0845 0001"})
+        self.assertEqual(siti.nik, "3510165708450001")
+        with self.assertRaisesRegex(ValidationError, "16 digits"):
+            Partner.create({"name": "Short", "nik": "351016"})
+        with self.assertRaisesRegex(ValidationError, "digits only"):
+            Partner.create({"name": "Letters", "nik": "35101657084500AB"})
+        with self.assertRaisesRegex(ValidationError, "already registered for Siti"):
+            Partner.create({"name": "Twin", "nik": "3510165708450001"})

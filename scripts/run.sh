@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Set up the suite in a local database and serve it on http://127.0.0.1:8069.
+#
+#   scripts/run.sh              # create (or upgrade) the database, then serve it
+#   scripts/run.sh --no-serve   # set up and exit (the tests use it)
+#   scripts/run.sh --reset      # drop the database and its filestore first, then as above
+#
+# A new database gets the addons with their demo data and Indonesian (id_ID) loaded; an
+# existing one gets them upgraded (-u), and installed if one is missing. Then, if the courier
+# sandbox exists (addons/pemkab_delivery/sandbox/courier_sandbox.py), it is started on
+# 127.0.0.1:8070 and stopped when Odoo stops.
+#
+# Settings (environment variables, all optional; see scripts/common.sh for the others):
+#   PEMKAB_DB         the database. Default: pemkab
+#   PEMKAB_ADDONS     comma-separated addons to install. Default: those of pemkab_delivery,
+#                     pemkab_health, pemkab_social present under addons/
+#   PEMKAB_HTTP_PORT  Odoo's port on 127.0.0.1. Default: 8069
+#   PEMKAB_LANGS      languages to load (--load-language). Default: id_ID. On a new database
+#                     the first one becomes the default language: id_ID,en_US keeps English
+#   PEMKAB_SANDBOX_PORT, PEMKAB_SANDBOX_SECRET_GOSEND, PEMKAB_SANDBOX_SECRET_GRAB
+#                     the sandbox's port (default 8070) and webhook secrets (default: the
+#                     webhook_secret of the demo provider of that kind, else "sandbox-<kind>")
+source "$(dirname "$0")/common.sh"
+
+usage() {
+    local text
+    text=$(sed -n '2,/^source /{/^source /d;s/^# \{0,1\}//;p}' "$0")
+    if [[ "${1:-0}" == 0 ]]; then printf '%s\n' "$text"; else printf '%s\n' "$text" >&2; fi
+    exit "${1:-0}"
+}
+
+serve=1 reset=0
+for arg in "$@"; do
+    case "$arg" in
+        --no-serve) serve=0 ;;
+        --reset) reset=1 ;;
+        -h | --help) usage ;;
+        *) printf 'unknown argument: %s\n\n' "$arg" >&2; usage 2 ;;
+    esac
+done
+
+db=${PEMKAB_DB:-pemkab}
+[[ "$db" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "PEMKAB_DB=$db is not a valid database name"
+http_port=${PEMKAB_HTTP_PORT:-8069}
+sandbox_port=${PEMKAB_SANDBOX_PORT:-8070}
+langs=${PEMKAB_LANGS:-id_ID}
+
+if [[ -n "${PEMKAB_ADDONS:-}" ]]; then
+    ADDONS=$PEMKAB_ADDONS
+    for addon in ${ADDONS//,/ }; do
+        [[ -f "$PROJECT_ROOT/addons/$addon/__manifest__.py" ]] ||
+            die "PEMKAB_ADDONS names $addon, but there is no addons/$addon/__manifest__.py"
+    done
+else
+    ADDONS=
+    for addon in pemkab_delivery pemkab_health pemkab_social; do
+        [[ -f "$PROJECT_ROOT/addons/$addon/__manifest__.py" ]] && ADDONS+="${ADDONS:+,}$addon"
+    done
+    [[ -n "$ADDONS" ]] || die "no addon found under $PROJECT_ROOT/addons"
+fi
+
+require_venv
+require_postgres
+# The client tools (psql, dropdb) of the private cluster when they are not on PATH.
+[[ -n "${PG_BINDIR:-}" ]] && export PATH="$PATH:$PG_BINDIR"
+
+# odoo.conf is the deployment's file; these override what differs on a workstation.
+local_args=(
+    -c "$PROJECT_ROOT/odoo.conf"
+    --addons-path="$ODOO_ADDONS_PATH"
+    "${DB_ARGS[@]}"
+    --data-dir="$PEMKAB_STATE_DIR/filestore"
+    -d "$db" --db-filter="^$db\$"
+    --http-interface=127.0.0.1 --http-port="$http_port"
+    --workers=0 --max-cron-threads=1
+)
+# odoo.conf's db_password is the docker-compose one: without PGPASSWORD, let libpq decide
+# (trust on the private cluster, ~/.pgpass elsewhere).
+[[ -n "${PGPASSWORD:-}" ]] || local_args+=(--db_password=)
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+db_exists() {
+    [[ "$(sql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" == 1 ]]
+}
+
+db_initialised() {
+    [[ "$(sql -d "$db" -c "SELECT to_regclass('public.ir_module_module') IS NOT NULL")" == t ]]
+}
+
+if ((reset)) && db_exists; then
+    log "dropping the database $db (--reset)"
+    dropdb --force "$db"
+fi
+((reset)) && rm -rf "$PEMKAB_STATE_DIR/filestore/filestore/$db"
+
+setup_args=(--stop-after-init --log-level=warn --load-language="$langs" -i "$ADDONS")
+if db_exists && db_initialised; then
+    log "upgrading $ADDONS in the database $db"
+    setup_args+=(-u "$ADDONS")
+else
+    log "creating the database $db with $ADDONS, demo data and $langs (takes a minute)"
+    setup_args+=(--with-demo)
+fi
+setup_log="$PEMKAB_STATE_DIR/run-setup-$db.log"
+set +o errexit
+"${ODOO_BIN[@]}" "${local_args[@]}" "${setup_args[@]}" 2>&1 | tee "$setup_log"
+rc=${PIPESTATUS[0]}
+set -o errexit
+# Odoo may exit 0 after a module failed to load: its log tells.
+if ((rc != 0)) || grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$setup_log"; then
+    die "setting up $db failed (exit code $rc), see $setup_log" 1
+fi
+not_installed=$(sql -d "$db" -c "SELECT string_agg(name, ',') FROM ir_module_module
+    WHERE name = ANY(string_to_array('$ADDONS', ',')) AND state <> 'installed'")
+[[ -z "$not_installed" ]] || die "not installed in $db after the setup: $not_installed" 1
+
+# What the demo data and the sandbox need, read from the addons' demo files:
+#   login <login>                 a res.users whose password is its login
+#   secret <kind> <secret>        the webhook_secret of a demo pemkab.courier.provider
+demo_facts() {
+    "$PEMKAB_VENV/bin/python" - "$PROJECT_ROOT/addons" "${ADDONS//,/ }" <<'PY'
+import glob
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+root, addons = sys.argv[1], sys.argv[2].split()
+for addon in addons:
+    for path in sorted(glob.glob(os.path.join(root, addon, "demo", "*.xml"))):
+        try:
+            tree = ET.parse(path)
+        except ET.ParseError as exc:
+            print(f"warning {path}: {exc}")
+            continue
+        for record in tree.iter("record"):
+            fields = {f.get("name"): (f.text or "").strip() for f in record.findall("field")}
+            if record.get("model") == "res.users":
+                login = fields.get("login")
+                if login and fields.get("password") == login:
+                    print(f"login {login}")
+            elif record.get("model") == "pemkab.courier.provider":
+                if fields.get("kind") and fields.get("webhook_secret"):
+                    print(f"secret {fields['kind']} {fields['webhook_secret']}")
+PY
+}
+facts=$(demo_facts)
+logins=$(awk '$1 == "login" { print $2 }' <<<"$facts")
+demo_secret() { awk -v kind="$1" '$1 == "secret" && $2 == kind { print $3; exit }' <<<"$facts"; }
+
+url="http://127.0.0.1:$http_port"
+{
+    printf '\n  Odoo 19, database %s: %s\n' "$db" "$url"
+    printf '  Logins (the password is the login):\n'
+    printf '    admin\n'
+    while read -r login; do [[ -n "$login" ]] && printf '    %s\n' "$login"; done <<<"$logins"
+    printf '\n'
+} >&2
+
+if ((!serve)); then
+    log "the database $db is ready (--no-serve)"
+    exit 0
+fi
+
+# --- Courier sandbox ---------------------------------------------------------------------------
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open "$http_port" && die "something already listens on 127.0.0.1:$http_port (another Odoo?)"
+
+sandbox="$PROJECT_ROOT/addons/pemkab_delivery/sandbox/courier_sandbox.py"
+if [[ -f "$sandbox" ]]; then
+    if port_open "$sandbox_port"; then
+        log "warning: 127.0.0.1:$sandbox_port is taken (a sandbox left running?): not starting one"
+    else
+        secret_gosend=${PEMKAB_SANDBOX_SECRET_GOSEND:-$(demo_secret gosend)}
+        secret_grab=${PEMKAB_SANDBOX_SECRET_GRAB:-$(demo_secret grab)}
+        sandbox_log="$PEMKAB_STATE_DIR/courier_sandbox.log"
+        log "starting the courier sandbox on 127.0.0.1:$sandbox_port (log: $sandbox_log)"
+        "$PEMKAB_VENV/bin/python" "$sandbox" --host 127.0.0.1 --port "$sandbox_port" \
+            --webhook-url-gosend "$url/pemkab_delivery/webhook/gosend" \
+            --webhook-url-grab "$url/pemkab_delivery/webhook/grab" \
+            --webhook-secret-gosend "${secret_gosend:-sandbox-gosend}" \
+            --webhook-secret-grab "${secret_grab:-sandbox-grab}" \
+            --auto-advance >"$sandbox_log" 2>&1 &
+        sandbox_pid=$!
+        for _ in $(seq 50); do
+            port_open "$sandbox_port" && break
+            kill -0 "$sandbox_pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        if port_open "$sandbox_port"; then
+            # Odoo replaces this shell below (exec keeps the PID $$): this watcher stops the
+            # sandbox as soon as that process ends, however it ends.
+            main_pid=$$
+            (
+                trap 'kill "$sandbox_pid" 2>/dev/null' EXIT
+                while kill -0 "$main_pid" 2>/dev/null && kill -0 "$sandbox_pid" 2>/dev/null; do
+                    sleep 1
+                done
+            ) </dev/null >/dev/null 2>&1 &
+        else
+            kill "$sandbox_pid" 2>/dev/null || true
+            log "warning: the courier sandbox did not start; its log ends with:"
+            tail -n 20 "$sandbox_log" >&2 || true
+        fi
+    fi
+fi
+
+log "serving $db on $url (Ctrl-C stops)"
+exec "${ODOO_BIN[@]}" "${local_args[@]}"

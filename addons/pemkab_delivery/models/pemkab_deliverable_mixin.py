@@ -119,16 +119,42 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # Business
     # ------------------------------------------------------------------
     def _delivery_apply_triggers(self):
+        """Create (and request) the bookings that the records' new state asks for.
+
+        Set-based: one search for triggers, one for bookings under way, one create and
+        one request for the whole batch, so that a period of thousands of shipments
+        reaching "packed" at once books them in seconds.
+        """
         Trigger = self.env["pemkab.delivery.trigger"]
-        for record in self:
-            state = record[self._delivery_state_field]
-            if not state:
+        state_field = self._delivery_state_field
+        candidates = self.filtered(lambda record: record[state_field])
+        if not candidates or not Trigger.sudo().search_count(
+            [("model_name", "=", self._name), ("state_value", "in", list(set(candidates.mapped(state_field))))],
+            limit=1,
+        ):
+            return
+        busy = set(
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", candidates.ids),
+                    ("state", "in", ACTIVE_STATES),
+                ]
+            )
+            .mapped("res_id")
+        )
+        by_trigger = {}
+        for record in candidates:
+            if record.id in busy:
                 continue
-            agency = record._delivery_agency()
-            trigger = Trigger._find(self._name, state, agency)
-            if not trigger or record._delivery_active_booking():
-                continue
-            record._delivery_create_booking(trigger.provider_id, trigger.dispatch_mode)
+            trigger = Trigger._find(self._name, record[state_field], record._delivery_agency())
+            if trigger:
+                by_trigger.setdefault(trigger, self.browse())
+                by_trigger[trigger] |= record
+        for trigger, records in by_trigger.items():
+            records._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
 
     def _delivery_agency(self):
         """The agency the record belongs to (``agency_id`` by default)."""
@@ -146,24 +172,34 @@ class PemkabDeliverableMixin(models.AbstractModel):
             limit=1,
         )
 
-    def _delivery_create_booking(self, provider, dispatch_mode="auto", values=None):
-        """Create the courier booking of this record; request it unless a dispatcher
-        must. Returns the booking (sudo: the trigger acts for the agency)."""
-        self.ensure_one()
-        if self._delivery_active_booking():
-            raise UserError(
-                self.env._("%(record)s already has a courier booking under way.",
-                           record=self.display_name)
-            )
-        values = dict(values or self._delivery_booking_values())
-        values.update(
-            res_model=self._name,
-            res_id=self.id,
-            provider_id=provider.id,
-            responsible_user_id=values.get("responsible_user_id") or self.env.user.id,
+    def _delivery_create_bookings(self, provider, dispatch_mode="auto"):
+        """Create the courier bookings of these records (one each); request them unless a
+        dispatcher must. Returns the bookings (sudo: the trigger acts for the agency)."""
+        if not self:
+            return self.env["pemkab.delivery.booking"].sudo()
+        busy = self.env["pemkab.delivery.booking"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "in", ACTIVE_STATES)],
+            limit=1,
         )
-        values.setdefault("service_type", provider.service_type)
-        booking = self.env["pemkab.delivery.booking"].sudo().create(values)
+        if busy:
+            raise UserError(
+                self.env._(
+                    "%(record)s already has a courier booking under way.",
+                    record=self.browse(busy.res_id).display_name,
+                )
+            )
+        vals_list = []
+        for record in self:
+            values = dict(record._delivery_booking_values())
+            values.update(
+                res_model=self._name,
+                res_id=record.id,
+                provider_id=provider.id,
+                responsible_user_id=values.get("responsible_user_id") or self.env.user.id,
+            )
+            values.setdefault("service_type", provider.service_type)
+            vals_list.append(values)
+        bookings = self.env["pemkab.delivery.booking"].sudo().create(vals_list)
         if dispatch_mode == "auto":
-            booking.action_request()
-        return booking
+            bookings.action_request()
+        return bookings

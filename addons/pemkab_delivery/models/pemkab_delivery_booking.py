@@ -405,13 +405,13 @@ class PemkabDeliveryBooking(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_request(self):
-        for booking in self:
-            booking._set_state(
-                "requested",
-                {"next_attempt_at": False, "attempt_count": 0, "last_error": False},
-                source="user",
-            )
-        self.filtered(lambda b: b.provider_id._has_api())._trigger_outbox()
+        self._set_state(
+            "requested",
+            {"next_attempt_at": False, "attempt_count": 0, "last_error": False},
+            source="user",
+        )
+        if any(booking.provider_id._has_api() for booking in self):
+            self._trigger_outbox()
 
     def _get_business_record(self):
         self.ensure_one()
@@ -446,13 +446,32 @@ class PemkabDeliveryBooking(models.Model):
         )
 
     def _set_state(self, state, vals=None, source="system", note=None, payload=None):
-        """Move to ``state``, record it in the history and tell the business record."""
-        self.ensure_one()
-        old_state = self.state
+        """Move the bookings to ``state`` in one write, record it in their history and
+        tell their business records."""
+        if not self:
+            return
+        old_states = {booking.id: booking.state for booking in self}
         self.write(dict(vals or {}, state=state))
-        self._log_event(source, status=state, applied=True, note=note, payload=payload)
-        if state != old_state:
-            self._on_state_changed(old_state)
+        if payload is not None and not isinstance(payload, str):
+            payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
+        now = fields.Datetime.now()
+        self.env["pemkab.delivery.booking.event"].sudo().create(
+            [
+                {
+                    "booking_id": booking.id,
+                    "source": source,
+                    "status": state,
+                    "applied": True,
+                    "note": note,
+                    "payload": payload,
+                    "date": now,
+                }
+                for booking in self
+            ]
+        )
+        for booking in self:
+            if old_states[booking.id] != state:
+                booking._on_state_changed(old_states[booking.id])
 
     def _on_state_changed(self, old_state):
         """Tell the business record, and the responsible officer of a failure."""

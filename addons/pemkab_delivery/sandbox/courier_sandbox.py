@@ -982,7 +982,7 @@ class CourierSandbox:
             return result
         try:
             response = self._http.post(
-                url, data=event["body"], headers=headers, timeout=(2, timeout or 5)
+                url, data=event["body"], headers=headers, timeout=float(timeout or 5)
             )
             result["status_code"] = response.status_code
             result["error"] = None if response.status_code < 300 else response.text[:500]

@@ -1,2 +1,3 @@
 from . import test_shelter
 from . import test_booking
+from . import test_webhook

@@ -1,0 +1,99 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
+from odoo.tests import HttpCase, tagged
+
+from .common import SANDBOX_WEBHOOK_SECRET, PemkabCourierCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCourierWebhook(PemkabCourierCommon, HttpCase):
+    """The courier sandbox posts its status events to Odoo's real HTTP endpoint."""
+
+    def setUp(self):
+        super().setUp()
+        url = f"{self.base_url()}/pemkab_delivery/webhook/{self.provider.id}"
+        self.sandbox.configure(webhook_url_gosend=url)
+        self.booking = self._booking()
+        self.booking.action_request()
+        self._run_outbox()
+        self.assertEqual(self.booking.state, "booked")
+
+    def _advance(self, status):
+        # the sandbox's own HTTP client carries no test cookie: let its webhooks in
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            result = self.sandbox.advance(self.booking.name, status)
+        self.env.invalidate_all()  # the request changed the records in its own environment
+        return result
+
+    def _resend(self, **kwargs):
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            result = self.sandbox.send_webhook(self.booking.name, **kwargs)
+        self.env.invalidate_all()
+        return result
+
+    def _post(self, payload, headers):
+        return self.url_open(
+            f"/pemkab_delivery/webhook/{self.provider.id}",
+            data=json.dumps(payload),
+            headers=dict({"Content-Type": "application/json"}, **headers),
+        )
+
+    def test_webhooks_move_the_booking(self):
+        result = self._advance("driver_assigned")
+        self.assertEqual(result["webhook_status"], 200, result["webhooks"])
+        self.assertEqual(self.booking.state, "driver_assigned")
+        self.assertTrue(self.booking.driver_name)
+        self._advance("delivered")
+        self.assertEqual(self.booking.state, "delivered")
+        self.assertTrue(self.booking.receiver_name)
+        self.assertTrue(self.booking.proof_photo_url)
+        webhook_events = self.booking.event_ids.filtered(lambda e: e.source == "webhook")
+        self.assertTrue(all(webhook_events.mapped("payload")), "raw payloads are kept")
+
+    def test_forged_or_unsigned_refused(self):
+        sent = self.sandbox.advance(self.booking.name, "picked_up", webhook=False)
+        payload = sent["events"][-1]["payload"] if sent.get("events") else {
+            "booking_id": self.booking.courier_order_ref,
+            "store_order_id": self.booking.name,
+            "status": "delivered",
+            "event_id": "forged-1",
+        }
+        for headers in ({}, {"Authorization": "not-the-secret"}):
+            response = self._post(payload, headers)
+            self.assertEqual(response.status_code, 401)
+        self.assertEqual(self.booking.state, "booked", "a forged call changes nothing")
+        self.assertFalse(self.booking.event_ids.filtered(lambda e: e.source == "webhook"))
+        response = self._post(payload, {"Authorization": SANDBOX_WEBHOOK_SECRET})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.booking.state, "picked_up")
+
+    def test_duplicate_ignored(self):
+        self._advance("driver_assigned")
+        count = len(self.booking.event_ids)
+        result = self._resend(event_index=-1)
+        self.assertEqual(result["webhook_status"], 200)
+        self.assertEqual(result["webhooks"][0]["status_code"], 200)
+        self.assertEqual(len(self.booking.event_ids), count, "the same event is kept once")
+        self.assertEqual(self.booking.state, "driver_assigned")
+
+    def test_out_of_order_recorded_not_applied(self):
+        self._advance("picked_up")
+        self._advance("delivered")
+        self.assertEqual(self.booking.state, "delivered")
+        # a late "picked up" arrives after "delivered"
+        self._resend(status="picked_up")
+        self.assertEqual(self.booking.state, "delivered")
+        late = self.booking.event_ids.filtered(
+            lambda e: e.source == "webhook" and e.status == "picked_up" and not e.applied
+        )
+        self.assertTrue(late, "the late event is in the history, not applied")
+
+    def test_unknown_provider(self):
+        response = self.url_open(
+            "/pemkab_delivery/webhook/999999", data="{}", headers={"Content-Type": "application/json"}
+        )
+        self.assertEqual(response.status_code, 404)

@@ -17,6 +17,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+import psycopg2.errors
+
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
 
@@ -351,6 +353,14 @@ class PemkabDeliveryBooking(models.Model):
                         courier=booking.provider_id.name,
                     )
                 )
+            if booking.provider_id._has_api() and not booking.shelter_id.phone:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: shelter %(shelter)s has no contact phone for the driver.",
+                        ref=booking.name,
+                        shelter=booking.shelter_id.display_name,
+                    )
+                )
             if booking.provider_id._has_api() and not (
                 booking.shelter_id.latitude and booking.shelter_id.longitude
             ):
@@ -593,28 +603,51 @@ class PemkabDeliveryBooking(models.Model):
         auto_commit = not modules.module.current_test
         jobs = self._outbox_claim(batch_size)
         if auto_commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # the claims hold; no row stays locked during the calls
         if not jobs:
             return 0
         prepared = self._outbox_prepare(jobs)
+        if auto_commit:
+            # end the read snapshot: answers are recorded in fresh transactions that see
+            # what users changed meanwhile
+            self.env.cr.commit()
         outcomes = self._outbox_run(prepared)
         done = 0
         for job, outcome in outcomes:
-            booking = self.browse(job["booking_id"])
+            if self._outbox_record(job, outcome, auto_commit):
+                done += 1
+        if len(jobs) >= batch_size:
+            self._trigger_outbox()
+        return done
+
+    @api.model
+    def _outbox_record(self, job, outcome, auto_commit, tries=3):
+        """Record one answer in its own transaction, retried when a user's concurrent
+        change makes PostgreSQL refuse it. Returns whether it was recorded.
+
+        An answer that cannot be recorded is not lost: the booking keeps its claim until
+        the lease ends, then the next run looks the order up by our reference.
+        """
+        booking = self.browse(job["booking_id"])
+        for attempt in range(1, tries + 1):
             try:
                 booking._outbox_apply(job, outcome)
+                if auto_commit:
+                    self.env["ir.cron"]._commit_progress(1)
+                return True
+            except psycopg2.errors.SerializationFailure:
+                if not auto_commit:
+                    raise
+                self.env.cr.rollback()
+                if attempt == tries:
+                    _logger.warning("Courier outbox: %s kept conflicting; left for later", job["ref"])
             except Exception:
                 if not auto_commit:
                     raise
                 _logger.exception("Courier outbox: could not record the answer for %s", job["ref"])
                 self.env.cr.rollback()
-                continue
-            done += 1
-            if auto_commit:
-                self.env["ir.cron"]._commit_progress(1)
-        if len(jobs) >= batch_size:
-            self._trigger_outbox()
-        return done
+                return False
+        return False
 
     @api.model
     def _outbox_claim(self, limit):

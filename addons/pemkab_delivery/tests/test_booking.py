@@ -214,6 +214,9 @@ class TestBookingLifecycle(PemkabCourierCommon):
         self.assertEqual(booking.state, "draft")
         with self.assertRaisesRegex(ValidationError, "Recipient Phone"):
             self._booking(recipient_phone="021-555")
+        no_phone = self._booking(shelter_id=self.shelter_b.id, agency_id=self.agency_b.id)
+        with self.assertRaisesRegex(UserError, "no contact phone"):
+            no_phone.action_request()
 
     def test_provider_restricted_to_agencies(self):
         self.provider.agency_ids = self.agency_b

@@ -200,6 +200,20 @@ class PemkabDeliverableMixin(models.AbstractModel):
             values.setdefault("service_type", provider.service_type)
             vals_list.append(values)
         bookings = self.env["pemkab.delivery.booking"].sudo().create(vals_list)
+        self._delivery_invalidate()
         if dispatch_mode == "auto":
             bookings.action_request()
         return bookings
+
+    def _delivery_invalidate(self):
+        """Forget the cached booking summary (bookings are found by search, not by a
+        stored relation the ORM would keep up to date)."""
+        self.invalidate_recordset(
+            [
+                "delivery_booking_ids",
+                "delivery_booking_id",
+                "delivery_booking_count",
+                "delivery_status",
+                "delivery_tracking_url",
+            ]
+        )

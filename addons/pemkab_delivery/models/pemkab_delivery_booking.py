@@ -490,6 +490,7 @@ class PemkabDeliveryBooking(models.Model):
             self._notify_failure()
         record = self._get_business_record()
         if record and hasattr(record, "_delivery_on_booking_update"):
+            record._delivery_invalidate()
             record._delivery_on_booking_update(self, old_state)
 
     def _notify_failure(self):

@@ -573,6 +573,10 @@ class CourierSandbox:
             "created_at": order["created_at"],
             "updated_at": order["updated_at"],
             "driver": copy.deepcopy(order["driver"]),
+            # what the courier was told: lets tests prove nothing sensitive was sent
+            "origin": copy.deepcopy(order["origin"]),
+            "destination": copy.deepcopy(order["destination"]),
+            "item": copy.deepcopy(order["item"]),
             "events": [
                 {"event_id": e["event_id"], "stage": e["stage"], "status": e["status"]}
                 for e in order["events"]

@@ -1,0 +1,34 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Pemkab Health Deliveries",
+    "summary": "Gancang Aron: prescription deliveries from hospitals and Puskesmas by courier",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Delivery",
+    "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
+    "author": "Pemerintah Kabupaten Banyuwangi",
+    "maintainers": ["pemkab-banyuwangi"],
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["pemkab_delivery"],
+    "external_dependencies": {"python": ["python-stdnum"]},
+    "data": [
+        "security/pemkab_health_security.xml",
+        "security/ir.model.access.csv",
+        "security/ir_rule.xml",
+        "data/ir_sequence_data.xml",
+        "wizards/pemkab_health_reason_wizard_views.xml",
+        "views/res_partner_views.xml",
+        "views/pemkab_health_delivery_views.xml",
+        "views/pemkab_health_approval_rule_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/pemkab_health_approval_rule_demo.xml",
+        "demo/pemkab_health_delivery_demo.xml",
+        "demo/pemkab_delivery_trigger_demo.xml",
+    ],
+}

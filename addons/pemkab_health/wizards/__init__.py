@@ -1,0 +1,1 @@
+from . import pemkab_health_reason_wizard

@@ -125,13 +125,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
         one request for the whole batch, so that a period of thousands of shipments
         reaching "packed" at once books them in seconds.
         """
-        Trigger = self.env["pemkab.delivery.trigger"]
         state_field = self._delivery_state_field
         candidates = self.filtered(lambda record: record[state_field])
-        if not candidates or not Trigger.sudo().search_count(
-            [("model_name", "=", self._name), ("state_value", "in", list(set(candidates.mapped(state_field))))],
-            limit=1,
-        ):
+        if not candidates:
+            return
+        triggers = (
+            self.env["pemkab.delivery.trigger"]
+            .sudo()
+            .search(
+                [
+                    ("model_name", "=", self._name),
+                    ("state_value", "in", list(set(candidates.mapped(state_field)))),
+                ]
+            )
+        )
+        if not triggers:
             return
         busy = set(
             self.env["pemkab.delivery.booking"]
@@ -149,12 +157,20 @@ class PemkabDeliverableMixin(models.AbstractModel):
         for record in candidates:
             if record.id in busy:
                 continue
-            trigger = Trigger._find(self._name, record[state_field], record._delivery_agency())
+            agency = record._delivery_agency()
+            trigger = next(
+                (
+                    trigger
+                    for trigger in triggers
+                    if trigger.state_value == record[state_field]
+                    and (not trigger.agency_ids or agency in trigger.agency_ids)
+                ),
+                None,
+            )
             if trigger:
-                by_trigger.setdefault(trigger, self.browse())
-                by_trigger[trigger] |= record
-        for trigger, records in by_trigger.items():
-            records._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
+                by_trigger.setdefault(trigger, []).append(record.id)
+        for trigger, ids in by_trigger.items():
+            self.browse(ids)._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
 
     def _delivery_agency(self):
         """The agency the record belongs to (``agency_id`` by default)."""

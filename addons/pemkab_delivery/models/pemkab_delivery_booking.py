@@ -203,13 +203,37 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("pemkab.delivery.booking")
+        unnamed = [
+            vals for vals in vals_list if not vals.get("name") or vals["name"] == self.env._("New")
+        ]
+        for vals, name in zip(unnamed, self._next_references(len(unnamed)), strict=True):
+            vals["name"] = name
         bookings = super().create(vals_list)
-        for booking in bookings:
-            booking.provider_id._check_usable_by(booking.agency_id)
+        for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
+            provider._check_usable_by(agency)
         return bookings
+
+    @api.model
+    def _next_references(self, count):
+        """``count`` new references from the booking sequence, in one query when the
+        sequence is a standard (PostgreSQL) one."""
+        if not count:
+            return []
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", "pemkab.delivery.booking")], limit=1
+        )
+        if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+            return [
+                self.env["ir.sequence"].next_by_code("pemkab.delivery.booking")
+                for _index in range(count)
+            ]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
+        numbers = [number for (number,) in self.env.cr.fetchall()]
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -479,16 +503,32 @@ class PemkabDeliveryBooking(models.Model):
                 for booking in self
             ]
         )
-        for booking in self:
-            if old_states[booking.id] != state:
-                booking._on_state_changed(old_states[booking.id])
+        changed = self.filtered(lambda booking: old_states[booking.id] != state)
+        records = changed._get_business_records()
+        for booking in changed:
+            booking._on_state_changed(old_states[booking.id], records.get(booking.id))
 
-    def _on_state_changed(self, old_state):
+    def _get_business_records(self):
+        """{booking id: its business record (existing)}, one query per model."""
+        by_model = {}
+        for booking in self:
+            if booking.res_model and booking.res_id and booking.res_model in self.env:
+                by_model.setdefault(booking.res_model, []).append(booking)
+        result = {}
+        for model, bookings in by_model.items():
+            existing = set(self.env[model].browse([b.res_id for b in bookings]).exists().ids)
+            for booking in bookings:
+                if booking.res_id in existing:
+                    result[booking.id] = self.env[model].browse(booking.res_id)
+        return result
+
+    def _on_state_changed(self, old_state, record=False):
         """Tell the business record, and the responsible officer of a failure."""
         self.ensure_one()
         if self.state == "failed":
             self._notify_failure()
-        record = self._get_business_record()
+        if record is False:
+            record = self._get_business_record()
         if record and hasattr(record, "_delivery_on_booking_update"):
             record._delivery_invalidate()
             record._delivery_on_booking_update(self, old_state)

@@ -1,0 +1,234 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+VULNERABILITY_FLAGS = ("elderly", "disability", "pregnant", "child_under_five")
+
+
+class PemkabSocialHousehold(models.Model):
+    """A registered household (keluarga) receiving social aid.
+
+    Its members are contacts (``res.partner``) carrying their NIK; the head of household
+    is one of them. The No. KK is kept as history (:class:`PemkabSocialKkHistory`). The
+    vulnerability flags of the members raise the household's priority.
+    """
+
+    _name = "pemkab.social.household"
+    _description = "Beneficiary Household"
+    _inherit = ["pemkab.address.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, name, id"
+    _rec_names_search = ["name", "dtsen_id", "kk_number", "head_nik"]
+    _pemkab_phone_fields = {"phone": True}
+
+    name = fields.Char(string="Household", required=True, tracking=True, index="trigram")
+    active = fields.Boolean(default=True, tracking=True)
+    head_id = fields.Many2one(
+        "res.partner",
+        string="Head of Household",
+        tracking=True,
+        domain="[('pemkab_social_household_id', '=', id)]",
+        ondelete="restrict",
+        index="btree_not_null",
+    )
+    head_nik = fields.Char(related="head_id.nik", string="NIK of the Head")
+    member_ids = fields.One2many("res.partner", "pemkab_social_household_id", string="Members")
+    member_count = fields.Integer(compute="_compute_member_count", string="Members Count")
+    kk_number = fields.Char(
+        string="No. KK",
+        tracking=True,
+        index="btree_not_null",
+        help="Current family card number (Kartu Keluarga). It changes when a family moves "
+        "or splits: earlier numbers are kept in the history, it is never used as a key.",
+    )
+    kk_history_ids = fields.One2many(
+        "pemkab.social.kk.history", "household_id", string="No. KK History"
+    )
+    dtsen_id = fields.Char(
+        string="DTSEN/DTKS ID",
+        tracking=True,
+        copy=False,
+        help="Identifier of the household in the national social-economic register "
+        "(DTSEN, formerly DTKS).",
+    )
+    decile = fields.Integer(
+        string="Welfare Decile",
+        tracking=True,
+        aggregator=False,
+        help="Desil kesejahteraan from DTSEN: 1 is the poorest tenth, 10 the richest.",
+    )
+    street = fields.Char(string="Address")
+    phone = fields.Char(tracking=True, help="Mobile number the courier calls.")
+    has_elderly = fields.Boolean(string="Elderly", compute="_compute_flags", store=True, index=True)
+    has_disability = fields.Boolean(
+        string="Disability", compute="_compute_flags", store=True, index=True
+    )
+    has_pregnant = fields.Boolean(
+        string="Pregnant", compute="_compute_flags", store=True, index=True
+    )
+    has_child_under_five = fields.Boolean(
+        string="Child Under Five", compute="_compute_flags", store=True, index=True
+    )
+    priority = fields.Integer(
+        compute="_compute_priority",
+        store=True,
+        aggregator=False,
+        help="Higher first: one point per vulnerability flag, plus the poorer the decile "
+        "the higher.",
+    )
+    shipment_ids = fields.One2many("pemkab.social.shipment", "household_id", string="Shipments")
+    shipment_count = fields.Integer(compute="_compute_shipment_count")
+    note = fields.Html()
+
+    _dtsen_uniq = models.UniqueIndex(
+        "(dtsen_id) WHERE dtsen_id IS NOT NULL",
+        "Another household already has this DTSEN/DTKS ID.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_member_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("pemkab_social_household_id", "in", self.ids)],
+                ["pemkab_social_household_id"],
+                ["__count"],
+            )
+        )
+        for household in self:
+            household.member_count = counts.get(household, 0)
+
+    def _compute_shipment_count(self):
+        counts = dict(
+            self.env["pemkab.social.shipment"]._read_group(
+                [("household_id", "in", self.ids)], ["household_id"], ["__count"]
+            )
+        )
+        for household in self:
+            household.shipment_count = counts.get(household, 0)
+
+    @api.depends(
+        "member_ids.pemkab_social_elderly",
+        "member_ids.pemkab_social_disability",
+        "member_ids.pemkab_social_pregnant",
+        "member_ids.pemkab_social_child_under_five",
+    )
+    def _compute_flags(self):
+        for household in self:
+            members = household.member_ids
+            for flag in VULNERABILITY_FLAGS:
+                household[f"has_{flag}"] = any(members.mapped(f"pemkab_social_{flag}"))
+
+    @api.depends("has_elderly", "has_disability", "has_pregnant", "has_child_under_five", "decile")
+    def _compute_priority(self):
+        for household in self:
+            flags = sum(household[f"has_{flag}"] for flag in VULNERABILITY_FLAGS)
+            poverty = 11 - household.decile if household.decile else 0
+            household.priority = flags * 10 + poverty
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("decile")
+    def _check_decile(self):
+        for household in self:
+            if household.decile and not 1 <= household.decile <= 10:
+                raise ValidationError(
+                    self.env._(
+                        "%(household)s: Welfare Decile %(decile)s is not possible "
+                        "(it must be between 1 and 10).",
+                        household=household.display_name,
+                        decile=household.decile,
+                    )
+                )
+
+    @api.constrains("kk_number")
+    def _check_kk_number(self):
+        for household in self:
+            if household.kk_number and not re.fullmatch(r"\d{16}", household.kk_number):
+                raise ValidationError(
+                    self.env._(
+                        "%(household)s: No. KK “%(kk)s” must have 16 digits.",
+                        household=household.display_name,
+                        kk=household.kk_number,
+                    )
+                )
+
+    @api.constrains("head_id", "member_ids")
+    def _check_head_is_member(self):
+        for household in self:
+            if household.head_id and household.head_id.pemkab_social_household_id != household:
+                raise ValidationError(
+                    self.env._(
+                        "%(household)s: the head of household %(head)s must be one of its members.",
+                        household=household.display_name,
+                        head=household.head_id.display_name,
+                    )
+                )
+
+    def _check_dtsen_free(self, dtsen_ids):
+        """Name the household that already has the DTSEN ID (the index is the last guard)."""
+        dtsen_ids = [dtsen for dtsen in dtsen_ids if dtsen]
+        if not dtsen_ids:
+            return
+        if len(set(dtsen_ids)) != len(dtsen_ids):
+            raise ValidationError(
+                self.env._("The same DTSEN/DTKS ID is given to two households at once.")
+            )
+        others = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("dtsen_id", "in", dtsen_ids), ("id", "not in", self.ids)], limit=1)
+        )
+        if others:
+            raise ValidationError(
+                self.env._(
+                    "DTSEN/DTKS ID %(dtsen)s is already registered for household %(other)s.",
+                    dtsen=others.dtsen_id,
+                    other=others.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_dtsen_free([vals.get("dtsen_id") for vals in vals_list])
+        for vals in vals_list:
+            if vals.get("kk_number"):
+                vals["kk_number"] = vals["kk_number"].replace(" ", "")
+                vals.setdefault(
+                    "kk_history_ids", [fields.Command.create({"kk_number": vals["kk_number"]})]
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("dtsen_id"):
+            self._check_dtsen_free([vals["dtsen_id"]] * len(self))
+        if vals.get("kk_number"):
+            vals["kk_number"] = vals["kk_number"].replace(" ", "")
+            changed = self.filtered(lambda h: h.kk_number != vals["kk_number"])
+        else:
+            changed = self.browse()
+        res = super().write(vals)
+        if changed:
+            self.env["pemkab.social.kk.history"].create(
+                [{"household_id": h.id, "kk_number": vals["kk_number"]} for h in changed]
+            )
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_shipments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pemkab_social.pemkab_social_shipment_action"
+        )
+        action["domain"] = [("household_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,342 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .pemkab_social_shipment import SHIPMENT_STATES
+
+PERIOD_STATES = [
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class PemkabSocialPeriod(models.Model):
+    """One distribution round of a program (a month, or a one-off relief).
+
+    Its shipments are generated for the eligible households while it is a draft. The
+    head of the Dinas Sosial approves it, which approves its submitted shipments in bulk
+    and freezes its beneficiary list: each shipment keeps the name, address and decile
+    copied from the registry at generation, so later registry edits do not change it.
+    """
+
+    _name = "pemkab.social.period"
+    _description = "Social Aid Period"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short code, prefix of the shipment references, e.g. SMB-2026-01.",
+    )
+    program_id = fields.Many2one(
+        "pemkab.social.program", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    agency_id = fields.Many2one(related="program_id.agency_id", store=True)
+    periodicity = fields.Selection(related="program_id.periodicity")
+    date_start = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date_end = fields.Date(tracking=True)
+    state = fields.Selection(
+        PERIOD_STATES, required=True, default="draft", tracking=True, index=True, copy=False
+    )
+    shelter_id = fields.Many2one(
+        "pemkab.shelter",
+        string="Warehouse / Shelter",
+        ondelete="restrict",
+        help="Default place where the parcels are picked up.",
+    )
+    package_type_id = fields.Many2one(
+        "pemkab.social.package.type",
+        domain="[('program_id', '=', program_id)]",
+        ondelete="restrict",
+    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    shipment_ids = fields.One2many("pemkab.social.shipment", "period_id")
+    currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
+    )
+    # dashboard
+    shipment_count = fields.Integer(compute="_compute_dashboard", string="Shipments Count")
+    draft_count = fields.Integer(compute="_compute_dashboard")
+    submitted_count = fields.Integer(compute="_compute_dashboard")
+    approved_count = fields.Integer(compute="_compute_dashboard")
+    packed_count = fields.Integer(compute="_compute_dashboard")
+    out_count = fields.Integer(compute="_compute_dashboard", string="Out for Delivery Count")
+    delivered_count = fields.Integer(compute="_compute_dashboard")
+    undelivered_count = fields.Integer(
+        compute="_compute_dashboard", help="Failed or returned: back on the worklist."
+    )
+    cancelled_count = fields.Integer(compute="_compute_dashboard")
+    package_cost = fields.Monetary(compute="_compute_dashboard", string="Package Costs")
+    courier_cost = fields.Monetary(compute="_compute_dashboard", string="Courier Costs")
+    summary_html = fields.Html(compute="_compute_dashboard", string="By Kecamatan")
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "Another period already has this code.")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_dashboard(self):
+        Shipment = self.env["pemkab.social.shipment"]
+        by_state = {}
+        costs = {}
+        for period, state, count, package_cost, courier_cost in Shipment._read_group(
+            [("period_id", "in", self.ids)],
+            ["period_id", "state"],
+            ["__count", "package_cost:sum", "courier_cost:sum"],
+        ):
+            by_state.setdefault(period.id, {})[state] = count
+            total = costs.setdefault(period.id, [0.0, 0.0])
+            total[0] += package_cost
+            total[1] += courier_cost
+        by_area = {}
+        for period, kecamatan, state, count in Shipment._read_group(
+            [("period_id", "in", self.ids)],
+            ["period_id", "kecamatan_id", "state"],
+            ["__count"],
+        ):
+            by_area.setdefault(period.id, {}).setdefault(kecamatan, {})[state] = count
+        labels = dict(Shipment._fields["state"]._description_selection(self.env))
+        for period in self:
+            counts = by_state.get(period.id, {})
+            period.shipment_count = sum(counts.values())
+            period.draft_count = counts.get("draft", 0)
+            period.submitted_count = counts.get("submitted", 0)
+            period.approved_count = counts.get("approved", 0)
+            period.packed_count = counts.get("packed", 0)
+            period.out_count = counts.get("out_for_delivery", 0)
+            period.delivered_count = counts.get("delivered", 0)
+            period.undelivered_count = counts.get("failed", 0) + counts.get("returned", 0)
+            period.cancelled_count = counts.get("cancelled", 0)
+            period.package_cost, period.courier_cost = costs.get(period.id, (0.0, 0.0))
+            period.summary_html = period._summary_table(by_area.get(period.id, {}), labels)
+
+    def _summary_table(self, by_area, labels):
+        if not by_area:
+            return False
+        states = [state for state, _label in SHIPMENT_STATES]
+        used = [s for s in states if any(s in counts for counts in by_area.values())]
+        head = "".join(f"<th>{labels[s]}</th>" for s in used)
+        rows = []
+        for kecamatan in sorted(by_area, key=lambda area: area.name or ""):
+            counts = by_area[kecamatan]
+            cells = "".join(f"<td>{counts.get(s, 0)}</td>" for s in used)
+            rows.append(
+                f"<tr><td>{kecamatan.name or self.env._('No kecamatan')}</td>{cells}"
+                f"<td>{sum(counts.values())}</td></tr>"
+            )
+        return (
+            f"<table class='table table-sm'><thead><tr><th>{self.env._('Kecamatan')}</th>{head}"
+            f"<th>{self.env._('Total')}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for period in self:
+            if period.date_end and period.date_end < period.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "%(period)s: the end date %(end)s is before the start date %(start)s.",
+                        period=period.display_name,
+                        end=period.date_end,
+                        start=period.date_start,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        if any(period.state != "draft" for period in self):
+            raise UserError(self.env._("Only draft periods can be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_generate_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Generate Shipments"),
+            "res_model": "pemkab.social.generate.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_period_id": self.id},
+        }
+
+    def action_submit_all(self):
+        """Submit every draft shipment of the periods, for approval."""
+        drafts = self.env["pemkab.social.shipment"].search(
+            [("period_id", "in", self.ids), ("state", "=", "draft")]
+        )
+        drafts.action_submit()
+        return True
+
+    def action_approve(self):
+        """Head of the Dinas Sosial: approve the period, freezing its beneficiary list,
+        and approve all of its submitted shipments at once."""
+        self._check_can_approve()
+        self._do_approve()
+        return True
+
+    def action_dispatch(self):
+        """Pack the approved shipments and request the couriers of all packed ones."""
+        self._check_can_dispatch()
+        self._do_dispatch()
+        return True
+
+    def action_close(self):
+        open_states = ("draft", "submitted", "approved", "packed", "out_for_delivery")
+        for period in self:
+            if period.state != "approved":
+                raise UserError(
+                    self.env._(
+                        "%(period)s: only an approved period can be closed.",
+                        period=period.display_name,
+                    )
+                )
+        busy = self.env["pemkab.social.shipment"].search_count(
+            [("period_id", "in", self.ids), ("state", "in", open_states)]
+        )
+        if busy:
+            raise UserError(
+                self.env._(
+                    "%(count)s shipments are still under way: deliver, return or cancel them "
+                    "before closing.",
+                    count=busy,
+                )
+            )
+        self.write({"state": "closed"})
+        return True
+
+    def action_cancel(self):
+        for period in self:
+            if period.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(period)s: only a draft period can be cancelled.",
+                        period=period.display_name,
+                    )
+                )
+        shipments = self.env["pemkab.social.shipment"].search(
+            [("period_id", "in", self.ids), ("state", "!=", "cancelled")]
+        )
+        shipments.with_context(tracking_disable=True).write(
+            {"state": "cancelled", "cancel_reason": self.env._("Period cancelled")}
+        )
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_view_shipments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pemkab_social.pemkab_social_shipment_action"
+        )
+        action["domain"] = [("period_id", "=", self.id)]
+        action["context"] = {"default_period_id": self.id, "search_default_group_state": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _check_can_approve(self):
+        errors = []
+        if not self.env.user.has_group("pemkab_social.group_social_head"):
+            errors.append(self.env._("Only the head of the Dinas Sosial approves aid periods."))
+        counts = {
+            (period.id, state): count
+            for period, state, count in self.env["pemkab.social.shipment"]._read_group(
+                [("period_id", "in", self.ids)], ["period_id", "state"], ["__count"]
+            )
+        }
+        for period in self:
+            if period.state != "draft":
+                errors.append(self.env._("%(period)s is not a draft.", period=period.display_name))
+            if not counts.get((period.id, "submitted")):
+                errors.append(
+                    self.env._(
+                        "%(period)s has no submitted shipment to approve.",
+                        period=period.display_name,
+                    )
+                )
+            if counts.get((period.id, "draft")):
+                errors.append(
+                    self.env._(
+                        "%(period)s still has %(count)s draft shipments: submit or cancel "
+                        "them first.",
+                        period=period.display_name,
+                        count=counts[(period.id, "draft")],
+                    )
+                )
+        if errors:
+            raise UserError("\n".join(errors))
+
+    def _check_can_dispatch(self):
+        errors = []
+        for period in self:
+            if period.state != "approved":
+                errors.append(
+                    self.env._(
+                        "%(period)s: only an approved period can be dispatched.",
+                        period=period.display_name,
+                    )
+                )
+        if errors:
+            raise UserError("\n".join(errors))
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _do_approve(self):
+        now = fields.Datetime.now()
+        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": now})
+        shipments = self.env["pemkab.social.shipment"].search(
+            [("period_id", "in", self.ids), ("state", "=", "submitted")]
+        )
+        shipments._do_approve()
+        for period in self:
+            period.message_post(
+                body=self.env._(
+                    "Period approved by %(user)s: beneficiary list frozen, %(count)s shipments "
+                    "approved.",
+                    user=self.env.user.name,
+                    count=len(shipments.filtered(lambda s, p=period: s.period_id == p)),
+                ),
+                message_type="notification",
+            )
+
+    def _do_dispatch(self):
+        Shipment = self.env["pemkab.social.shipment"]
+        approved = Shipment.search([("period_id", "in", self.ids), ("state", "=", "approved")])
+        if approved:
+            approved.action_pack()
+        packed = Shipment.search([("period_id", "in", self.ids), ("state", "=", "packed")])
+        drafts = (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", Shipment._name),
+                    ("res_id", "in", packed.ids),
+                    ("state", "=", "draft"),
+                ]
+            )
+        )
+        if drafts:
+            drafts.action_request()
+        for period in self:
+            period.message_post(
+                body=self.env._(
+                    "Dispatched: %(packed)s shipments packed, %(requested)s courier bookings "
+                    "requested by the dispatcher.",
+                    packed=len(approved.filtered(lambda s, p=period: s.period_id == p)),
+                    requested=len(drafts),
+                ),
+                message_type="notification",
+            )

@@ -1,0 +1,52 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    """Members of beneficiary households are contacts: their NIK (validated and unique,
+    from pemkab_delivery), their household, their relation to the head and the
+    vulnerability flags that raise the household's priority.
+
+    The social fields are readable by the Dinas Sosial only (field groups): other dinas
+    may meet the same person as a contact (a patient, say) without learning that the
+    person receives aid.
+    """
+
+    _inherit = "res.partner"
+
+    pemkab_social_household_id = fields.Many2one(
+        "pemkab.social.household",
+        string="Beneficiary Household",
+        index="btree_not_null",
+        ondelete="restrict",
+        tracking=True,
+        groups="pemkab_social.group_social_officer",
+    )
+    pemkab_social_relation = fields.Selection(
+        [
+            ("head", "Head of Household"),
+            ("spouse", "Spouse"),
+            ("child", "Child"),
+            ("parent", "Parent"),
+            ("other", "Other Relative"),
+        ],
+        string="Relation to the Head",
+        groups="pemkab_social.group_social_officer",
+    )
+    pemkab_social_elderly = fields.Boolean(
+        string="Elderly (60+)",
+        groups="pemkab_social.group_social_officer",
+    )
+    pemkab_social_disability = fields.Boolean(
+        string="Person with Disability",
+        groups="pemkab_social.group_social_officer",
+    )
+    pemkab_social_pregnant = fields.Boolean(
+        string="Pregnant",
+        groups="pemkab_social.group_social_officer",
+    )
+    pemkab_social_child_under_five = fields.Boolean(
+        string="Child Under Five",
+        groups="pemkab_social.group_social_officer",
+    )

@@ -1,0 +1,4 @@
+from . import test_registry
+from . import test_shipment_workflow
+from . import test_access
+from . import test_period_bulk

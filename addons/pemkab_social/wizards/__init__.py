@@ -1,0 +1,2 @@
+from . import pemkab_social_generate_wizard
+from . import pemkab_social_reason_wizard

@@ -47,22 +47,44 @@ def main():
         with registry.cursor() as cr:
             env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
             agency = env["pemkab.agency"].create({"name": "Bench", "code": "BENCH-AG"})
-            shelter = env["pemkab.shelter"].create({
-                "name": "Bench shelter", "code": "BENCH-SH", "agency_id": agency.id,
-                "latitude": -8.21, "longitude": 114.36, "phone": "0333 421118",
-            })
-            provider = env["pemkab.courier.provider"].create({
-                "name": "Bench sandbox", "kind": "sandbox", "base_url": sandbox.url,
-                "client_id": "sandbox-client", "client_secret": "sandbox-pass",
-                "max_parallel": args.parallel, "read_timeout": 30,
-            })
+            shelter = env["pemkab.shelter"].create(
+                {
+                    "name": "Bench shelter",
+                    "code": "BENCH-SH",
+                    "agency_id": agency.id,
+                    "latitude": -8.21,
+                    "longitude": 114.36,
+                    "phone": "0333 421118",
+                }
+            )
+            provider = env["pemkab.courier.provider"].create(
+                {
+                    "name": "Bench sandbox",
+                    "kind": "sandbox",
+                    "base_url": sandbox.url,
+                    "client_id": "sandbox-client",
+                    "client_secret": "sandbox-pass",
+                    "max_parallel": args.parallel,
+                    "read_timeout": 30,
+                }
+            )
             Booking = env["pemkab.delivery.booking"]
-            bookings = Booking.create([{
-                "provider_id": provider.id, "agency_id": agency.id, "shelter_id": shelter.id,
-                "recipient_name": f"Penerima {i}", "recipient_phone": f"0812{i:08d}",
-                "street": f"Jl. Bench {i}", "latitude": -8.2, "longitude": 114.37,
-                "package_code": f"BENCH-{i}",
-            } for i in range(args.bookings)])
+            bookings = Booking.create(
+                [
+                    {
+                        "provider_id": provider.id,
+                        "agency_id": agency.id,
+                        "shelter_id": shelter.id,
+                        "recipient_name": f"Penerima {i}",
+                        "recipient_phone": f"0812{i:08d}",
+                        "street": f"Jl. Bench {i}",
+                        "latitude": -8.2,
+                        "longitude": 114.37,
+                        "package_code": f"BENCH-{i}",
+                    }
+                    for i in range(args.bookings)
+                ]
+            )
             env.flush_all()
 
             def measure(label, func):
@@ -72,18 +94,24 @@ def main():
                 env.flush_all()
                 seconds = time.perf_counter() - started
                 count = sql_db.sql_counter - queries
-                print(f"{label:<34} {seconds:8.2f} s  {count:7d} queries  "
-                      f"{count / args.bookings:6.1f} queries/booking  "
-                      f"{args.bookings / seconds:8.1f} bookings/s")
+                print(
+                    f"{label:<34} {seconds:8.2f} s  {count:7d} queries  "
+                    f"{count / args.bookings:6.1f} queries/booking  "
+                    f"{args.bookings / seconds:8.1f} bookings/s"
+                )
                 return result
 
-            print(f"{args.bookings} bookings, sandbox latency {args.latency_ms} ms per call, "
-                  f"{args.parallel} parallel calls, outbox batch {args.batch}")
+            print(
+                f"{args.bookings} bookings, sandbox latency {args.latency_ms} ms per call, "
+                f"{args.parallel} parallel calls, outbox batch {args.batch}"
+            )
             measure("request (one click on all)", bookings.action_request)
 
             def run_outbox():
                 runs = 0
-                while Booking.search_count([("id", "in", bookings.ids), ("state", "=", "requested")]):
+                while Booking.search_count(
+                    [("id", "in", bookings.ids), ("state", "=", "requested")]
+                ):
                     Booking._cron_process_outbox(batch_size=args.batch)
                     runs += 1
                 return runs
@@ -91,7 +119,9 @@ def main():
             runs = measure("outbox until all booked", run_outbox)
             booked = Booking.search_count([("id", "in", bookings.ids), ("state", "=", "booked")])
             orders = sum(sandbox.count(ref) for ref in bookings.mapped("name"))
-            print(f"outbox runs: {runs}; booked: {booked}/{args.bookings}; courier orders: {orders}")
+            print(
+                f"outbox runs: {runs}; booked: {booked}/{args.bookings}; courier orders: {orders}"
+            )
             cr.rollback()
     finally:
         sandbox.stop()

@@ -24,7 +24,7 @@ PEMKAB_PG_PORT=${PEMKAB_PG_PORT:-54329}
 PYTHON=${PYTHON:-python3}
 
 log() { printf '\033[1m[pemkab]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[pemkab] error:\033[0m %s\n' "$*" >&2; exit "${2:-2}"; }
+die() { printf '\033[1;31m[pemkab] error:\033[0m %s\n' "$1" >&2; exit "${2:-2}"; }
 
 # --- Odoo tree -----------------------------------------------------------------------------
 require_odoo() {

@@ -17,9 +17,12 @@
 #   PEMKAB_HTTP_PORT  Odoo's port on 127.0.0.1. Default: 8069
 #   PEMKAB_LANGS      languages to load (--load-language). Default: id_ID. On a new database
 #                     the first one becomes the default language: id_ID,en_US keeps English
-#   PEMKAB_SANDBOX_PORT, PEMKAB_SANDBOX_SECRET_GOSEND, PEMKAB_SANDBOX_SECRET_GRAB
-#                     the sandbox's port (default 8070) and webhook secrets (default: the
-#                     webhook_secret of the demo provider of that kind, else "sandbox-<kind>")
+#   PEMKAB_SANDBOX_PORT  the courier sandbox's port on 127.0.0.1. Default: 8070
+#
+# The sandbox posts its GoSend-like and Grab-like webhooks to the courier provider of the
+# database that books through it (pemkab.courier.provider of kind sandbox/gosend/grab whose
+# base URL is the sandbox: the demo data has one), i.e. /pemkab_delivery/webhook/<provider id>,
+# signed with that provider's webhook secret.
 source "$(dirname "$0")/common.sh"
 
 usage() {
@@ -107,18 +110,18 @@ set +o errexit
 "${ODOO_BIN[@]}" "${local_args[@]}" "${setup_args[@]}" 2>&1 | tee "$setup_log"
 rc=${PIPESTATUS[0]}
 set -o errexit
-# Odoo may exit 0 after a module failed to load: its log tells.
-if ((rc != 0)) || grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$setup_log"; then
+# Odoo may exit 0 after a module failed to load, and only warns when demo data fails: its
+# log tells.
+if ((rc != 0)) || grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) |demo data failed to install' \
+    "$setup_log"; then
     die "setting up $db failed (exit code $rc), see $setup_log" 1
 fi
 not_installed=$(sql -d "$db" -c "SELECT string_agg(name, ',') FROM ir_module_module
     WHERE name = ANY(string_to_array('$ADDONS', ',')) AND state <> 'installed'")
 [[ -z "$not_installed" ]] || die "not installed in $db after the setup: $not_installed" 1
 
-# What the demo data and the sandbox need, read from the addons' demo files:
-#   login <login>                 a res.users whose password is its login
-#   secret <kind> <secret>        the webhook_secret of a demo pemkab.courier.provider
-demo_facts() {
+# The demo users whose password is their login, from the installed addons' demo files.
+demo_logins() {
     "$PEMKAB_VENV/bin/python" - "$PROJECT_ROOT/addons" "${ADDONS//,/ }" <<'PY'
 import glob
 import os
@@ -131,22 +134,17 @@ for addon in addons:
         try:
             tree = ET.parse(path)
         except ET.ParseError as exc:
-            print(f"warning {path}: {exc}")
+            print(f"cannot read {path}: {exc}", file=sys.stderr)
             continue
         for record in tree.iter("record"):
+            if record.get("model") != "res.users":
+                continue
             fields = {f.get("name"): (f.text or "").strip() for f in record.findall("field")}
-            if record.get("model") == "res.users":
-                login = fields.get("login")
-                if login and fields.get("password") == login:
-                    print(f"login {login}")
-            elif record.get("model") == "pemkab.courier.provider":
-                if fields.get("kind") and fields.get("webhook_secret"):
-                    print(f"secret {fields['kind']} {fields['webhook_secret']}")
+            if fields.get("login") and fields.get("password") == fields["login"]:
+                print(fields["login"])
 PY
 }
-facts=$(demo_facts)
-logins=$(awk '$1 == "login" { print $2 }' <<<"$facts")
-demo_secret() { awk -v kind="$1" '$1 == "secret" && $2 == kind { print $3; exit }' <<<"$facts"; }
+logins=$(demo_logins)
 
 url="http://127.0.0.1:$http_port"
 {
@@ -171,15 +169,32 @@ if [[ -f "$sandbox" ]]; then
     if port_open "$sandbox_port"; then
         log "warning: 127.0.0.1:$sandbox_port is taken (a sandbox left running?): not starting one"
     else
-        secret_gosend=${PEMKAB_SANDBOX_SECRET_GOSEND:-$(demo_secret gosend)}
-        secret_grab=${PEMKAB_SANDBOX_SECRET_GRAB:-$(demo_secret grab)}
+        # For each API, the provider that books through the sandbox: "<api>\t<id>\t<secret>".
+        providers=$(sql -F $'\t' -d "$db" -c "
+            SELECT CASE kind WHEN 'grab' THEN 'grab' ELSE 'gosend' END, id,
+                   COALESCE(NULLIF(webhook_secret, ''), '-')
+              FROM pemkab_courier_provider
+             WHERE active AND kind IN ('sandbox', 'gosend', 'grab')
+               AND (base_url ~ '^https?://(127\.0\.0\.1|localhost):$sandbox_port(/|\$)'
+                    OR (kind = 'sandbox' AND COALESCE(base_url, '') = ''))
+             ORDER BY kind = 'sandbox' DESC, sequence, id" 2>/dev/null || true)
+        sandbox_args=()
+        for api in gosend grab; do
+            IFS=$'\t' read -r _ provider_id secret \
+                < <(awk -F '\t' -v api="$api" '$1 == api' <<<"$providers" | head -n1) || true
+            if [[ -n "${provider_id:-}" ]]; then
+                sandbox_args+=(--webhook-url-$api "$url/pemkab_delivery/webhook/$provider_id")
+                [[ "$secret" != - ]] && sandbox_args+=(--webhook-secret-$api "$secret")
+            else
+                # No provider books through this API of the sandbox: its webhooks go nowhere.
+                sandbox_args+=(--webhook-url-$api "$url/pemkab_delivery/webhook/$api")
+            fi
+            provider_id=
+        done
         sandbox_log="$PEMKAB_STATE_DIR/courier_sandbox.log"
         log "starting the courier sandbox on 127.0.0.1:$sandbox_port (log: $sandbox_log)"
         "$PEMKAB_VENV/bin/python" "$sandbox" --host 127.0.0.1 --port "$sandbox_port" \
-            --webhook-url-gosend "$url/pemkab_delivery/webhook/gosend" \
-            --webhook-url-grab "$url/pemkab_delivery/webhook/grab" \
-            --webhook-secret-gosend "${secret_gosend:-sandbox-gosend}" \
-            --webhook-secret-grab "${secret_grab:-sandbox-grab}" \
+            "${sandbox_args[@]}" \
             --auto-advance >"$sandbox_log" 2>&1 &
         sandbox_pid=$!
         for _ in $(seq 50); do

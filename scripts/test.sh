@@ -39,7 +39,7 @@ if [[ "${1:-}" == "--odoo-runner" ]]; then
         --test-tags "/${ADDONS//,/,/}" \
         --stop-after-init --log-level=test --http-port=0 "$@" 2>&1 | tee "$PEMKAB_STATE_DIR/odoo-runner.log"
     rc=${PIPESTATUS[0]}
-    if grep -Eq "(ERROR|CRITICAL) $db " "$PEMKAB_STATE_DIR/odoo-runner.log"; then
+    if grep -Eq " (ERROR|CRITICAL) $db | demo data failed to install" "$PEMKAB_STATE_DIR/odoo-runner.log"; then
         log "Odoo's runner logged errors: failed"
         exit 1
     fi
@@ -48,8 +48,13 @@ if [[ "${1:-}" == "--odoo-runner" ]]; then
 fi
 
 log "installing $ADDONS in the throwaway database $db"
-"${ODOO_BIN[@]}" -c "$conf" -i "$ADDONS" --stop-after-init --log-level=warn --http-port=0 ||
-    die "installing $ADDONS failed" 1
+install_log="$PEMKAB_STATE_DIR/$db-install.log"
+"${ODOO_BIN[@]}" -c "$conf" -i "$ADDONS" --stop-after-init --log-level=warn --http-port=0 \
+    >"$install_log" 2>&1 || { tail -n 40 "$install_log" >&2; die "installing $ADDONS failed" 1; }
+if grep -E " (ERROR|CRITICAL) $db | demo data failed to install" "$install_log" >&2; then
+    die "installing $ADDONS logged errors (see $install_log)" 1
+fi
+rm -f "$install_log"
 
 export PEMKAB_TEST_DB="$db" PEMKAB_TEST_CONF="$conf" PEMKAB_VENV PEMKAB_STATE_DIR ODOO_PATH ODOO_ADDONS_PATH
 cd "$PROJECT_ROOT"

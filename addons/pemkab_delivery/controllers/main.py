@@ -83,4 +83,3 @@ class PemkabDeliveryWebhookController(http.Controller):
         return request.make_json_response(
             {"status": "applied" if applied else "recorded", "booking": booking.name}
         )
-

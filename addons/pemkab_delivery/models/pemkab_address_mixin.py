@@ -18,7 +18,6 @@ class PemkabAddressMixin(models.AbstractModel):
 
     kecamatan_id = fields.Many2one(
         "pemkab.area",
-        string="Kecamatan",
         domain="[('level', '=', 'kecamatan')]",
         ondelete="restrict",
         index="btree_not_null",
@@ -26,8 +25,7 @@ class PemkabAddressMixin(models.AbstractModel):
     desa_id = fields.Many2one(
         "pemkab.area",
         string="Desa/Kelurahan",
-        domain="[('level', 'in', ('desa', 'kelurahan')), "
-        "('parent_id', '=?', kecamatan_id)]",
+        domain="[('level', 'in', ('desa', 'kelurahan')), ('parent_id', '=?', kecamatan_id)]",
         ondelete="restrict",
         index="btree_not_null",
     )

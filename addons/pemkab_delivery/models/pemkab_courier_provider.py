@@ -87,8 +87,7 @@ class PemkabCourierProvider(models.Model):
     )
     max_attempts = fields.Integer(
         default=6,
-        help="A booking whose calls fail this many times with retryable errors is "
-        "marked failed.",
+        help="A booking whose calls fail this many times with retryable errors is marked failed.",
     )
     poll_after_minutes = fields.Integer(
         string="Poll After (minutes)",
@@ -173,9 +172,7 @@ class PemkabCourierProvider(models.Model):
             )
 
     def _is_neutralized_database(self):
-        return bool(
-            self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized")
-        )
+        return bool(self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"))
 
     def _courier_client(self):
         """The HTTP client of this account (main thread: reads the credentials)."""

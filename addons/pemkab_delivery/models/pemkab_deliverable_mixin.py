@@ -35,9 +35,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     delivery_status = fields.Selection(
         BOOKING_STATES, compute="_compute_delivery_booking_ids", string="Courier Status"
     )
-    delivery_tracking_url = fields.Char(
-        compute="_compute_delivery_booking_ids", string="Tracking"
-    )
+    delivery_tracking_url = fields.Char(compute="_compute_delivery_booking_ids", string="Tracking")
 
     # ------------------------------------------------------------------
     # Compute
@@ -83,7 +81,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
         action["domain"] = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
         action["context"] = {}
         if len(self.delivery_booking_ids) == 1:
-            action.update(view_mode="form", res_id=self.delivery_booking_ids.id, views=[(False, "form")])
+            action.update(
+                view_mode="form", res_id=self.delivery_booking_ids.id, views=[(False, "form")]
+            )
         return action
 
     # ------------------------------------------------------------------
@@ -179,13 +179,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     def _delivery_active_booking(self):
         self.ensure_one()
-        return self.env["pemkab.delivery.booking"].sudo().search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("state", "in", ACTIVE_STATES),
-            ],
-            limit=1,
+        return (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("state", "in", ACTIVE_STATES),
+                ],
+                limit=1,
+            )
         )
 
     def _delivery_create_bookings(self, provider, dispatch_mode="auto"):
@@ -193,9 +197,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
         dispatcher must. Returns the bookings (sudo: the trigger acts for the agency)."""
         if not self:
             return self.env["pemkab.delivery.booking"].sudo()
-        busy = self.env["pemkab.delivery.booking"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "in", ACTIVE_STATES)],
-            limit=1,
+        busy = (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "in", ACTIVE_STATES),
+                ],
+                limit=1,
+            )
         )
         if busy:
             raise UserError(

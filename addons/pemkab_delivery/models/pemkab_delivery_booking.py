@@ -219,8 +219,10 @@ class PemkabDeliveryBooking(models.Model):
         sequence is a standard (PostgreSQL) one."""
         if not count:
             return []
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", "pemkab.delivery.booking")], limit=1
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search([("code", "=", "pemkab.delivery.booking")], limit=1)
         )
         if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
             return [
@@ -253,7 +255,9 @@ class PemkabDeliveryBooking(models.Model):
 
     def action_cancel(self):
         """Cancel: at once when the courier has no order yet, else through the outbox."""
-        reason = self.env.context.get("cancel_reason") or self.env._("Cancelled by %s", self.env.user.name)
+        reason = self.env.context.get("cancel_reason") or self.env._(
+            "Cancelled by %s", self.env.user.name
+        )
         self._check_can_cancel()
         now = fields.Datetime.now()
         for booking in self:
@@ -460,23 +464,36 @@ class PemkabDeliveryBooking(models.Model):
         if cron:
             cron.sudo()._trigger()
 
-    def _log_event(self, source, status=None, courier_status=None, event_key=None,
-                   applied=False, note=None, payload=None, date=None):
+    def _log_event(
+        self,
+        source,
+        status=None,
+        courier_status=None,
+        event_key=None,
+        applied=False,
+        note=None,
+        payload=None,
+        date=None,
+    ):
         self.ensure_one()
         if payload is not None and not isinstance(payload, str):
             payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
-        return self.env["pemkab.delivery.booking.event"].sudo().create(
-            {
-                "booking_id": self.id,
-                "source": source,
-                "status": status,
-                "courier_status": courier_status,
-                "event_key": event_key,
-                "applied": applied,
-                "note": note,
-                "payload": payload,
-                "date": date or fields.Datetime.now(),
-            }
+        return (
+            self.env["pemkab.delivery.booking.event"]
+            .sudo()
+            .create(
+                {
+                    "booking_id": self.id,
+                    "source": source,
+                    "status": status,
+                    "courier_status": courier_status,
+                    "event_key": event_key,
+                    "applied": applied,
+                    "note": note,
+                    "payload": payload,
+                    "date": date or fields.Datetime.now(),
+                }
+            )
         )
 
     def _set_state(self, state, vals=None, source="system", note=None, payload=None):
@@ -644,14 +661,15 @@ class PemkabDeliveryBooking(models.Model):
         auto_commit = not modules.module.current_test
         jobs = self._outbox_claim(batch_size)
         if auto_commit:
-            self.env.cr.commit()  # the claims hold; no row stays locked during the calls
+            # the claims hold; no row stays locked during the calls
+            self.env["ir.cron"]._commit_progress()
         if not jobs:
             return 0
         prepared = self._outbox_prepare(jobs)
         if auto_commit:
             # end the read snapshot: answers are recorded in fresh transactions that see
             # what users changed meanwhile
-            self.env.cr.commit()
+            self.env["ir.cron"]._commit_progress()
         outcomes = self._outbox_run(prepared)
         done = 0
         for job, outcome in outcomes:
@@ -681,7 +699,9 @@ class PemkabDeliveryBooking(models.Model):
                     raise
                 self.env.cr.rollback()
                 if attempt == tries:
-                    _logger.warning("Courier outbox: %s kept conflicting; left for later", job["ref"])
+                    _logger.warning(
+                        "Courier outbox: %s kept conflicting; left for later", job["ref"]
+                    )
             except Exception:
                 if not auto_commit:
                     raise
@@ -893,7 +913,9 @@ class PemkabDeliveryBooking(models.Model):
         attempts = self.attempt_count
         if attempts >= self.provider_id.max_attempts:
             return self._outbox_failed(
-                self.env._("%(error)s (after %(count)s attempts)", error=error.message, count=attempts)
+                self.env._(
+                    "%(error)s (after %(count)s attempts)", error=error.message, count=attempts
+                )
             )
         delay = min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS)
         self.write(
@@ -986,16 +1008,13 @@ def _run_courier_job(job):
         if job["action"] == "cancel":
             return "ok", client.cancel(ref, job.get("courier_ref"))
         if job["action"] == "lookup_cancel":
-            try:
-                found = client.get_order(ref)
-            except OrderNotFound:
+            found = _lookup(client, ref)
+            if not found:
                 return "not_found", None
             return "ok", client.cancel(ref, found.courier_ref)
-        if job["lookup_first"]:
-            try:
-                return "found", client.get_order(ref)
-            except OrderNotFound:
-                pass
+        found = _lookup(client, ref) if job["lookup_first"] else None
+        if found:
+            return "found", found
         try:
             quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
         except CourierTimeout:
@@ -1005,7 +1024,10 @@ def _run_courier_job(job):
                 raise
             quote = None
         info = client.book(
-            ref, payload["origin"], payload["destination"], payload["package"],
+            ref,
+            payload["origin"],
+            payload["destination"],
+            payload["package"],
             payload["service_type"],
         )
         if quote and not info.price:
@@ -1016,6 +1038,14 @@ def _run_courier_job(job):
     except Exception as error:  # noqa: BLE001 - a worker must always answer
         _logger.exception("Courier outbox: unexpected error for %s", ref)
         return "error", RetryableError(str(error), code="unexpected")
+
+
+def _lookup(client, ref):
+    """The courier's order for our reference, or None when the courier has none."""
+    try:
+        return client.get_order(ref)
+    except OrderNotFound:
+        return None
 
 
 def _failure_reason(reason):
@@ -1039,4 +1069,3 @@ def parse_courier_datetime(value):
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment.replace(microsecond=0)
-

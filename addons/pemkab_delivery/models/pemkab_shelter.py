@@ -57,7 +57,6 @@ class PemkabShelter(models.Model):
         "pemkab_shelter_staff_rel",
         "shelter_id",
         "user_id",
-        string="Staff",
         help="Officers who hand parcels to couriers at this shelter.",
     )
     active = fields.Boolean(default=True, tracking=True)
@@ -74,9 +73,7 @@ class PemkabShelter(models.Model):
     def _compute_opening_summary(self):
         days = dict(DAYS_OF_WEEK)
         day_labels = dict(
-            self.env["pemkab.shelter.opening"]._fields["dayofweek"]._description_selection(
-                self.env
-            )
+            self.env["pemkab.shelter.opening"]._fields["dayofweek"]._description_selection(self.env)
         )
         for shelter in self:
             parts = []

@@ -21,9 +21,7 @@ class PemkabShelterOpening(models.Model):
     _description = "Shelter Opening Hours"
     _order = "shelter_id, dayofweek, hour_from"
 
-    shelter_id = fields.Many2one(
-        "pemkab.shelter", required=True, ondelete="cascade", index=True
-    )
+    shelter_id = fields.Many2one("pemkab.shelter", required=True, ondelete="cascade", index=True)
     dayofweek = fields.Selection(DAYS_OF_WEEK, string="Day", required=True, default="0")
     hour_from = fields.Float(string="Opens", required=True, default=7.0)
     hour_to = fields.Float(string="Closes", required=True, default=14.0)

@@ -6,8 +6,8 @@ Stdlib only (``http.server``, ``threading``, ``json``, ``random``, ``hmac``) plu
 ``requests`` to post webhooks. Run it::
 
     python addons/pemkab_delivery/sandbox/courier_sandbox.py --port 8070 \\
-        --webhook-url-gosend http://127.0.0.1:8069/pemkab_delivery/webhook/gosend \\
-        --webhook-url-grab http://127.0.0.1:8069/pemkab_delivery/webhook/grab \\
+        --webhook-url-gosend http://127.0.0.1:8069/pemkab_delivery/webhook/<provider id> \\
+        --webhook-url-grab http://127.0.0.1:8069/pemkab_delivery/webhook/<provider id> \\
         --auto-advance --advance-interval 5 --seed 42
 
 or use it from Python (tests)::

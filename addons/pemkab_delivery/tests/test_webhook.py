@@ -56,12 +56,16 @@ class TestCourierWebhook(PemkabCourierCommon, HttpCase):
 
     def test_forged_or_unsigned_refused(self):
         sent = self.sandbox.advance(self.booking.name, "picked_up", webhook=False)
-        payload = sent["events"][-1]["payload"] if sent.get("events") else {
-            "booking_id": self.booking.courier_order_ref,
-            "store_order_id": self.booking.name,
-            "status": "delivered",
-            "event_id": "forged-1",
-        }
+        payload = (
+            sent["events"][-1]["payload"]
+            if sent.get("events")
+            else {
+                "booking_id": self.booking.courier_order_ref,
+                "store_order_id": self.booking.name,
+                "status": "delivered",
+                "event_id": "forged-1",
+            }
+        )
         for headers in ({}, {"Authorization": "not-the-secret"}):
             response = self._post(payload, headers)
             self.assertEqual(response.status_code, 401)
@@ -94,6 +98,8 @@ class TestCourierWebhook(PemkabCourierCommon, HttpCase):
 
     def test_unknown_provider(self):
         response = self.url_open(
-            "/pemkab_delivery/webhook/999999", data="{}", headers={"Content-Type": "application/json"}
+            "/pemkab_delivery/webhook/999999",
+            data="{}",
+            headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 404)

@@ -30,7 +30,7 @@ class PemkabSocialHousehold(models.Model):
         string="Head of Household",
         tracking=True,
         domain="[('pemkab_social_household_id', '=', id)]",
-        ondelete="restrict",
+        ondelete="set null",
         index="btree_not_null",
     )
     head_nik = fields.Char(related="head_id.nik", string="NIK of the Head")

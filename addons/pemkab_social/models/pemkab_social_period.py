@@ -1,5 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -119,21 +121,24 @@ class PemkabSocialPeriod(models.Model):
     def _summary_table(self, by_area, labels):
         if not by_area:
             return False
+        no_kecamatan = self.env._("No kecamatan")
+        kecamatan_label = self.env._("Kecamatan")
+        total_label = self.env._("Total")
         states = [state for state, _label in SHIPMENT_STATES]
         used = [s for s in states if any(s in counts for counts in by_area.values())]
-        head = "".join(f"<th>{labels[s]}</th>" for s in used)
+        head = Markup("").join(Markup("<th>%s</th>") % labels[s] for s in used)
         rows = []
         for kecamatan in sorted(by_area, key=lambda area: area.name or ""):
             counts = by_area[kecamatan]
-            cells = "".join(f"<td>{counts.get(s, 0)}</td>" for s in used)
+            cells = Markup("").join(Markup("<td>%s</td>") % counts.get(s, 0) for s in used)
             rows.append(
-                f"<tr><td>{kecamatan.name or self.env._('No kecamatan')}</td>{cells}"
-                f"<td>{sum(counts.values())}</td></tr>"
+                Markup("<tr><td>%s</td>%s<td>%s</td></tr>")
+                % (kecamatan.name or no_kecamatan, cells, sum(counts.values()))
             )
-        return (
-            f"<table class='table table-sm'><thead><tr><th>{self.env._('Kecamatan')}</th>{head}"
-            f"<th>{self.env._('Total')}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
+        return Markup(
+            "<table class='table table-sm'><thead><tr><th>%s</th>%s<th>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (kecamatan_label, head, total_label, Markup("").join(rows))
 
     # ------------------------------------------------------------------
     # Constraints

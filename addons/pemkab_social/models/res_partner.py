@@ -19,7 +19,7 @@ class ResPartner(models.Model):
         "pemkab.social.household",
         string="Beneficiary Household",
         index="btree_not_null",
-        ondelete="restrict",
+        ondelete="set null",
         tracking=True,
         groups="pemkab_social.group_social_officer",
     )

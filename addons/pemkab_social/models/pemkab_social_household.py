@@ -224,6 +224,23 @@ class PemkabSocialHousehold(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _shipment_snapshot_vals(self):
+        """What a shipment copies of the household: the beneficiary list of a period,
+        frozen when the period is approved."""
+        self.ensure_one()
+        return {
+            "recipient_name": self.head_id.name or self.name,
+            "recipient_phone": self.phone,
+            "street": self.street,
+            "kecamatan_id": self.kecamatan_id.id,
+            "desa_id": self.desa_id.id,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "decile": self.decile,
+            "priority": self.priority,
+            "dtsen_id": self.dtsen_id,
+        }
+
     def action_view_shipments(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

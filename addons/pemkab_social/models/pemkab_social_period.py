@@ -300,10 +300,29 @@ class PemkabSocialPeriod(models.Model):
     # ------------------------------------------------------------------
     def _do_approve(self):
         now = fields.Datetime.now()
-        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": now})
         shipments = self.env["pemkab.social.shipment"].search(
             [("period_id", "in", self.ids), ("state", "=", "submitted")]
         )
+        # the list is frozen as the registry stands at approval, not at generation
+        shipments.household_id.fetch(
+            [
+                "name",
+                "head_id",
+                "phone",
+                "street",
+                "kecamatan_id",
+                "desa_id",
+                "latitude",
+                "longitude",
+                "decile",
+                "priority",
+                "dtsen_id",
+            ]
+        )
+        frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
+        for shipment in frozen:
+            shipment.write(shipment.household_id._shipment_snapshot_vals())
+        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": now})
         shipments._do_approve()
         for period in self:
             period.message_post(

@@ -67,8 +67,13 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         self.period.action_submit_all()
         with self.assertRaisesRegex(UserError, "Only the head"):
             self.period.with_user(self.user_officer_bwi).action_approve()
+        # a family moves between generation and approval: the frozen list has the new address
+        moved = self.households[1]
+        moved.write({"street": "Jl. Pindahan 7", "decile": 2})
         self.period.with_user(self.user_social_head).action_approve()
         self.assertEqual(set(shipments.mapped("state")), {"approved"})
+        moved_shipment = shipments.filtered(lambda s: s.household_id == moved)
+        self.assertEqual((moved_shipment.street, moved_shipment.decile), ("Jl. Pindahan 7", 2))
         self.assertEqual(shipments.approved_by_id, self.user_social_head)
         # registry edits after approval change nothing in the period
         household = self.households[0]

@@ -130,16 +130,7 @@ class PemkabSocialGenerateWizard(models.TransientModel):
                     "package_type_id": package.id,
                     "package_cost": package.unit_cost,
                     "currency_id": currency.id,
-                    "recipient_name": household.head_id.name or household.name,
-                    "recipient_phone": household.phone,
-                    "street": household.street,
-                    "kecamatan_id": household.kecamatan_id.id,
-                    "desa_id": household.desa_id.id,
-                    "latitude": household.latitude,
-                    "longitude": household.longitude,
-                    "decile": household.decile,
-                    "priority": household.priority,
-                    "dtsen_id": household.dtsen_id,
+                    **household._shipment_snapshot_vals(),
                 }
             )
         shipments = Shipment.with_context(

@@ -12,7 +12,7 @@ import logging
 
 from psycopg2 import IntegrityError
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 from odoo.tools import mute_logger
 
@@ -32,7 +32,8 @@ class PemkabDeliveryWebhookController(http.Controller):
         save_session=False,
     )
     def courier_webhook(self, provider_id, **_kwargs):
-        env = request.env(su=True)
+        # the courier acts through OdooBot, not as the anonymous public user
+        env = request.env(user=SUPERUSER_ID, su=True)
         provider = env["pemkab.courier.provider"].browse(provider_id).exists()
         if not provider or not provider.active or not provider._has_api():
             return request.make_json_response({"error": "unknown provider"}, status=404)

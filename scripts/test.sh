@@ -43,7 +43,18 @@ if [[ "${1:-}" == "--odoo-runner" ]]; then
         log "Odoo's runner logged errors: failed"
         exit 1
     fi
-    grep -E "tests? .* when loading database|[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$PEMKAB_STATE_DIR/odoo-runner.log" | tail -n 2 || true
+    summary=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$PEMKAB_STATE_DIR/odoo-runner.log" | tail -n 1)
+    if [[ -z "$summary" ]]; then
+        log "Odoo's runner ran no test: failed"
+        exit 1
+    fi
+    read -r failed _ errors _ _ total _ <<<"$summary"
+    if [[ "$total" == 0 ]]; then
+        log "Odoo's runner ran no test: failed"
+        exit 1
+    fi
+    echo "odoo-runner: $((total - failed - errors)) passed, $((failed + errors)) failed"
+    [[ $((failed + errors)) == 0 ]] || exit 1
     exit "$rc"
 fi
 

@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
         "wizards/pemkab_health_reason_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/pemkab_health_delivery_views.xml",

@@ -648,6 +648,31 @@ class PemkabHealthDelivery(models.Model):
         free = self - need
         if free:
             free.write(dict(common, state="approved", approval_required=False))
+        need._schedule_approval_activities()
+
+    def _schedule_approval_activities(self):
+        """Tell the heads of each delivery's agency that it awaits their decision."""
+        for delivery in self:
+            for head in delivery.agency_id.head_ids:
+                delivery.activity_schedule(
+                    "pemkab_health.mail_activity_type_approval",
+                    user_id=head.id,
+                    note=delivery.approval_reason,
+                )
+
+    def _clear_approval_activities(self):
+        """The decision is taken: one query for the whole batch, whoever took it."""
+        activity_type = self.env.ref(
+            "pemkab_health.mail_activity_type_approval", raise_if_not_found=False
+        )
+        if activity_type:
+            self.env["mail.activity"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).unlink()
 
     def _do_approve(self):
         values = {
@@ -661,9 +686,11 @@ class PemkabHealthDelivery(models.Model):
             controlled.write(dict(values, controlled_approved=True))
         if approving - controlled:
             (approving - controlled).write(values)
+        self._clear_approval_activities()
 
     def _do_reject(self, reason):
         self.write({"state": "rejected", "reject_reason": reason.strip()})
+        self._clear_approval_activities()
 
     def _do_mark_ready(self):
         # writing the state "ready" books the courier through the state trigger

@@ -197,9 +197,17 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.Rule.create({"name": "Fee above 1", "min_fee": 1})
         delivery = self._delivery()
         delivery.action_verify()
+        # the heads of the agency are told
+        approval_type = self.env.ref("pemkab_health.mail_activity_type_approval")
+        activity = delivery.activity_ids.filtered(lambda a: a.activity_type_id == approval_type)
+        self.assertEqual(activity.user_id, delivery.agency_id.head_ids)
         with self.assertRaisesRegex(UserError, "only an approved delivery"):
             delivery.action_mark_ready()
         delivery.with_user(self.health_head_a).action_approve()
+        self.assertFalse(
+            delivery.activity_ids.filtered(lambda a: a.activity_type_id == approval_type),
+            "the decision clears the heads' to-do",
+        )
         self.assertEqual(delivery.state, "approved")
         self.assertEqual(delivery.approved_by_id, self.health_head_a)
         delivery.action_mark_ready()

@@ -292,6 +292,17 @@ class PemkabSocialPeriod(models.Model):
                         period=period.display_name,
                     )
                 )
+        if not self.env["pemkab.delivery.trigger"].sudo().search_count(
+            [("model_name", "=", "pemkab.social.shipment"), ("state_value", "=", "packed")],
+            limit=1,
+        ):
+            errors.append(
+                self.env._(
+                    "No delivery trigger books a courier when a shipment is packed: an "
+                    "administrator sets one in Settings > Courier Deliveries > Delivery "
+                    "Triggers."
+                )
+            )
         if errors:
             raise UserError("\n".join(errors))
 

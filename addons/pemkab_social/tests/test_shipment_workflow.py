@@ -177,6 +177,12 @@ class TestShipmentWorkflow(PemkabSocialCommon):
     def test_dispatch_period_with_dispatcher(self):
         self.trigger.dispatch_mode = "dispatcher"
         shipments = self._approved()
+        # without a trigger nothing would book a courier: refused, nothing packed
+        self.trigger.active = False
+        with self.assertRaisesRegex(UserError, "No delivery trigger"):
+            self.period.action_dispatch()
+        self.assertEqual(set(shipments.mapped("state")), {"approved"})
+        self.trigger.active = True
         self.period.action_dispatch()
         self.assertEqual(set(shipments.mapped("state")), {"packed"})
         bookings = self._bookings(shipments)

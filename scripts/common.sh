@@ -103,6 +103,15 @@ require_postgres() {
     [[ -n "$bindir" && -x "$bindir/initdb" ]] || bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
     [[ -n "$bindir" && -x "$bindir/initdb" ]] || die "no PostgreSQL found: set PGHOST (and PGPORT, PGUSER, PGPASSWORD) to a server you run, or install the PostgreSQL server (e.g. apt-get install postgresql) so that a private cluster can be started" 4
     local pgdir="$PEMKAB_STATE_DIR/pg"
+    if [[ $(id -u) == 0 ]]; then
+        mkdir -p "$pgdir"
+        chown postgres: "$pgdir"
+        if ! runuser -u postgres -- test -w "$pgdir"; then
+            # the project lies where the postgres account cannot reach (under /root, say)
+            pgdir="/var/tmp/pemkab-pg-$(printf '%s' "$PEMKAB_STATE_DIR" | sha256sum | cut -c1-12)"
+            log "the postgres account cannot reach $PEMKAB_STATE_DIR: the cluster lives in $pgdir"
+        fi
+    fi
     if [[ ! -f "$pgdir/data/PG_VERSION" ]]; then
         log "creating a private PostgreSQL cluster in $pgdir"
         mkdir -p "$pgdir/data" "$pgdir/run"

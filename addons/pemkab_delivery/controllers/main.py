@@ -32,8 +32,11 @@ class PemkabDeliveryWebhookController(http.Controller):
         save_session=False,
     )
     def courier_webhook(self, provider_id, **_kwargs):
-        # the courier acts through OdooBot, not as the anonymous public user
+        # the courier acts through OdooBot, not as the anonymous public user, and what it
+        # writes in the chatter is in the regency's language, not the HTTP client's
         env = request.env(user=SUPERUSER_ID, su=True)
+        lang = env["ir.default"]._get("res.partner", "lang") or env.user.lang
+        env = env(context=dict(env.context, lang=lang))
         provider = env["pemkab.courier.provider"].browse(provider_id).exists()
         if not provider or not provider.active or not provider._has_api():
             return request.make_json_response({"error": "unknown provider"}, status=404)

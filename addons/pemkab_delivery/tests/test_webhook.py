@@ -103,3 +103,14 @@ class TestCourierWebhook(PemkabCourierCommon, HttpCase):
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 404)
+
+    def test_chatter_in_the_regency_language(self):
+        """What the courier's webhook writes is in the regency's language (the default of
+        its contacts), not in the language of the courier's HTTP client."""
+        self.env["res.lang"]._activate_lang("id_ID")
+        self.env["ir.module.module"]._load_module_terms(["pemkab_delivery"], ["id_ID"])
+        self.env["ir.default"].set("res.partner", "lang", "id_ID")
+        self._advance("no_driver")
+        self.assertEqual(self.booking.state, "failed")
+        bodies = " ".join(self.booking.message_ids.mapped("body"))
+        self.assertIn("Pengemudi tidak ditemukan", bodies)

@@ -3,7 +3,7 @@
 {
     "name": "Pemkab Delivery",
     "summary": "Agencies, shelters and app-based courier bookings for the regency",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",
@@ -30,6 +30,7 @@
         "views/pemkab_courier_provider_views.xml",
         "views/pemkab_delivery_trigger_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/pemkab_delivery_reason_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

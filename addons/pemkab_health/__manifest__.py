@@ -3,7 +3,7 @@
 {
     "name": "Pemkab Health Deliveries",
     "summary": "Gancang Aron: prescription deliveries from hospitals and Puskesmas by courier",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",
@@ -19,7 +19,6 @@
         "security/ir_rule.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
-        "wizards/pemkab_health_reason_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/pemkab_health_delivery_views.xml",
         "views/pemkab_health_approval_rule_views.xml",

@@ -4,7 +4,7 @@
     "name": "Pemkab Social Aid Shipments",
     "summary": "Dinas Sosial: beneficiary households, aid programs and periods, "
     "in-kind aid shipped by courier",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",
@@ -26,7 +26,6 @@
         "views/pemkab_social_period_views.xml",
         "views/pemkab_social_shipment_views.xml",
         "wizards/pemkab_social_generate_wizard_views.xml",
-        "wizards/pemkab_social_reason_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

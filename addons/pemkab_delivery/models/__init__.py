@@ -1,4 +1,5 @@
 from . import pemkab_address_mixin
+from . import pemkab_document_mixin
 from . import pemkab_area
 from . import pemkab_agency
 from . import pemkab_shelter_opening
@@ -8,9 +9,11 @@ from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
 from . import pemkab_delivery_booking
+from . import pemkab_delivery_booking_outbox
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin
+from . import pemkab_deliverable_mixin_courier
 from . import res_config_settings
 from . import res_partner
 from . import res_users

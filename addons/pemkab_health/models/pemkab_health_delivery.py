@@ -15,31 +15,23 @@ import math
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.pemkab_delivery.tools.geo import haversine_km
+
 STATES = [
     ("draft", "Draft"),
     ("to_approve", "Awaiting Approval"),
     ("approved", "Approved"),
     ("ready", "Ready at Shelter"),
-    ("out", "Out for Delivery"),
+    ("out_for_delivery", "Out for Delivery"),
     ("delivered", "Delivered"),
     ("failed", "Returned to Shelter"),
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
 # states in which the parcel has been handed to (or is waiting for) a courier
-DISPATCHED_STATES = ("ready", "out", "delivered")
+DISPATCHED_STATES = ("ready", "out_for_delivery", "delivered")
 # approval fields only the approval itself may write
 APPROVAL_FIELDS = {"controlled_approved", "approved_by_id", "approved_at"}
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(lat1, lng1, lat2, lng2):
-    """Great-circle distance in km between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lng2 - lng1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 class PemkabHealthDelivery(models.Model):
@@ -48,16 +40,14 @@ class PemkabHealthDelivery(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "pemkab.deliverable.mixin"]
     _order = "id desc"
     _rec_names_search = ["name", "prescription_number"]
+    # pemkab.deliverable.mixin: the states the shared delivery workflow moves
+    _delivery_ready_state = "ready"
+    _delivery_out_state = "out_for_delivery"
+    _delivery_failed_state = "failed"
+    _delivery_closed_states = ("delivered", "cancelled", "rejected")
+    _delivery_receiver_registered = True
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        default=lambda self: self.env._("New"),
-        help="Code written on the parcel and given to the courier.",
-    )
+    name = fields.Char(help="Code written on the parcel and given to the courier.")
     state = fields.Selection(
         STATES, required=True, default="draft", tracking=True, index=True, copy=False
     )
@@ -119,9 +109,6 @@ class PemkabHealthDelivery(models.Model):
         string="Note for the Courier", help="Landmark or directions; never the medicines."
     )
     # fee
-    currency_id = fields.Many2one(
-        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
-    )
     distance_km = fields.Float(
         string="Distance (km)",
         digits=(6, 1),
@@ -162,25 +149,7 @@ class PemkabHealthDelivery(models.Model):
         help="The head approved handing this delivery's controlled substances to a courier.",
     )
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
-    cancel_reason = fields.Text(readonly=True, copy=False, tracking=True)
-    failure_reason = fields.Char(string="Why Returned", readonly=True, copy=False, tracking=True)
-    # proof of delivery
-    receiver_partner_id = fields.Many2one(
-        "res.partner",
-        string="Received By",
-        copy=False,
-        tracking=True,
-        help="The patient or one of the patient's proxies.",
-    )
-    receiver_name = fields.Char(copy=False, tracking=True)
-    receiver_relation = fields.Char(copy=False)
-    delivered_at = fields.Datetime(string="Delivered On", copy=False, tracking=True)
-    proof_source = fields.Selection(
-        [("courier", "Courier"), ("manual", "Confirmed by a Pharmacist")],
-        string="Proof From",
-        readonly=True,
-        copy=False,
-    )
+    receiver_partner_id = fields.Many2one(help="The patient or one of the patient's proxies.")
     color = fields.Integer(compute="_compute_color")
 
     _prescription_uniq = models.UniqueIndex(
@@ -248,7 +217,7 @@ class PemkabHealthDelivery(models.Model):
 
     @api.depends("state", "controlled")
     def _compute_color(self):
-        colors = {"failed": 1, "rejected": 1, "to_approve": 3, "out": 4, "delivered": 10}
+        colors = {"failed": 1, "rejected": 1, "to_approve": 3, "out_for_delivery": 4, "delivered": 10}
         for delivery in self:
             delivery.color = colors.get(delivery.state, 0)
 
@@ -281,21 +250,6 @@ class PemkabHealthDelivery(models.Model):
                     self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
                 )
 
-    @api.constrains("receiver_partner_id", "patient_id")
-    def _check_receiver_partner_id(self):
-        for delivery in self:
-            receiver = delivery.receiver_partner_id
-            allowed = delivery.patient_id | delivery.patient_id.patient_proxy_ids
-            if receiver and receiver not in allowed:
-                raise ValidationError(
-                    self.env._(
-                        "Received By: %(receiver)s is neither the patient %(patient)s nor one "
-                        "of the patient's proxies.",
-                        receiver=receiver.display_name,
-                        patient=delivery.patient_id.display_name,
-                    )
-                )
-
     @api.constrains("patient_id")
     def _check_patient_id(self):
         for delivery in self:
@@ -312,12 +266,9 @@ class PemkabHealthDelivery(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("prescription_number"):
                 vals["prescription_number"] = vals["prescription_number"].strip()
-            if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = sequence.next_by_code("pemkab.health.delivery")
         self._check_approval_fields_write(vals_list)
         default_shelter = self._default_shelter_id()
         self._check_prescription_free(
@@ -423,7 +374,7 @@ class PemkabHealthDelivery(models.Model):
 
     def action_open_reject_wizard(self):
         self._check_can_approve()
-        return self._open_reason_wizard("reject")
+        return self._delivery_open_reason_wizard("reject")
 
     def action_reject(self, reason):
         """The head refuses, with a reason (the wizard calls this)."""
@@ -436,37 +387,6 @@ class PemkabHealthDelivery(models.Model):
         """The parcel waits at the shelter: this requests the courier (state trigger)."""
         self._check_can_mark_ready()
         self._do_mark_ready()
-        return True
-
-    def action_redispatch(self):
-        """Send a returned parcel out again: a new courier booking."""
-        wrong = self.filtered(lambda d: d.state != "failed")
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(refs)s: only a delivery returned to the shelter can be dispatched again.",
-                    refs=", ".join(wrong.mapped("name")),
-                )
-            )
-        self._check_can_mark_ready(states=("failed",))
-        self._do_mark_ready()
-        return True
-
-    def action_confirm_delivered(self):
-        """A pharmacist confirms by hand who received the parcel, and when."""
-        self._check_can_confirm_delivered()
-        self._do_confirm_delivered()
-        return True
-
-    def action_open_cancel_wizard(self):
-        self._check_can_cancel()
-        return self._open_reason_wizard("cancel")
-
-    def action_cancel(self, reason):
-        """Cancel with a reason (the wizard calls this); cancels the courier booking too."""
-        self._check_can_cancel()
-        self._check_reason(reason)
-        self._do_cancel(reason)
         return True
 
     def action_reset_to_draft(self):
@@ -550,80 +470,13 @@ class PemkabHealthDelivery(models.Model):
         if errors:
             raise UserError("\n".join(errors))
 
-    def _check_can_mark_ready(self, states=("approved",)):
-        errors = []
-        for delivery in self:
-            if delivery.state not in states:
-                errors.append(
-                    self.env._(
-                        "%(ref)s: only an approved delivery can be made ready.", ref=delivery.name
-                    )
-                )
-            if delivery.controlled and not delivery.controlled_approved:
-                errors.append(
-                    self.env._(
-                        "%(ref)s contains a controlled substance: the head must approve it "
-                        "before a courier may take it.",
-                        ref=delivery.name,
-                    )
-                )
-            if delivery.approval_required and not delivery.approved_by_id:
-                errors.append(
-                    self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
-                )
-            if not delivery.counselled:
-                errors.append(
-                    self.env._(
-                        "%(ref)s: the pharmacist must counsel the patient before dispatch.",
-                        ref=delivery.name,
-                    )
-                )
-            errors += delivery._address_errors()
-        if errors:
-            raise UserError("\n".join(errors))
-
-    def _check_can_confirm_delivered(self):
-        errors = []
-        for delivery in self:
-            if delivery.state not in ("ready", "out"):
-                errors.append(
-                    self.env._(
-                        "%(ref)s: only a delivery at the shelter or on its way can be confirmed "
-                        "delivered.",
-                        ref=delivery.name,
-                    )
-                )
-            if not delivery.receiver_partner_id:
-                errors.append(
-                    self.env._(
-                        "%(ref)s: Received By: say who received the parcel (the patient or a "
-                        "named proxy).",
-                        ref=delivery.name,
-                    )
-                )
-        if errors:
-            raise UserError("\n".join(errors))
-
-    def _check_can_cancel(self):
-        errors = []
-        for delivery in self:
-            if delivery.state in ("delivered", "cancelled"):
-                errors.append(
-                    self.env._("%(ref)s is delivered or cancelled already.", ref=delivery.name)
-                )
-            elif delivery._delivery_active_booking().state == "picked_up":
-                errors.append(
-                    self.env._(
-                        "%(ref)s: the driver already has the parcel; ask the courier to return it.",
-                        ref=delivery.name,
-                    )
-                )
-        if errors:
-            raise UserError("\n".join(errors))
-
-    def _check_reason(self, reason):
-        if not (reason or "").strip():
-            raise ValidationError(self.env._("Reason: give the reason."))
+    def _check_can_mark_ready(self):
+        errors = [
+            self.env._("%(ref)s: only an approved delivery can be made ready.", ref=delivery.name)
+            for delivery in self
+            if delivery.state != "approved"
+        ]
+        self._raise_errors(errors + self._delivery_dispatch_errors())
 
     # ------------------------------------------------------------------
     # Business
@@ -693,69 +546,58 @@ class PemkabHealthDelivery(models.Model):
         self._clear_approval_activities()
 
     def _do_mark_ready(self):
-        # writing the state "ready" books the courier through the state trigger
-        self.write({"state": "ready", "failure_reason": False})
-
-    def _do_confirm_delivered(self):
-        now = fields.Datetime.now()
-        for delivery in self:
-            receiver = delivery.receiver_partner_id
-            is_patient = receiver == delivery.patient_id
-            relation = (
-                self.env._("patient")
-                if is_patient
-                else (receiver.health_relation or self.env._("proxy"))
-            )
-            delivery.write(
-                {
-                    "receiver_name": receiver.name,
-                    "receiver_relation": relation,
-                    "delivered_at": delivery.delivered_at or now,
-                    "proof_source": "manual",
-                }
-            )
-            booking = delivery._delivery_active_booking().sudo()
-            if booking.state in ("booked", "driver_assigned", "picked_up"):
-                booking.write({"receiver_name": receiver.name, "receiver_relation": relation})
-                booking.action_mark_delivered()  # tells us back through the hook
-            if delivery.state != "delivered":
-                delivery.write({"state": "delivered"})
-            if booking.state in ("draft", "requested"):
-                # handed over before a courier came: the booking is not needed any more
-                booking.with_context(
-                    cancel_reason=self.env._("Handed over at the facility.")
-                ).action_cancel()
-
-    def _do_cancel(self, reason):
-        reason = reason.strip()
-        bookings = self.env["pemkab.delivery.booking"].sudo()
-        for delivery in self:
-            bookings |= delivery._delivery_active_booking()
-        # cancelled first, so that the booking's cancellation does not mark it returned
-        self.write({"state": "cancelled", "cancel_reason": reason})
-        if bookings:
-            bookings.with_context(cancel_reason=reason).action_cancel()
-
-    def _open_reason_wizard(self, action):
-        titles = {
-            "reject": self.env._("Reject Deliveries"),
-            "cancel": self.env._("Cancel Deliveries"),
-        }
-        return {
-            "type": "ir.actions.act_window",
-            "name": titles[action],
-            "res_model": "pemkab.health.reason.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_action": action,
-                "default_delivery_ids": [fields.Command.set(self.ids)],
-            },
-        }
+        # the state "ready" books the courier through the state trigger
+        self._delivery_dispatch()
 
     # ------------------------------------------------------------------
     # Courier (pemkab.deliverable.mixin hooks)
     # ------------------------------------------------------------------
+    def _delivery_dispatch_errors(self):
+        """Checked again at each dispatch, re-dispatch and Book Again: approvals as they
+        stand now, counselling, and what the courier needs of the patient."""
+        errors = []
+        for delivery in self:
+            if delivery.controlled and not delivery.controlled_approved:
+                errors.append(
+                    self.env._(
+                        "%(ref)s contains a controlled substance: the head must approve it "
+                        "before a courier may take it.",
+                        ref=delivery.name,
+                    )
+                )
+            if delivery.approval_required and not delivery.approved_by_id:
+                errors.append(
+                    self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
+                )
+            if not delivery.counselled:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: the pharmacist must counsel the patient before dispatch.",
+                        ref=delivery.name,
+                    )
+                )
+            errors += delivery._address_errors()
+        return errors
+
+    def _delivery_receiver_candidates(self):
+        """The patient, and the proxies the patient named."""
+        self.ensure_one()
+        patient = self.patient_id
+        candidates = (
+            [{"partner": patient, "type": "recipient", "relation": self.env._("patient")}]
+            if patient
+            else []
+        )
+        for proxy in patient.patient_proxy_ids:
+            candidates.append(
+                {
+                    "partner": proxy,
+                    "type": "proxy",
+                    "relation": proxy.health_relation or self.env._("proxy"),
+                }
+            )
+        return candidates
+
     def _delivery_booking_values(self):
         """What the courier booking says: who, where, which parcel; never the medicines."""
         self.ensure_one()
@@ -788,44 +630,3 @@ class PemkabHealthDelivery(models.Model):
             "package_description": description,
             "responsible_user_id": (self.pharmacist_id or self.env.user).id,
         }
-
-    def _delivery_on_booking_update(self, booking, old_state):
-        """Move the delivery with its courier booking."""
-        res = super()._delivery_on_booking_update(booking, old_state)
-        if self.state not in ("ready", "out"):
-            return res  # cancelled, or confirmed by hand already
-        if booking.state == "picked_up" and self.state == "ready":
-            self.write({"state": "out"})
-        elif booking.state == "delivered":
-            self.write(
-                {
-                    "state": "delivered",
-                    "receiver_name": booking.receiver_name or self.receiver_name,
-                    "receiver_relation": booking.receiver_relation or self.receiver_relation,
-                    "receiver_partner_id": (
-                        self.receiver_partner_id.id or self._match_receiver(booking.receiver_name)
-                    ),
-                    "delivered_at": booking.delivered_at or fields.Datetime.now(),
-                    "proof_source": self.proof_source or "courier",
-                }
-            )
-        elif booking.state in ("failed", "cancelled"):
-            reasons = dict(booking._fields["failure_reason"]._description_selection(self.env))
-            reason = (
-                reasons.get(booking.failure_reason)
-                or booking.cancel_reason
-                or self.env._("Courier booking %s ended", booking.name)
-            )
-            if booking.failure_message:
-                reason = f"{reason}: {booking.failure_message}"
-            self.write({"state": "failed", "failure_reason": reason[:250]})
-        return res
-
-    def _match_receiver(self, name):
-        """The patient or proxy whose name the courier reported, if any."""
-        self.ensure_one()
-        wanted = (name or "").strip().casefold()
-        for person in self.patient_id | self.patient_id.patient_proxy_ids:
-            if wanted and (person.name or "").strip().casefold() == wanted:
-                return person.id
-        return False

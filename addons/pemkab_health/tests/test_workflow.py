@@ -62,7 +62,7 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self._courier(booking, "driver_assigned")
         self.assertEqual(delivery.state, "ready")
         self._courier(booking, "picked_up")
-        self.assertEqual(delivery.state, "out")
+        self.assertEqual(delivery.state, "out_for_delivery")
         self._courier(booking, "delivered")
         self.assertEqual(delivery.state, "delivered")
         self.assertEqual(delivery.proof_source, "courier")
@@ -126,7 +126,7 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.assertEqual(self.sandbox.count(second.name), 1)
         # picked up, then returned to the shelter, then out again and delivered
         self._courier(second, "picked_up")
-        self.assertEqual(delivery.state, "out")
+        self.assertEqual(delivery.state, "out_for_delivery")
         self._courier(second, "returned")
         self.assertEqual(delivery.state, "failed")
         delivery.action_redispatch()
@@ -135,7 +135,7 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self._run_outbox()
         self._courier(third, "delivered")
         self.assertEqual(delivery.state, "delivered")
-        with self.assertRaisesRegex(UserError, "only a delivery returned"):
+        with self.assertRaisesRegex(UserError, "only a parcel that failed or came back"):
             delivery.action_redispatch()
 
     def test_proxy_receives_confirmed_by_pharmacist(self):
@@ -145,17 +145,22 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         with self.assertRaisesRegex(UserError, "Received By"):
             delivery.action_confirm_delivered()
         stranger = self.env["res.partner"].create({"name": "Tetangga"})
-        with self.assertRaisesRegex(ValidationError, "neither the patient"):
+        with self.assertRaisesRegex(ValidationError, "neither the recipient"):
             delivery.receiver_partner_id = stranger
         delivery.receiver_partner_id = self.proxy
         delivery.action_confirm_delivered()
         self.assertEqual(delivery.state, "delivered")
         self.assertEqual(delivery.receiver_name, "Rina Wulandari")
         self.assertEqual(delivery.receiver_relation, "Anak")
-        self.assertEqual(delivery.proof_source, "manual")
+        self.assertEqual(delivery.proof_source, "officer")
         self.assertTrue(delivery.delivered_at)
-        self.assertEqual(booking.state, "delivered")
-        self.assertEqual(booking.receiver_name, "Rina Wulandari")
+        # the driver has the parcel: the booking is left to the courier, its news is
+        # kept on the booking only
+        self.assertEqual(booking.state, "picked_up")
+        self.assertTrue(booking.released)
+        self._courier(booking, "delivered")
+        self.assertEqual(delivery.receiver_name, "Rina Wulandari")
+        self.assertEqual(delivery.proof_source, "officer")
 
     def test_handed_over_before_the_courier_came(self):
         delivery = self._approved()

@@ -57,7 +57,7 @@ class PemkabSocialPeriod(models.Model):
         ondelete="restrict",
     )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_date = fields.Datetime(readonly=True, copy=False)
+    approved_at = fields.Datetime(readonly=True, copy=False)
     shipment_ids = fields.One2many("pemkab.social.shipment", "period_id")
     currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
@@ -292,9 +292,13 @@ class PemkabSocialPeriod(models.Model):
                         period=period.display_name,
                     )
                 )
-        if not self.env["pemkab.delivery.trigger"].sudo().search_count(
-            [("model_name", "=", "pemkab.social.shipment"), ("state_value", "=", "packed")],
-            limit=1,
+        if (
+            not self.env["pemkab.delivery.trigger"]
+            .sudo()
+            .search_count(
+                [("model_name", "=", "pemkab.social.shipment"), ("state_value", "=", "packed")],
+                limit=1,
+            )
         ):
             errors.append(
                 self.env._(
@@ -333,7 +337,7 @@ class PemkabSocialPeriod(models.Model):
         frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
         for shipment in frozen:
             shipment.write(shipment.household_id._shipment_snapshot_vals())
-        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": now})
+        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_at": now})
         shipments._do_approve()
         for period in self:
             period.message_post(

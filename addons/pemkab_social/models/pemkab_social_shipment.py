@@ -30,8 +30,6 @@ SNAPSHOT_FIELDS = (
     "priority",
     "dtsen_id",
 )
-SELF_RELATIONS = {"self", "head", "sendiri", "penerima"}
-FAMILY_RELATIONS = {"family", "member", "keluarga", "spouse", "child", "parent"}
 
 
 class PemkabSocialShipment(models.Model):
@@ -53,15 +51,12 @@ class PemkabSocialShipment(models.Model):
     _order = "period_id desc, priority desc, id"
     _rec_names_search = ["name", "recipient_name", "dtsen_id"]
     _pemkab_phone_fields = {"recipient_phone": True}
+    # pemkab.deliverable.mixin: the states the shared delivery workflow moves
+    _delivery_ready_state = "packed"
+    _delivery_out_state = "out_for_delivery"
+    _delivery_failed_state = "failed"
+    _delivery_returned_state = "returned"
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        copy=False,
-        readonly=True,
-        index=True,
-        default=lambda self: self.env._("New"),
-    )
     period_id = fields.Many2one(
         "pemkab.social.period", required=True, ondelete="restrict", index=True, tracking=True
     )
@@ -83,12 +78,7 @@ class PemkabSocialShipment(models.Model):
     shelter_id = fields.Many2one(
         "pemkab.shelter", string="Warehouse / Shelter", ondelete="restrict", tracking=True
     )
-    package_type_id = fields.Many2one(
-        "pemkab.social.package.type", ondelete="restrict"
-    )
-    currency_id = fields.Many2one(
-        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
-    )
+    package_type_id = fields.Many2one("pemkab.social.package.type", ondelete="restrict")
     package_cost = fields.Monetary(aggregator="sum")
     courier_cost = fields.Monetary(aggregator="sum", readonly=True, copy=False)
     # frozen beneficiary data (copied from the registry at generation)
@@ -100,56 +90,16 @@ class PemkabSocialShipment(models.Model):
     dtsen_id = fields.Char(string="DTSEN/DTKS ID")
     # approval
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_date = fields.Datetime(readonly=True, copy=False)
-    # proof of delivery
-    receiver_type = fields.Selection(
-        [
-            ("head", "Head of Household"),
-            ("member", "Household Member"),
-            ("proxy", "Named Proxy"),
-        ],
-        string="Received By",
-        copy=False,
-        tracking=True,
-    )
-    receiver_member_id = fields.Many2one(
-        "res.partner",
-        string="Receiving Member",
-        copy=False,
+    approved_at = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    receiver_partner_id = fields.Many2one(
         domain="[('pemkab_social_household_id', '=', household_id)]",
+        help="The head of the household or one of its members.",
     )
-    receiver_name = fields.Char(copy=False, tracking=True)
-    received_at = fields.Datetime(string="Received On", copy=False, tracking=True)
-    proof_source = fields.Selection(
-        [("courier", "Courier"), ("officer", "Officer")], copy=False, readonly=True
-    )
-    proof_photo_url = fields.Char(copy=False, readonly=True)
-    # failure / cancellation
-    failure_reason = fields.Char(copy=False, tracking=True)
-    cancel_reason = fields.Char(copy=False, tracking=True)
 
     _household_period_uniq = models.Constraint(
         "UNIQUE(period_id, household_id)",
         "This household already has a shipment in this period.",
     )
-
-    # ------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------
-    @api.constrains("receiver_type", "receiver_member_id", "household_id")
-    def _check_receiver_member(self):
-        for shipment in self:
-            member = shipment.receiver_member_id
-            if member and member.pemkab_social_household_id != shipment.household_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(ref)s: Receiving Member %(member)s is not a member of household "
-                        "%(household)s.",
-                        ref=shipment.name,
-                        member=member.display_name,
-                        household=shipment.household_id.display_name,
-                    )
-                )
 
     # ------------------------------------------------------------------
     # ORM overrides
@@ -169,9 +119,6 @@ class PemkabSocialShipment(models.Model):
                     periods=", ".join(frozen.mapped("display_name")),
                 )
             )
-        for vals in vals_list:
-            if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("pemkab.social.shipment")
         return super().create(vals_list)
 
     def write(self, vals):
@@ -271,44 +218,10 @@ class PemkabSocialShipment(models.Model):
         return True
 
     def action_out_for_delivery(self):
+        """Own fleet: the driver left with the parcels (couriers say so themselves)."""
         self._check_state(("packed",), self.env._("marked out for delivery"))
-        self.write({"state": "out_for_delivery"})
+        self._delivery_write_state("out_for_delivery")
         return True
-
-    def action_deliver(self):
-        """Officer-entered proof of delivery (own fleet, or a courier's app that failed)."""
-        self._check_can_deliver()
-        self._do_deliver()
-        return True
-
-    def action_retry(self):
-        """Put failed or returned shipments back to approved, to be packed again."""
-        self._check_state(("failed", "returned"), self.env._("sent again"))
-        not_open = self.filtered(lambda s: s.period_id.state != "approved")
-        if not_open:
-            raise UserError(
-                self.env._(
-                    "%(refs)s: the period is no longer open.",
-                    refs=", ".join(not_open[:5].mapped("name")),
-                )
-            )
-        self.write({"state": "approved", "failure_reason": False})
-        return True
-
-    def action_open_reason_wizard(self):
-        kind = self.env.context.get("pemkab_social_reason_kind", "cancel")
-        return {
-            "type": "ir.actions.act_window",
-            "name": dict(
-                self.env["pemkab.social.reason.wizard"]
-                ._fields["kind"]
-                ._description_selection(self.env)
-            )[kind],
-            "res_model": "pemkab.social.reason.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_kind": kind, "default_shipment_ids": self.ids},
-        }
 
     # ------------------------------------------------------------------
     # Checks
@@ -358,11 +271,49 @@ class PemkabSocialShipment(models.Model):
             raise UserError("\n".join(errors[:20]))
 
     def _check_can_pack(self):
+        errors = [
+            self.env._("%(ref)s is not approved.", ref=shipment.name)
+            for shipment in self
+            if shipment.state != "approved"
+        ]
+        self._raise_errors(errors + self._delivery_dispatch_errors())
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _do_submit(self):
+        self.with_context(tracking_disable=len(self) > 1).write({"state": "submitted"})
+
+    def _do_approve(self):
+        self.with_context(tracking_disable=len(self) > 1).write(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "approved_at": fields.Datetime.now(),
+            }
+        )
+
+    def _do_pack(self):
+        # one write for the whole batch; the deliverable mixin books the couriers
+        self.with_context(tracking_disable=len(self) > 1)._delivery_dispatch()
+
+    # ------------------------------------------------------------------
+    # Courier connector hooks (pemkab.deliverable.mixin)
+    # ------------------------------------------------------------------
+    def _delivery_dispatch_errors(self):
+        """Checked at each packing and re-dispatch: the period still open, and what the
+        courier needs of the household and the shelter."""
         errors = []
+        closed = self.period_id.filtered(lambda p: p.state != "approved")
+        for period in closed:
+            errors.append(
+                self.env._(
+                    "Period %(period)s is not approved and open: its parcels cannot go out.",
+                    period=period.display_name,
+                )
+            )
         for shipment in self:
             ref = shipment.name
-            if shipment.state != "approved":
-                errors.append(self.env._("%(ref)s is not approved.", ref=ref))
             if not shipment.shelter_id:
                 errors.append(self.env._("%(ref)s: choose the warehouse/shelter.", ref=ref))
             if not shipment.recipient_phone:
@@ -385,88 +336,30 @@ class PemkabSocialShipment(models.Model):
                         "Shelter %(shelter)s has no coordinates.", shelter=shelter.display_name
                     )
                 )
-        if errors:
-            raise UserError("\n".join(errors[:30]))
+        return errors
 
-    def _check_can_deliver(self):
-        errors = []
-        for shipment in self:
-            ref = shipment.name
-            if shipment.state not in UNDER_WAY:
-                errors.append(self.env._("%(ref)s is not on its way.", ref=ref))
-            if not shipment.receiver_type:
-                errors.append(self.env._("%(ref)s: say who received the parcel.", ref=ref))
-            elif shipment.receiver_type == "member" and not shipment.receiver_member_id:
-                errors.append(self.env._("%(ref)s: choose the receiving member.", ref=ref))
-            elif shipment.receiver_type == "proxy" and not shipment.receiver_name:
-                errors.append(self.env._("%(ref)s: give the proxy's name.", ref=ref))
-        if errors:
-            raise UserError("\n".join(errors[:20]))
+    def _delivery_proof_from_booking(self, booking):
+        """The courier's proof, and what the courier charged for this parcel."""
+        vals = super()._delivery_proof_from_booking(booking)
+        vals["courier_cost"] = booking.final_price or booking.quoted_price
+        return vals
 
-    # ------------------------------------------------------------------
-    # Business
-    # ------------------------------------------------------------------
-    def _do_submit(self):
-        self.with_context(tracking_disable=len(self) > 1).write({"state": "submitted"})
-
-    def _do_approve(self):
-        self.with_context(tracking_disable=len(self) > 1).write(
+    def _delivery_receiver_candidates(self):
+        """The head of the household, then its other members."""
+        self.ensure_one()
+        head = self.household_id.head_id
+        candidates = [
             {
-                "state": "approved",
-                "approved_by_id": self.env.uid,
-                "approved_date": fields.Datetime.now(),
+                "partner": head,
+                "name": self.recipient_name,
+                "type": "recipient",
+                "relation": self.env._("head of household"),
             }
-        )
+        ]
+        for member in self.household_id.member_ids - head:
+            candidates.append({"partner": member, "type": "family", "relation": False})
+        return candidates
 
-    def _do_pack(self):
-        # one write for the whole batch; the deliverable mixin books the couriers
-        self.with_context(tracking_disable=len(self) > 1).write({"state": "packed"})
-
-    def _do_deliver(self):
-        for shipment in self:
-            vals = {
-                "state": "delivered",
-                "proof_source": "officer",
-                "received_at": shipment.received_at or fields.Datetime.now(),
-            }
-            if shipment.receiver_type == "head":
-                vals["receiver_name"] = shipment.receiver_name or shipment.recipient_name
-            elif shipment.receiver_type == "member":
-                vals["receiver_name"] = shipment.receiver_member_id.name
-            shipment.write(vals)
-        # the courier, if any, has nothing more to do
-        self._cancel_active_bookings(self.env._("Delivered, confirmed by an officer"))
-
-    def _do_cancel(self, reason):
-        self._check_state(("draft", "submitted", "approved", "packed"), self.env._("cancelled"))
-        self._cancel_active_bookings(reason)
-        self.write({"state": "cancelled", "cancel_reason": reason})
-
-    def _do_fail(self, reason, returned=False):
-        self._check_state(UNDER_WAY, self.env._("marked undelivered"))
-        self._cancel_active_bookings(reason)
-        self.write({"state": "returned" if returned else "failed", "failure_reason": reason})
-
-    def _cancel_active_bookings(self, reason):
-        bookings = (
-            self.env["pemkab.delivery.booking"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("state", "in", ("draft", "requested", "booked", "driver_assigned")),
-                ]
-            )
-        )
-        if bookings:
-            bookings.with_context(
-                cancel_reason=reason, pemkab_social_no_feedback=True
-            ).action_cancel()
-
-    # ------------------------------------------------------------------
-    # Courier connector hooks (pemkab.deliverable.mixin)
-    # ------------------------------------------------------------------
     def _delivery_booking_values(self):
         """Only name, phone and address go to the courier: no NIK, decile or program."""
         self.ensure_one()
@@ -486,57 +379,3 @@ class PemkabSocialShipment(models.Model):
             "responsible_user_id": self.approved_by_id.id or self.env.uid,
             "currency_id": self.currency_id.id,
         }
-
-    def _delivery_on_booking_update(self, booking, old_state):
-        if self.env.context.get("pemkab_social_no_feedback"):
-            return
-        shipment = self.sudo()
-        if booking.state == "picked_up" and shipment.state == "packed":
-            shipment.write({"state": "out_for_delivery"})
-        elif booking.state == "delivered" and shipment.state in UNDER_WAY:
-            shipment.write(shipment._proof_from_booking(booking))
-        elif booking.state == "failed" and shipment.state in UNDER_WAY:
-            reason = dict(booking._fields["failure_reason"]._description_selection(self.env)).get(
-                booking.failure_reason, ""
-            )
-            shipment.write(
-                {
-                    "state": "returned" if booking.failure_reason == "returned" else "failed",
-                    "failure_reason": " ".join(
-                        part for part in (reason, booking.failure_message) if part
-                    ),
-                }
-            )
-        elif booking.state == "cancelled" and shipment.state in UNDER_WAY:
-            shipment.write(
-                {
-                    "state": "failed",
-                    "failure_reason": booking.cancel_reason
-                    or self.env._("The courier booking was cancelled."),
-                }
-            )
-        return super()._delivery_on_booking_update(booking, old_state)
-
-    def _proof_from_booking(self, booking):
-        self.ensure_one()
-        relation = (booking.receiver_relation or "").strip().lower()
-        name = booking.receiver_name or ""
-        vals = {
-            "state": "delivered",
-            "proof_source": "courier",
-            "receiver_name": name or self.recipient_name,
-            "received_at": booking.delivered_at or fields.Datetime.now(),
-            "proof_photo_url": booking.proof_photo_url,
-            "courier_cost": booking.final_price or booking.quoted_price,
-        }
-        if relation in SELF_RELATIONS or (name and name == self.recipient_name):
-            vals["receiver_type"] = "head"
-        elif relation in FAMILY_RELATIONS:
-            vals["receiver_type"] = "member"
-            member = self.household_id.member_ids.filtered(
-                lambda m: name and m.name.lower() == name.lower()
-            )[:1]
-            vals["receiver_member_id"] = member.id
-        else:
-            vals["receiver_type"] = "proxy"
-        return vals

@@ -63,7 +63,7 @@ class TestPeriodBulk(PemkabSocialCommon):
         self.assertEqual(self.period.delivered_count, total - RETURNED)
         self.assertEqual(self.period.undelivered_count, RETURNED)
         delivered = shipments.filtered(lambda s: s.state == "delivered")
-        self.assertFalse(delivered.filtered(lambda s: not s.received_at or not s.receiver_name))
+        self.assertFalse(delivered.filtered(lambda s: not s.delivered_at or not s.receiver_name))
         self.assertIn("Genteng", self.period.summary_html)
         self.assertGreater(self.period.package_cost, 0)
 

@@ -117,7 +117,7 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         self.assertEqual(shipment.state, "delivered")
         self.assertEqual(shipment.proof_source, "courier")
         self.assertTrue(shipment.receiver_type)
-        self.assertTrue(shipment.received_at)
+        self.assertTrue(shipment.delivered_at)
 
     def test_return_worklist_retry_cancel(self):
         shipments = self._approved()
@@ -131,21 +131,23 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         self.assertTrue(first.failure_reason)
         worklist = self.Shipment.search([("state", "in", ("failed", "returned"))])
         self.assertIn(first, worklist)
-        first.action_retry()
-        self.assertEqual(first.state, "approved")
-        first.action_pack()
+        first.action_redispatch()
+        self.assertEqual(first.state, "packed")
         self.assertEqual(len(self._bookings(first)), 2, "a new booking for the second try")
         # failed by the officer, with a reason: the booking is cancelled
-        wizard = self.env["pemkab.social.reason.wizard"].create(
-            {"kind": "fail", "shipment_ids": [(6, 0, second.ids)], "reason": "Rumah kosong"}
+        action = second.with_context(pemkab_reason_kind="fail").action_open_failed_wizard()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
+            {"failure_reason": "not_home", "reason": "Rumah kosong"}
         )
         wizard.action_confirm()
         self.assertEqual(second.state, "failed")
-        self.assertEqual(second.failure_reason, "Rumah kosong")
+        self.assertEqual(second.failure_reason, "not_home")
+        self.assertEqual(second.failure_message, "Rumah kosong")
         self.assertTrue(self._bookings(second).cancel_requested)
         # cancelled with a reason
-        self.env["pemkab.social.reason.wizard"].create(
-            {"kind": "cancel", "shipment_ids": [(6, 0, shipments[4].ids)], "reason": "Meninggal"}
+        action = shipments[4].action_open_cancel_wizard()
+        self.env[action["res_model"]].with_context(**action["context"]).create(
+            {"reason": "Meninggal"}
         ).action_confirm()
         self.assertEqual(shipments[4].state, "cancelled")
         self.assertEqual(shipments[4].cancel_reason, "Meninggal")
@@ -155,17 +157,18 @@ class TestShipmentWorkflow(PemkabSocialCommon):
     def test_officer_proof_and_checks(self):
         shipments = self._approved()
         shipment = shipments[0]
-        self.trigger.active = False
         shipment.action_pack()
+        booking = self._bookings(shipment)
         with self.assertRaisesRegex(UserError, "who received"):
-            shipment.action_deliver()
+            shipment.action_confirm_delivered()
         shipment.write({"receiver_type": "proxy"})
-        with self.assertRaisesRegex(UserError, "proxy's name"):
-            shipment.action_deliver()
+        with self.assertRaisesRegex(UserError, "name the person"):
+            shipment.action_confirm_delivered()
         shipment.write({"receiver_name": "Pak RT Sugeng"})
-        shipment.action_deliver()
+        shipment.action_confirm_delivered()
         self.assertEqual(shipment.state, "delivered")
         self.assertEqual(shipment.proof_source, "officer")
+        self.assertEqual(booking.state, "cancelled", "no courier is needed any more")
         # a shipment without coordinates cannot be packed; every reason is listed
         other = shipments[1]
         other.with_context(pemkab_social_allow_snapshot=True).write(

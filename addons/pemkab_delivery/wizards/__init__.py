@@ -1,0 +1,1 @@
+from . import pemkab_delivery_reason_wizard

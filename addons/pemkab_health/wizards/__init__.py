@@ -1,1 +1,0 @@
-from . import pemkab_health_reason_wizard

@@ -357,20 +357,48 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_dispatch(self):
         """Put the parcels at the shelter (the ready state): its trigger books the
         couriers. Every parcel gets a booking, or waits for a booking being cancelled, or
-        the whole call is refused saying why: it never silently does nothing."""
+        the whole call is refused saying why, before anything changes: it never silently
+        does nothing."""
+        waiting = self._delivery_check_bookable()
         self._delivery_write_state(
             self._delivery_ready_state, {"failure_reason": False, "failure_message": False}
         )
-        self._delivery_check_booked()
+        for booking in waiting:
+            record = self.browse(booking.res_id)
+            if hasattr(record, "message_post"):
+                record.message_post(
+                    body=self.env._(
+                        "The courier is still cancelling booking %(ref)s: a new courier is "
+                        "booked as soon as that cancellation is confirmed.",
+                        ref=booking.name,
+                    ),
+                    message_type="notification",
+                )
 
-    def _delivery_check_booked(self):
-        """Refuse (rolled back) when a parcel at the shelter got no booking; tell the
-        parcels that wait for a booking still being cancelled."""
-        bookings = self._delivery_active_bookings()
-        waiting = {}
-        for booking in bookings:
-            waiting.setdefault(booking.res_id, booking)
-        missing = self.filtered(lambda r: r.id not in waiting)
+    def _delivery_check_bookable(self):
+        """Refuse when a delivery trigger would book no courier for a parcel put at the
+        shelter; return the bookings still under way (being cancelled) that parcels will
+        wait for."""
+        active = self._delivery_active_bookings()
+        # a parcel that waits for a booking being cancelled still needs a trigger then
+        busy = {booking.res_id for booking in active if not booking.released}
+        triggers = (
+            self.env["pemkab.delivery.trigger"]
+            .sudo()
+            .search(
+                [
+                    ("model_name", "=", self._name),
+                    ("state_value", "=", self._delivery_ready_state),
+                ]
+            )
+        )
+        missing = self.filtered(
+            lambda record: record.id not in busy
+            and not any(
+                not trigger.agency_ids or record._delivery_agency() in trigger.agency_ids
+                for trigger in triggers
+            )
+        )
         if missing:
             labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
             raise UserError(
@@ -384,17 +412,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     state=labels.get(self._delivery_ready_state, self._delivery_ready_state),
                 )
             )
-        for record in self:
-            booking = waiting[record.id]
-            if booking.released and hasattr(record, "message_post"):
-                record.message_post(
-                    body=self.env._(
-                        "The courier is still cancelling booking %(ref)s: a new courier is "
-                        "booked as soon as that cancellation is confirmed.",
-                        ref=booking.name,
-                    ),
-                    message_type="notification",
-                )
+        return active.filtered("released")
 
     def _delivery_receiver_vals(self):
         """Name, relation and contact of the receiver an officer gave: completed from the

@@ -199,6 +199,9 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # the partial unique index (one booking under way per document) reads the state
+        # the database holds: let it see the states changed in this transaction
+        self.flush_model(["state"])
         bookings = super().create(vals_list)
         for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
             provider._check_usable_by(agency)

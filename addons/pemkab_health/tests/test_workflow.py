@@ -138,6 +138,95 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         with self.assertRaisesRegex(UserError, "only a parcel that failed or came back"):
             delivery.action_redispatch()
 
+    def test_book_again_after_no_driver_follows_the_new_booking(self):
+        """Book Again on the booking (not re-dispatch on the delivery): the prescription
+        delivery goes back to the shelter and follows the new booking to delivered."""
+        delivery, booking = self._dispatched()
+        self._courier(booking, "no_driver")
+        self.assertEqual(delivery.state, "failed")
+        self.assertEqual(delivery.failure_reason, "no_driver")
+        booking.with_user(self.pharmacist_a).action_rebook()
+        second = self._current_booking(delivery)
+        self.assertNotEqual(second, booking)
+        self.assertEqual(second.rebooked_from_id, booking)
+        self.assertEqual(delivery.state, "ready")
+        self.assertFalse(delivery.failure_reason)
+        self._run_outbox()
+        self.assertEqual(second.state, "booked")
+        self._courier(second, "picked_up")
+        self.assertEqual(delivery.state, "out_for_delivery")
+        self._courier(second, "delivered")
+        self.assertEqual(delivery.state, "delivered")
+        self.assertEqual(delivery.proof_source, "courier")
+        self.assertEqual(self.sandbox.count(second.name), 1)
+        # the old booking cannot be booked a second time
+        with self.assertRaisesRegex(UserError, "newer courier booking"):
+            booking.action_rebook()
+
+    def test_confirm_by_hand_cancels_the_courier_on_the_way(self):
+        """Handed over at the counter while a driver is on the way to the shelter: the
+        courier order is cancelled with the courier, not left live."""
+        delivery, booking = self._dispatched()
+        self._courier(booking, "driver_assigned")
+        self.assertEqual(self.sandbox.orders(booking.name)[-1]["stage"], "driver_assigned")
+        delivery = delivery.with_user(self.pharmacist_a)
+        delivery.receiver_partner_id = self.patient
+        delivery.action_confirm_delivered()
+        self.assertEqual(delivery.state, "delivered")
+        self.assertEqual(delivery.receiver_type, "recipient")
+        self.assertEqual(delivery.receiver_name, "Sumiati")
+        self.assertTrue(booking.cancel_requested, "the cancellation goes through the outbox")
+        self._run_outbox()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual(self.sandbox.orders(booking.name)[-1]["stage"], "cancelled")
+        # what the courier says afterwards does not touch the delivered prescription
+        self.assertEqual(delivery.state, "delivered")
+
+    def test_not_delivered_then_redispatch_while_cancelling(self):
+        """The pharmacist records the parcel as not delivered while the courier still
+        has the order, then dispatches it again at once: the new courier is booked as
+        soon as the first order is cancelled, never nothing."""
+        delivery, booking = self._dispatched()
+        delivery.action_mark_failed("Pasien minta diantar besok", "not_home")
+        self.assertEqual(delivery.state, "failed")
+        self.assertTrue(booking.cancel_requested)
+        self.assertTrue(booking.released)
+        delivery.action_redispatch()
+        self.assertEqual(delivery.state, "ready")
+        self.assertEqual(self._current_booking(delivery), booking, "waits for the cancellation")
+        self.assertIn("still cancelling", delivery.message_ids[:1].body)
+        self._run_outbox()  # cancels the first order, which books the second
+        self.assertEqual(booking.state, "cancelled")
+        second = self._current_booking(delivery)
+        self.assertNotEqual(second, booking)
+        self.assertEqual(second.state, "requested")
+        self._run_outbox()
+        self.assertEqual(second.state, "booked")
+        self.assertEqual(self.sandbox.count(second.name), 1)
+        self._courier(second, "delivered")
+        self.assertEqual(delivery.state, "delivered")
+
+    def test_redispatch_without_trigger_says_why(self):
+        delivery, booking = self._dispatched()
+        self._courier(booking, "no_driver")
+        self.trigger.active = False
+        with self.assertRaisesRegex(UserError, "no delivery trigger"):
+            delivery.action_redispatch()
+        self.assertEqual(delivery.state, "failed")
+
+    def test_redispatch_rechecks_approval(self):
+        """A controlled substance approved, dispatched and returned: if the approval is
+        withdrawn (reset), the re-dispatch and Book Again both refuse."""
+        delivery, booking = self._dispatched()
+        self._courier(booking, "no_driver")
+        delivery.counselled = False
+        with self.assertRaisesRegex(UserError, "counsel"):
+            delivery.action_redispatch()
+        with self.assertRaisesRegex(UserError, "counsel"):
+            booking.action_rebook()
+        self.assertEqual(delivery.state, "failed")
+        self.assertEqual(delivery.delivery_booking_count, 1)
+
     def test_proxy_receives_confirmed_by_pharmacist(self):
         delivery, booking = self._dispatched()
         self._courier(booking, "picked_up")

@@ -4,7 +4,7 @@
 # pylint: disable=consider-merging-classes-inherited
 from odoo import fields, models
 
-from ..clients.gosend import GoSendClient
+from ..clients import GoSendClient
 
 
 class PemkabCourierProvider(models.Model):
@@ -26,6 +26,3 @@ class PemkabCourierProvider(models.Model):
     def _sandbox_api_url(self):
         base_url = (self.sudo().base_url or "http://127.0.0.1:8070").rstrip("/")
         return f"{base_url}/gosend"
-
-    def _sandbox_tracking_link(self, booking):
-        return booking.tracking_url or False

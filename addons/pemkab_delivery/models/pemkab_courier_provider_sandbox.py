@@ -8,7 +8,7 @@ from ..clients import GoSendClient
 
 
 class PemkabCourierProvider(models.Model):
-    """The project's courier sandbox (``sandbox/courier_sandbox.py``) on loopback.
+    """The project's courier sandbox (the ``sandbox`` package of this addon) on loopback.
 
     It speaks the GoSend-like API under ``<base URL>/gosend``: demos and tests book through
     it exactly as they would through GoSend, with nobody riding anywhere.

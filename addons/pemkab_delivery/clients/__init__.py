@@ -4,44 +4,50 @@
 
 No Odoo import: usable as ``odoo.addons.pemkab_delivery.clients`` and standalone (with
 ``addons/pemkab_delivery`` on ``sys.path``: ``import clients``). Only relative imports
-inside this package.
+inside this package. One file per concern:
 
-Typical use::
+* :mod:`.errors`: the :class:`CourierError` hierarchy (retry, reconcile, or give up);
+* :mod:`.values`: our statuses and the plain data that goes in and out;
+* :mod:`.transport`: the HTTP layer (one call, timeouts, error classification,
+  redacted exchange log, webhook header checks);
+* :mod:`.base`: :class:`CourierClient`, the abstract base of the couriers' clients;
+* :mod:`.gosend`, :mod:`.grab`: one file per courier.
 
-    from odoo.addons.pemkab_delivery import clients
+Import what you need from here (the package top level). Odoo picks the class of a provider
+through the provider model's ``_<kind>_client_class`` methods. Typical use::
 
-    cls = clients.get_client_class("gosend")
-    client = cls(base_url, {"client_id": "...", "pass_key": "..."}, on_exchange=store_log)
+    from odoo.addons.pemkab_delivery.clients import CourierTimeout, GoSendClient
+
+    client = GoSendClient(base_url, {"client_id": "...", "pass_key": "..."},
+                          on_exchange=store_log)
     try:
         info = client.book(ref, origin, destination, package)
-    except clients.CourierTimeout:
+    except CourierTimeout:
         info = client.get_order(ref)  # the order may exist: reconcile, never re-book blindly
 """
 
-from .base import (
+from .base import CourierClient
+from .errors import (
+    AuthError,
+    CourierError,
+    CourierTimeout,
+    OrderNotFound,
+    PermanentError,
+    RetryableError,
+)
+from .gosend import GoSendClient
+from .grab import GrabExpressClient, clear_token_cache
+from .values import (
     FAILURE_REASONS,
     FINAL_STATUSES,
     STATUS_RANK,
     STATUSES,
-    AuthError,
-    CourierClient,
-    CourierError,
-    CourierTimeout,
     Location,
     OrderInfo,
-    OrderNotFound,
     Package,
-    PermanentError,
     Quote,
-    RetryableError,
     WebhookEvent,
-    available_kinds,
-    get_client_class,
-    is_forward,
-    register_client,
 )
-from .gosend import GoSendClient
-from .grab import GrabExpressClient, clear_token_cache
 
 __all__ = [
     "FAILURE_REASONS",
@@ -62,9 +68,5 @@ __all__ = [
     "Quote",
     "RetryableError",
     "WebhookEvent",
-    "available_kinds",
     "clear_token_cache",
-    "get_client_class",
-    "is_forward",
-    "register_client",
 ]

@@ -42,32 +42,27 @@ Our assumptions (not confirmed by public material; the sandbox implements them)
 * lookups may carry ``vehicleNumber``, ``receiverRelation`` and
   ``deliveryProofPhotoUrl``; webhooks may carry ``store_order_id``, ``vehicle_number``,
   ``receiver_relation`` and ``proof_of_delivery_url``. When absent, the matching
-  :class:`~.base.OrderInfo` fields are None (match webhooks on ``courier_ref`` then);
+  :class:`~.values.OrderInfo` fields are None (match webhooks on ``courier_ref`` then);
 * naive timestamps are Asia/Jakarta time (WIB);
 * "Returned" is a final failure (``failure_reason='returned'``).
 """
 
 from urllib.parse import quote as urlquote
 
-from .base import (
+from .base import CourierClient
+from .errors import AuthError, CourierTimeout, OrderNotFound, PermanentError
+from .transport import get_header, token_matches
+from .values import (
     WIB,
-    AuthError,
-    CourierClient,
-    CourierTimeout,
     OrderInfo,
-    OrderNotFound,
     Package,
-    PermanentError,
     Quote,
     WebhookEvent,
     derived_event_id,
     float_or_none,
-    get_header,
     now_iso,
     phone_digits,
-    register_client,
     to_iso,
-    token_matches,
 )
 
 #: ``paymentType`` 3 = corporate (cashless, billed to the merchant account).
@@ -104,7 +99,7 @@ GOSEND_STATUS_MAP = {
     "returned": "failed",
 }
 
-#: Normalised GoSend statuses -> :data:`~.base.FAILURE_REASONS`.
+#: Normalised GoSend statuses -> :data:`~.values.FAILURE_REASONS`.
 GOSEND_FAILURE_REASONS = {
     "no_driver": "no_driver",
     "driver_not_found": "no_driver",
@@ -113,10 +108,10 @@ GOSEND_FAILURE_REASONS = {
 }
 
 
-@register_client("gosend")
 class GoSendClient(CourierClient):
     """GoSend Integration API client. Credentials: ``client_id``, ``pass_key``."""
 
+    kind = "gosend"
     SERVICE_TYPES = {"instant": "Instant", "same_day": "SameDay"}
     STATUS_MAP = GOSEND_STATUS_MAP
     CREDENTIAL_KEYS = ("client_id", "pass_key")

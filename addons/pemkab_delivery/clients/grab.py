@@ -29,7 +29,7 @@ API shape (from Grab's public developer documentation, developer.grab.com/docs/g
 * ``DELETE /v1/deliveries/{deliveryID}``: 204, or 409 once picked up (cancellation is
   allowed in ALLOCATING, PENDING_PICKUP and PICKING_UP only);
   ``DELETE /v1/merchant/deliveries/{merchantOrderID}`` cancels every delivery of the
-  reference (:meth:`GrabExpressClient.cancel_by_ref`);
+  reference (not used by this client);
 * statuses: QUEUEING, ALLOCATING, PENDING_PICKUP, PICKING_UP, PENDING_DROP_OFF,
   IN_DELIVERY, IN_RETURN, RETURNED, COMPLETED, CANCELED (spelt ``CANCELLED`` in webhooks),
   FAILED (also the end of an allocation that found no driver);
@@ -55,8 +55,9 @@ Our assumptions (not in the public docs; the sandbox implements them)
 * lookup by our reference: ``GET /v1/merchant/deliveries/{merchantOrderID}`` answering
   ``{"merchantOrderID", "deliveries": [...]}`` (a single delivery or a list is read
   too). Grab documents only the DELETE on that path: confirm the GET with your Grab PIC.
-  Without it, reconcile a booking that timed out with :meth:`cancel_by_ref` (cancels any
-  ghost delivery of the reference) before booking again;
+  Without it, a booking that timed out cannot be reconciled by reference (the documented
+  ``DELETE`` on that path, which cancels every delivery of the reference, would be the
+  fallback; this client does not call it);
 * lookups may carry ``dropoffProofURL`` and ``recipient.name``/``relationship`` once
   delivered, like the webhook;
 * errors come as ``{"reason", "message"}`` (``{"target","reason","message"}`` in the docs
@@ -70,26 +71,19 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import quote as urlquote
 
-from .base import (
-    AuthError,
-    CourierClient,
-    CourierTimeout,
+from .base import CourierClient
+from .errors import AuthError, CourierTimeout, OrderNotFound, PermanentError, RetryableError
+from .transport import get_header, hmac_sha256_hex, token_matches
+from .values import (
     OrderInfo,
-    OrderNotFound,
     Package,
-    PermanentError,
     Quote,
-    RetryableError,
     WebhookEvent,
     derived_event_id,
     float_or_none,
-    get_header,
-    hmac_sha256_hex,
     now_iso,
     phone_digits,
-    register_client,
     to_iso,
-    token_matches,
 )
 
 GRAB_STATUS_MAP = {
@@ -134,7 +128,6 @@ def _key_lock(key):
         return _TOKEN_KEY_LOCKS.setdefault(key, threading.Lock())
 
 
-@register_client("grab")
 class GrabExpressClient(CourierClient):
     """GrabExpress Delivery API client.
 
@@ -142,6 +135,7 @@ class GrabExpressClient(CourierClient):
     ``<base_url without /grab-express[-sandbox]>/grabid/v1/oauth2/token``).
     """
 
+    kind = "grab"
     SERVICE_TYPES = {"instant": "INSTANT", "same_day": "SAME_DAY"}
     STATUS_MAP = GRAB_STATUS_MAP
     CREDENTIAL_KEYS = ("client_id", "client_secret")
@@ -394,27 +388,6 @@ class GrabExpressClient(CourierClient):
             courier_status="CANCELED",
             raw=data if isinstance(data, dict) else {},
         )
-
-    def cancel_by_ref(self, our_ref):
-        """Cancel every delivery Grab holds for ``our_ref`` (documented
-        ``DELETE /v1/merchant/deliveries/{merchantOrderID}``); raises
-        :class:`OrderNotFound` when there is none and ``cancel_after_pickup`` when one
-        was picked up already."""
-        path = self.MERCHANT_DELIVERIES_PATH.format(ref=urlquote(str(our_ref), safe=""))
-        try:
-            self._request("DELETE", path)
-        except OrderNotFound:
-            raise
-        except PermanentError as exc:
-            if isinstance(exc, AuthError):
-                raise
-            code = "cancel_after_pickup" if exc.status_code == 409 else "cancel_refused"
-            raise PermanentError(
-                f"GrabExpress refused to cancel {our_ref}: {exc.message}",
-                code=code,
-                status_code=exc.status_code,
-                response=exc.response,
-            ) from exc
 
     # -- parsing -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 from odoo.tools import mute_logger
 
-from ..clients.base import CourierError
+from ..clients import CourierError
 from ..models.pemkab_delivery_booking_outbox import parse_courier_datetime
 
 _logger = logging.getLogger(__name__)

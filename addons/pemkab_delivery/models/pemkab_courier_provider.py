@@ -9,8 +9,8 @@ in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` me
 - ``_<kind>_client_class()``: the plain-Python client of ``clients/``. Its ``quote``,
   ``book``, ``get_order`` (status) and ``cancel`` are what the outbox calls, in worker
   threads that never touch the database; its ``verify_webhook`` and ``parse_webhook``
-  serve the webhook;
-- ``_<kind>_tracking_link(booking)``: the public tracking page of a booking;
+  serve the webhook; the tracking page of a booking is the URL the courier answers with
+  (``OrderInfo.tracking_url``);
 - optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed.
 """
 
@@ -21,7 +21,7 @@ from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
-COURIER_METHODS = ("client_class", "tracking_link")
+COURIER_METHODS = ("client_class",)
 
 
 class PemkabCourierProvider(models.Model):
@@ -214,13 +214,6 @@ class PemkabCourierProvider(models.Model):
             "timeout": (provider.connect_timeout, provider.read_timeout),
         }
 
-    def _courier_tracking_link(self, booking):
-        self.ensure_one()
-        return self._courier_call("tracking_link", booking)
-
     # The regency's own fleet: nothing to call, a dispatcher works the booking by hand.
     def _manual_client_class(self):
         return None
-
-    def _manual_tracking_link(self, booking):
-        return False

@@ -4,7 +4,7 @@
 # pylint: disable=consider-merging-classes-inherited
 from odoo import fields, models
 
-from ..clients.gosend import GoSendClient
+from ..clients import GoSendClient
 
 
 class PemkabCourierProvider(models.Model):
@@ -16,6 +16,3 @@ class PemkabCourierProvider(models.Model):
 
     def _gosend_client_class(self):
         return GoSendClient
-
-    def _gosend_tracking_link(self, booking):
-        return booking.tracking_url or False

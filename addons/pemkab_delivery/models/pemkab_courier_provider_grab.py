@@ -4,7 +4,7 @@
 # pylint: disable=consider-merging-classes-inherited
 from odoo import fields, models
 
-from ..clients.grab import GrabExpressClient
+from ..clients import GrabExpressClient
 
 
 class PemkabCourierProvider(models.Model):
@@ -16,6 +16,3 @@ class PemkabCourierProvider(models.Model):
 
     def _grab_client_class(self):
         return GrabExpressClient
-
-    def _grab_tracking_link(self, booking):
-        return booking.tracking_url or False

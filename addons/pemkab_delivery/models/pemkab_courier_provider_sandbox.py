@@ -4,11 +4,11 @@
 # pylint: disable=consider-merging-classes-inherited
 from odoo import fields, models
 
-from ..clients.gosend import GoSendClient
+from ..clients import GoSendClient
 
 
 class PemkabCourierProvider(models.Model):
-    """The project's courier sandbox (``sandbox/courier_sandbox.py``) on loopback.
+    """The project's courier sandbox (the ``sandbox`` package of this addon) on loopback.
 
     It speaks the GoSend-like API under ``<base URL>/gosend``: demos and tests book through
     it exactly as they would through GoSend, with nobody riding anywhere.
@@ -26,6 +26,3 @@ class PemkabCourierProvider(models.Model):
     def _sandbox_api_url(self):
         base_url = (self.sudo().base_url or "http://127.0.0.1:8070").rstrip("/")
         return f"{base_url}/gosend"
-
-    def _sandbox_tracking_link(self, booking):
-        return booking.tracking_url or False

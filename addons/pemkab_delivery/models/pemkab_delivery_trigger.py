@@ -97,13 +97,3 @@ class PemkabDeliveryTrigger(models.Model):
                 trigger.state_value or "",
                 trigger.provider_id.name or "",
             )
-
-    @api.model
-    def _find(self, model_name, state_value, agency):
-        """The first active trigger for this model and state open to ``agency``."""
-        for trigger in self.sudo().search(
-            [("model_name", "=", model_name), ("state_value", "=", state_value)]
-        ):
-            if not trigger.agency_ids or agency in trigger.agency_ids:
-                return trigger
-        return self.browse()

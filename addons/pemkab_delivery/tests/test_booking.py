@@ -3,7 +3,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from ..clients.base import OrderInfo
+from ..clients import OrderInfo
 from .common import PemkabCourierCommon
 
 

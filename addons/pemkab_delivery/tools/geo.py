@@ -1,9 +1,10 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Great-circle distance, with no Odoo import."""
+"""Great-circle distances, with no Odoo import (the courier sandbox uses it too)."""
 
 import math
 
+#: Mean Earth radius (IUGG), in km.
 EARTH_RADIUS_KM = 6371.0088
 
 

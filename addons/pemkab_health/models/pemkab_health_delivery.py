@@ -217,7 +217,13 @@ class PemkabHealthDelivery(models.Model):
 
     @api.depends("state", "controlled")
     def _compute_color(self):
-        colors = {"failed": 1, "rejected": 1, "to_approve": 3, "out_for_delivery": 4, "delivered": 10}
+        colors = {
+            "failed": 1,
+            "rejected": 1,
+            "to_approve": 3,
+            "out_for_delivery": 4,
+            "delivered": 10,
+        }
         for delivery in self:
             delivery.color = colors.get(delivery.state, 0)
 

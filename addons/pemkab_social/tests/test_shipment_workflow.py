@@ -136,8 +136,10 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         self.assertEqual(len(self._bookings(first)), 2, "a new booking for the second try")
         # failed by the officer, with a reason: the booking is cancelled
         action = second.with_context(pemkab_reason_kind="fail").action_open_failed_wizard()
-        wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
-            {"failure_reason": "not_home", "reason": "Rumah kosong"}
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create({"failure_reason": "not_home", "reason": "Rumah kosong"})
         )
         wizard.action_confirm()
         self.assertEqual(second.state, "failed")

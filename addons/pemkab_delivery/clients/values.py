@@ -1,0 +1,254 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Our words for courier deliveries: statuses and the plain data that goes in and out.
+
+* booking statuses (:data:`STATUSES`, :data:`FINAL_STATUSES`, :data:`STATUS_RANK`) and
+  :data:`FAILURE_REASONS`;
+* plain dataclasses for what goes in (:class:`Location`, :class:`Package`) and what comes
+  out (:class:`Quote`, :class:`OrderInfo`, :class:`WebhookEvent`);
+* the conversions the couriers' answers need (:func:`phone_digits`, :func:`to_iso`,
+  :func:`float_or_none`, :func:`derived_event_id`).
+
+No Odoo import.
+"""
+
+import dataclasses
+import hashlib
+import math
+from datetime import datetime, timedelta, timezone
+
+from .errors import PermanentError
+
+__all__ = [
+    "FAILURE_REASONS",
+    "FINAL_STATUSES",
+    "STATUSES",
+    "STATUS_RANK",
+    "WIB",
+    "Location",
+    "OrderInfo",
+    "Package",
+    "Quote",
+    "WebhookEvent",
+    "derived_event_id",
+    "float_or_none",
+    "now_iso",
+    "phone_digits",
+    "to_iso",
+]
+
+#: Our booking statuses, in lifecycle order.
+STATUSES = (
+    "requested",
+    "booked",
+    "driver_assigned",
+    "picked_up",
+    "delivered",
+    "cancelled",
+    "failed",
+)
+
+#: Statuses after which nothing changes any more.
+FINAL_STATUSES = frozenset({"delivered", "cancelled", "failed"})
+
+#: Forward order of the statuses: an update whose rank is not higher than the current
+#: one (an old or duplicated webhook) must not move a booking backwards.
+STATUS_RANK = {
+    "requested": 0,
+    "booked": 1,
+    "driver_assigned": 2,
+    "picked_up": 3,
+    "delivered": 4,
+    "cancelled": 4,
+    "failed": 4,
+}
+
+#: Machine-readable failure reasons put in :attr:`OrderInfo.failure_reason` (couriers may
+#: also give free text, which is passed through as is).
+FAILURE_REASONS = ("no_driver", "rejected", "returned", "cancelled_by_courier")
+
+# --------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Location:
+    """A pickup or drop-off point.
+
+    ``phone`` is sent to the courier as digits only (``+62 812...`` -> ``62812...``).
+    """
+
+    name: str
+    phone: str
+    address: str
+    latitude: float
+    longitude: float
+    note: str = ""
+
+    @property
+    def latlong(self):
+        """``"lat,lng"`` with 7 decimals (GoSend's format)."""
+        return f"{float(self.latitude):.7f},{float(self.longitude):.7f}"
+
+    def validate(self, role="location"):
+        """Raise :class:`PermanentError` (``invalid_location``) when unusable."""
+        problems = []
+        try:
+            lat, lng = float(self.latitude), float(self.longitude)
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat == 0 and lng == 0):
+                problems.append("coordinates out of range")
+            if math.isnan(lat) or math.isnan(lng):
+                problems.append("coordinates are not numbers")
+        except (TypeError, ValueError):
+            problems.append("coordinates are not numbers")
+        if not (self.name or "").strip():
+            problems.append("no name")
+        if not phone_digits(self.phone):
+            problems.append("no phone number")
+        if not (self.address or "").strip():
+            problems.append("no address")
+        if problems:
+            raise PermanentError(f"{role}: {', '.join(problems)}", code="invalid_location")
+
+
+@dataclasses.dataclass
+class Package:
+    """What is carried. ``description`` is passed through untouched: it is the caller's
+    job to never put medicine names in it (couriers show it to drivers)."""
+
+    code: str
+    description: str
+    weight_kg: float = 1.0
+    value: float = 0
+
+
+@dataclasses.dataclass
+class Quote:
+    """A price estimate."""
+
+    price: float
+    currency: str
+    service_type: str
+    distance_km: float | None
+    eta_minutes: int | None
+    raw: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class OrderInfo:
+    """A courier order as we understand it.
+
+    ``status`` is ours (:data:`STATUSES`) or None when the courier status is unknown to
+    us (then keep the current status); ``courier_status`` is the courier's raw string.
+    ``failure_reason`` is one of :data:`FAILURE_REASONS`, the courier's free text, or None.
+    ``delivered_at`` is an ISO 8601 string with a UTC offset, or None.
+    """
+
+    our_ref: str | None
+    courier_ref: str | None
+    status: str | None
+    courier_status: str | None
+    price: float | None = None
+    tracking_url: str | None = None
+    driver_name: str | None = None
+    driver_phone: str | None = None
+    driver_plate: str | None = None
+    failure_reason: str | None = None
+    receiver_name: str | None = None
+    receiver_relation: str | None = None
+    proof_photo_url: str | None = None
+    delivered_at: str | None = None
+    raw: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def is_final(self):
+        return self.status in FINAL_STATUSES
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class WebhookEvent:
+    """A status notification pushed by a courier.
+
+    ``event_id`` is stable for a given event (duplicates carry the same id), so the
+    receiver can drop repeats; ``occurred_at`` is ISO 8601 with a UTC offset.
+    """
+
+    event_id: str
+    our_ref: str | None
+    courier_ref: str | None
+    status: str | None
+    courier_status: str | None
+    occurred_at: str
+    order: OrderInfo
+    raw: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+
+def phone_digits(phone):
+    """An Indonesian number as E.164 digits without ``+``, as couriers want them:
+    ``"+62 812-3456-7890"``, ``"0812 3456 7890"`` and ``"812 3456 7890"`` all give
+    ``"6281234567890"``. Other digits are returned as they are."""
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    elif digits.startswith("8"):
+        digits = "62" + digits
+    return digits
+
+
+def to_iso(value, naive_tz=timezone.utc):
+    """Normalise a courier timestamp to ISO 8601 with offset, or None.
+
+    Accepts epoch seconds or milliseconds (int/float/digit string), ISO 8601 strings
+    (``Z`` suffix allowed) and ``"YYYY-MM-DD HH:MM:SS"``; naive values are taken in
+    ``naive_tz``.
+    """
+    if value in (None, "", 0):
+        return None
+    try:
+        if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+            number = float(value)
+            if number > 1e11:  # milliseconds
+                number /= 1000.0
+            moment = datetime.fromtimestamp(number, tz=timezone.utc)
+        else:
+            text = str(value).strip().replace("Z", "+00:00")
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=naive_tz)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return moment.replace(microsecond=0).isoformat()
+
+
+def now_iso():
+    return datetime.now(tz=timezone.utc).replace(microsecond=0).isoformat()
+
+
+def float_or_none(value):
+    """``float(value)``, or None for None, empty or non-numeric values."""
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def derived_event_id(*parts):
+    """A stable event id for couriers that send none: same event, same id."""
+    text = "|".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+#: Asia/Jakarta (WIB), used for naive timestamps of Indonesian couriers.
+WIB = timezone(timedelta(hours=7), "WIB")

@@ -15,6 +15,10 @@ source "$(dirname "$0")/common.sh"
 ADDONS=${PEMKAB_ADDONS:-pemkab_delivery,pemkab_health,pemkab_social}
 require_venv
 require_postgres
+# tests/addons holds test-only addons (a minimal deliverable document that proves the
+# shared workflow without health or social): installed beside pemkab_delivery.
+ODOO_ADDONS_PATH="$PROJECT_ROOT/tests/addons,$ODOO_ADDONS_PATH"
+if [[ ",$ADDONS," == *",pemkab_delivery,"* ]]; then ADDONS+=",pemkab_delivery_test"; fi
 export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
 
 db="pemkab_test_$(date +%Y%m%d%H%M%S)_$$"

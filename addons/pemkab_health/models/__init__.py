@@ -1,4 +1,5 @@
 from . import res_partner
 from . import pemkab_health_approval_rule
 from . import pemkab_health_delivery
+from . import pemkab_health_delivery_approval
 from . import pemkab_health_delivery_line

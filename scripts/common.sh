@@ -243,10 +243,14 @@ dotenv_value() {
     printf '%s' "$line"
 }
 
-# require_admin_password: export PEMKAB_ADMIN_PASSWORD (environment, else .env), or die when it
-# is missing, shorter than 12 characters or "admin".
+# require_admin_password: export PEMKAB_ADMIN_PASSWORD (environment, else .env in compose mode),
+# or die when it is missing, shorter than 12 characters or "admin".
 require_admin_password() {
-    PEMKAB_ADMIN_PASSWORD=$(dotenv_value PEMKAB_ADMIN_PASSWORD)
+    if [[ "$OPS_MODE" == compose ]]; then
+        PEMKAB_ADMIN_PASSWORD=$(dotenv_value PEMKAB_ADMIN_PASSWORD)
+    else
+        PEMKAB_ADMIN_PASSWORD=${PEMKAB_ADMIN_PASSWORD:-}
+    fi
     if ((${#PEMKAB_ADMIN_PASSWORD} < 12)) || [[ "${PEMKAB_ADMIN_PASSWORD,,}" == admin ]]; then
         # shellcheck disable=SC2016 # the command is shown, not run
         die "set PEMKAB_ADMIN_PASSWORD (in .env for --compose), 12 characters at least and not 'admin', e.g. PEMKAB_ADMIN_PASSWORD=\$(openssl rand -hex 12)"

@@ -40,7 +40,7 @@ else
 fi
 if ops_db_exists && [[ "$(ops_psql "SELECT count(*) FROM pg_tables WHERE tablename = 'ir_module_module'")" == 1 ]] &&
     [[ "$(ops_psql "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name LIKE 'pemkab\_%'")" != 0 ]]; then
-    die "the addons are installed in $OPS_DB already: scripts/upgrade.sh ${OPS_FLAGS[*]} upgrades them" 1
+    die "the addons are installed in $OPS_DB already: scripts/upgrade.sh${OPS_FLAGS[*]/#/ } upgrades them" 1
 fi
 
 log "installing $addons in $OPS_DB (no demo data, languages $langs)"

@@ -400,6 +400,19 @@ def test_dockerfile_installs_requirements(project_root):
     assert "*" in ignore or ".state" in ignore or ".state/" in ignore
 
 
+def _odoo_python_json(odoo_env, script, *args):
+    """Run ``script`` with the virtualenv's Python and Odoo on its path, without the PG*/ODOO_*
+    variables (Odoo 19 reads them as options), and return the JSON of its last line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "ODOO_"))}
+    env["PYTHONPATH"] = str(odoo_env.odoo_path)
+    options = {"cwd": "/", "env": env, "capture_output": True, "text": True, "timeout": 120}
+    proc = subprocess.run(
+        [str(odoo_env.python), "-c", script, *map(str, args)], check=False, **options
+    )
+    assert proc.returncode == 0, f"{script.strip().splitlines()[0]}...:\n{proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 CHECK_DEPENDENCY = textwrap.dedent(
     """
     import json, sys
@@ -437,16 +450,7 @@ def test_manifests_declare_python_stdnum_2(project_root, odoo_env):
             assert re.fullmatch(r"python-stdnum>=2(\.\d+)*", entry), entry
             entries[entry] = manifest.parent.name
     assert entries, "no addon declares python-stdnum"
-    proc = subprocess.run(
-        [str(odoo_env.python), "-c", CHECK_DEPENDENCY, json.dumps(sorted(entries))],
-        env=dict(os.environ, PYTHONPATH=str(odoo_env.odoo_path)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    refused = json.loads(proc.stdout.strip().splitlines()[-1])
+    refused = _odoo_python_json(odoo_env, CHECK_DEPENDENCY, json.dumps(sorted(entries)))
     accepted = set(entries) - set(refused)
     assert not accepted, f"python-stdnum 1.19 accepted by {accepted}"
 
@@ -485,20 +489,7 @@ PARSE_CONF = textwrap.dedent(
 @pytest.fixture(scope="module")
 def odoo_conf(project_root, odoo_env):
     """odoo.conf as Odoo 19's parser reads it: {'file': options, 'known': keys, 'messages'}."""
-    # Without PG*/ODOO_* variables, which Odoo 19 reads as options too.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "ODOO_"))}
-    env["PYTHONPATH"] = str(odoo_env.odoo_path)
-    proc = subprocess.run(
-        [str(odoo_env.python), "-c", PARSE_CONF, str(project_root / "odoo.conf")],
-        cwd="/",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, f"Odoo could not parse odoo.conf:\n{proc.stderr[-3000:]}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return _odoo_python_json(odoo_env, PARSE_CONF, project_root / "odoo.conf")
 
 
 def test_odoo_conf_parses_without_complaint(odoo_conf, project_root):
@@ -564,19 +555,7 @@ def test_local_runs_write_their_own_configuration(project_root, odoo_env):
     conf = os.environ.get("PEMKAB_TEST_CONF")
     if not conf:
         pytest.fail("PEMKAB_TEST_CONF unset: run this under scripts/test.sh", pytrace=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "ODOO_"))}
-    env["PYTHONPATH"] = str(odoo_env.odoo_path)
-    proc = subprocess.run(
-        [str(odoo_env.python), "-c", PARSE_CONF, conf],
-        cwd="/",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    parsed = json.loads(proc.stdout.strip().splitlines()[-1])
+    parsed = _odoo_python_json(odoo_env, PARSE_CONF, conf)
     assert not parsed["messages"], parsed["messages"]
     assert not parsed["file"].get("proxy_mode") and parsed["file"]["workers"] == 0
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared helpers for scripts/run.sh and scripts/test.sh. Source it, do not run it.
+# Shared helpers of the scripts under scripts/. Source it, do not run it.
 #
 # Settings (environment variables, all optional):
 #   ODOO_PATH         an Odoo 19.0 tree (odoo-bin, odoo/, addons/, requirements.txt).
@@ -132,22 +132,173 @@ require_postgres() {
 }
 
 # --- Odoo configuration for a local database -------------------------------------------------
-# write_odoo_conf DB FILE: a config file for database DB (after require_venv/require_postgres).
+# write_odoo_conf DB FILE [KEY=VALUE ...]: a config file for database DB (after
+# require_venv/require_postgres); each KEY=VALUE adds an option or replaces the default's.
+# Local runs never read the deployment's odoo.conf (its paths and limits are the container's).
 write_odoo_conf() {
-    local db=$1 conf=$2
-    cat > "$conf" <<CONF
-[options]
-addons_path = $ODOO_ADDONS_PATH
-data_dir = $PEMKAB_STATE_DIR/filestore
-db_host = $PGHOST
-db_port = $PGPORT
-db_user = $PGUSER
-db_name = $db
-dbfilter = ^$db\$
-list_db = False
-http_interface = 127.0.0.1
-max_cron_threads = 0
-workers = 0
-CONF
-    if [[ -n "${PGPASSWORD:-}" ]]; then echo "db_password = $PGPASSWORD" >> "$conf"; fi
+    local db=$1 conf=$2 pair key
+    shift 2
+    local -a keys=(addons_path data_dir db_host db_port db_user db_name dbfilter list_db
+        http_interface max_cron_threads workers)
+    local -A value=(
+        [addons_path]=$ODOO_ADDONS_PATH [data_dir]=$PEMKAB_STATE_DIR/filestore
+        [db_host]=$PGHOST [db_port]=$PGPORT [db_user]=$PGUSER [db_name]=$db
+        [dbfilter]="^$db\$" [list_db]=False [http_interface]=127.0.0.1
+        [max_cron_threads]=0 [workers]=0
+    )
+    if [[ -n "${PGPASSWORD:-}" ]]; then keys+=(db_password); value[db_password]=$PGPASSWORD; fi
+    for pair in "$@"; do
+        key=${pair%%=*}
+        [[ -v "value[$key]" ]] || keys+=("$key")
+        value[$key]=${pair#*=}
+    done
+    (
+        umask 077  # it may hold PGPASSWORD
+        {
+            echo "[options]"
+            for key in "${keys[@]}"; do echo "$key = ${value[$key]}"; done
+        } > "$conf"
+    )
+}
+
+# --- Usage and checked Odoo runs ---------------------------------------------------------------
+# usage [EXIT_CODE]: print the script's header comment (line 2 up to `source`), exit.
+usage() {
+    local text
+    text=$(sed -n '2,/^source /{/^source /d;s/^# \{0,1\}//;p}' "$0")
+    if [[ "${1:-0}" == 0 ]]; then printf '%s\n' "$text"; else printf '%s\n' "$text" >&2; fi
+    exit "${1:-0}"
+}
+
+# odoo_checked LOG WHAT COMMAND...: run COMMAND (an odoo-bin invocation), its output also to
+# LOG; die unless it exits 0 and logs no ERROR/CRITICAL line (Odoo may exit 0 after a module
+# failed to load, and only warns when demo data fails).
+odoo_checked() {
+    local log=$1 what=$2 rc
+    shift 2
+    set +o errexit
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    set -o errexit
+    if ((rc != 0)) || grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) |demo data failed to install|Unable to (install|upgrade) module' "$log"; then
+        die "$what failed (exit code $rc), see $log" 1
+    fi
+}
+
+# --- Operations scripts (install, upgrade, backup, restore): local cluster or docker-compose ----
+# parse_ops_args "$@": --compose, -d/--database DB, -h/--help; sets OPS_MODE (local|compose),
+# OPS_FLAGS (--compose or nothing, to pass on), OPS_DB, and OPS_REST (the other arguments, in
+# order, for the script itself).
+# shellcheck disable=SC2034 # OPS_* are used by the scripts that source this file
+parse_ops_args() {
+    # shellcheck disable=SC2034 # used by the scripts that source this file
+    OPS_MODE=local OPS_FLAGS=() OPS_DB=${PEMKAB_DB:-} OPS_REST=()
+    while (($#)); do
+        case "$1" in
+            --compose) OPS_MODE=compose OPS_FLAGS=(--compose) ;;
+            -d | --database)
+                [[ $# -ge 2 ]] || { printf '%s needs a database name\n\n' "$1" >&2; usage 2; }
+                OPS_DB=$2
+                shift
+                ;;
+            -h | --help) usage ;;
+            *) OPS_REST+=("$1") ;;
+        esac
+        shift
+    done
+    if [[ -z "$OPS_DB" ]]; then
+        # The deployment's database is odoo.conf's db_name; a local one defaults to "pemkab".
+        [[ "$OPS_MODE" == compose ]] && OPS_DB=$(sed -n 's/^db_name = //p' "$PROJECT_ROOT/odoo.conf")
+        OPS_DB=${OPS_DB:-pemkab}
+    fi
+    [[ "$OPS_DB" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "$OPS_DB is not a valid database name"
+}
+
+# compose ARGS...: docker-compose (v1) or `docker compose` (v2) on the project's file.
+compose() {
+    if command -v docker-compose >/dev/null 2>&1; then
+        docker-compose --project-directory "$PROJECT_ROOT" -f "$PROJECT_ROOT/docker-compose.yml" "$@"
+    else
+        docker compose --project-directory "$PROJECT_ROOT" -f "$PROJECT_ROOT/docker-compose.yml" "$@"
+    fi
+}
+
+# The services of docker-compose.yml that run Odoo (stopped around an upgrade or a restore).
+ODOO_SERVICES=(odoo web cron)
+
+require_compose() {
+    command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 ||
+        die "neither docker-compose nor 'docker compose' is installed" 3
+    [[ -f "$PROJECT_ROOT/.env" ]] ||
+        die "no $PROJECT_ROOT/.env: create it first (README, Deployment with docker-compose, step 1)" 3
+}
+
+# dotenv_value NAME: NAME from the environment, else from .env (KEY=VALUE lines), else empty.
+dotenv_value() {
+    local name=$1 line
+    if [[ -n "${!name:-}" ]]; then printf '%s' "${!name}"; return 0; fi
+    [[ -f "$PROJECT_ROOT/.env" ]] || return 0
+    line=$(sed -n "s/^[[:space:]]*$name=//p" "$PROJECT_ROOT/.env" | tail -n 1)
+    line=${line%\"}; line=${line#\"}; line=${line%\'}; line=${line#\'}
+    printf '%s' "$line"
+}
+
+# require_admin_password: export PEMKAB_ADMIN_PASSWORD (environment, else .env in compose mode),
+# or die when it is missing, shorter than 12 characters or "admin".
+require_admin_password() {
+    if [[ "$OPS_MODE" == compose ]]; then
+        PEMKAB_ADMIN_PASSWORD=$(dotenv_value PEMKAB_ADMIN_PASSWORD)
+    else
+        PEMKAB_ADMIN_PASSWORD=${PEMKAB_ADMIN_PASSWORD:-}
+    fi
+    if ((${#PEMKAB_ADMIN_PASSWORD} < 12)) || [[ "${PEMKAB_ADMIN_PASSWORD,,}" == admin ]]; then
+        # shellcheck disable=SC2016 # the command is shown, not run
+        die "set PEMKAB_ADMIN_PASSWORD (in .env for --compose), 12 characters at least and not 'admin', e.g. PEMKAB_ADMIN_PASSWORD=\$(openssl rand -hex 12)"
+    fi
+    export PEMKAB_ADMIN_PASSWORD
+}
+
+# running_odoo_services: those of ODOO_SERVICES whose containers run now (compose mode).
+running_odoo_services() {
+    compose ps --services --filter status=running 2>/dev/null |
+        grep -Fx -e "${ODOO_SERVICES[0]}" -e "${ODOO_SERVICES[1]}" -e "${ODOO_SERVICES[2]}" || true
+}
+
+# ops_local_setup: the virtualenv, PostgreSQL and a config file for OPS_DB (local mode); sets
+# OPS_CONF and OPS_FILESTORE (the database's filestore directory).
+ops_local_setup() {
+    require_venv
+    require_postgres
+    # The client tools (psql, pg_dump, pg_restore) of the private cluster when not on PATH.
+    if [[ -n "${PG_BINDIR:-}" ]]; then export PATH="$PATH:$PG_BINDIR"; fi
+    OPS_CONF="$PEMKAB_STATE_DIR/ops-$OPS_DB.conf"
+    write_odoo_conf "$OPS_DB" "$OPS_CONF"
+    # shellcheck disable=SC2034
+    OPS_FILESTORE="$PEMKAB_STATE_DIR/filestore/filestore/$OPS_DB"
+}
+
+# ops_psql SQL: run SQL in OPS_DB (unaligned, tuples only), locally or in the db container.
+ops_psql() {
+    if [[ "$OPS_MODE" == compose ]]; then
+        compose exec -T db psql -X -q -At -v ON_ERROR_STOP=1 -U odoo -d "$OPS_DB" -c "$1"
+    else
+        psql -X -q -At -v ON_ERROR_STOP=1 -d "$OPS_DB" -c "$1"
+    fi
+}
+
+# ops_db_exists: whether OPS_DB exists (psql connects to the maintenance database postgres).
+ops_db_exists() {
+    local db=$OPS_DB found
+    found=$(OPS_DB=postgres ops_psql "SELECT 1 FROM pg_database WHERE datname = '$db'")
+    [[ "$found" == 1 ]]
+}
+
+# ops_odoo ARGS...: odoo-bin with ARGS on OPS_DB: locally with OPS_CONF, or a one-off container
+# of the odoo service (the image's entrypoint adds the database connection).
+ops_odoo() {
+    if [[ "$OPS_MODE" == compose ]]; then
+        compose run --rm -T odoo odoo "$@"
+    else
+        "${ODOO_BIN[@]}" "$@" -c "$OPS_CONF"
+    fi
 }

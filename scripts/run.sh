@@ -25,13 +25,6 @@
 # signed with that provider's webhook secret.
 source "$(dirname "$0")/common.sh"
 
-usage() {
-    local text
-    text=$(sed -n '2,/^source /{/^source /d;s/^# \{0,1\}//;p}' "$0")
-    if [[ "${1:-0}" == 0 ]]; then printf '%s\n' "$text"; else printf '%s\n' "$text" >&2; fi
-    exit "${1:-0}"
-}
-
 serve=1 reset=0
 for arg in "$@"; do
     case "$arg" in
@@ -67,19 +60,11 @@ require_postgres
 # The client tools (psql, dropdb) of the private cluster when they are not on PATH.
 [[ -n "${PG_BINDIR:-}" ]] && export PATH="$PATH:$PG_BINDIR"
 
-# odoo.conf is the deployment's file; these override what differs on a workstation.
-local_args=(
-    -c "$PROJECT_ROOT/odoo.conf"
-    --addons-path="$ODOO_ADDONS_PATH"
-    "${DB_ARGS[@]}"
-    --data-dir="$PEMKAB_STATE_DIR/filestore"
-    -d "$db" --db-filter="^$db\$"
-    --http-interface=127.0.0.1 --http-port="$http_port"
-    --workers=0 --max-cron-threads=1
-)
-# odoo.conf's db_password is the docker-compose one: without PGPASSWORD, let libpq decide
-# (trust on the private cluster, ~/.pgpass elsewhere).
-[[ -n "${PGPASSWORD:-}" ]] || local_args+=(--db_password=)
+# A configuration of its own (odoo.conf is the container's): no production path, limit or
+# proxy_mode here, and the database connection of require_postgres.
+conf="$PEMKAB_STATE_DIR/run-$db.conf"
+write_odoo_conf "$db" "$conf" "http_port=$http_port" "max_cron_threads=1"
+local_args=(-c "$conf")
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
@@ -106,16 +91,7 @@ else
     setup_args+=(--with-demo)
 fi
 setup_log="$PEMKAB_STATE_DIR/run-setup-$db.log"
-set +o errexit
-"${ODOO_BIN[@]}" "${local_args[@]}" "${setup_args[@]}" 2>&1 | tee "$setup_log"
-rc=${PIPESTATUS[0]}
-set -o errexit
-# Odoo may exit 0 after a module failed to load, and only warns when demo data fails: its
-# log tells.
-if ((rc != 0)) || grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) |demo data failed to install' \
-    "$setup_log"; then
-    die "setting up $db failed (exit code $rc), see $setup_log" 1
-fi
+odoo_checked "$setup_log" "setting up $db" "${ODOO_BIN[@]}" "${local_args[@]}" "${setup_args[@]}"
 not_installed=$(sql -d "$db" -c "SELECT string_agg(name, ',') FROM ir_module_module
     WHERE name = ANY(string_to_array('$ADDONS', ',')) AND state <> 'installed'")
 [[ -z "$not_installed" ]] || die "not installed in $db after the setup: $not_installed" 1

@@ -251,8 +251,9 @@ def drop_database(odoo_env, name):
     finally:
         conn.close()
     shutil.rmtree(odoo_env.filestore / "filestore" / name, ignore_errors=True)
-    # The setup log scripts/run.sh writes for a database.
-    (odoo_env.state_dir / f"run-setup-{name}.log").unlink(missing_ok=True)
+    # What scripts/run.sh and the operations scripts write for a database.
+    for leftover in (f"run-setup-{name}.log", f"run-{name}.conf", f"ops-{name}.conf"):
+        (odoo_env.state_dir / leftover).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["mail"],
-    "external_dependencies": {"python": ["requests", "python-stdnum"]},
+    "external_dependencies": {"python": ["requests", "python-stdnum>=2.0"]},
     "data": [
         "security/pemkab_delivery_security.xml",
         "security/ir.model.access.csv",

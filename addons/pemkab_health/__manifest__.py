@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["pemkab_delivery"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum>=2.0"]},
     "data": [
         "security/pemkab_health_security.xml",
         "security/ir.model.access.csv",

@@ -3,7 +3,7 @@
 {
     "name": "Pemkab Delivery",
     "summary": "Agencies, shelters and app-based courier bookings for the regency",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",
@@ -11,8 +11,8 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail"],
-    "external_dependencies": {"python": ["requests", "python-stdnum"]},
+    "depends": ["mail", "phone_validation"],
+    "external_dependencies": {"python": ["requests", "python-stdnum", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",
         "security/ir.model.access.csv",

@@ -1,1 +1,0 @@
-from .phone import normalize_phone, PhoneNumberError  # noqa: F401

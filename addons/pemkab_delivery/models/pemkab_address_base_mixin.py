@@ -61,6 +61,8 @@ def _phone_problem(compact):
         return "not_indonesian"
     return {
         phonenumbers.ValidationResult.TOO_SHORT: "too_short",
+        # long enough to dial within an area only: digits are missing for a courier
+        phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too_short",
         phonenumbers.ValidationResult.TOO_LONG: "too_long",
     }.get(phonenumbers.is_possible_number_with_reason(parsed), "invalid")
 
@@ -210,9 +212,7 @@ class PemkabAddressBaseMixin(models.AbstractModel):
             "not_digits": self.env._("it contains characters other than digits"),
             "too_short": self.env._("it has too few digits"),
             "too_long": self.env._("it has too many digits"),
-            "invalid": self.env._(
-                "no Indonesian number begins like this or has this many digits"
-            ),
+            "invalid": self.env._("no Indonesian number begins like this or has this many digits"),
             "not_mobile": self.env._("it is not a mobile number (08… or +628…)"),
         }
         raise ValidationError(

@@ -4,8 +4,9 @@
 
 Up to 19.0.1.0.0 the addon gave res.partner a second pair, ``latitude``/``longitude``.
 Before the new code loads, copy that pair into Odoo's fields of every contact that has
-none there yet (a contact geolocated by another module keeps its own); the post-migration
-then drops the old columns, which Odoo would otherwise leave in the table.
+none there yet (a contact geolocated by another module keeps its own). It has to be now:
+at the end of the upgrade Odoo deletes the ir.model.fields rows of the fields the module
+no longer has, and with them their columns. The post-migration drops the old columns.
 """
 
 import logging

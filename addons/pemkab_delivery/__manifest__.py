@@ -11,8 +11,8 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail"],
-    "external_dependencies": {"python": ["requests", "python-stdnum>=2.0"]},
+    "depends": ["mail", "phone_validation"],
+    "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",
         "security/ir.model.access.csv",

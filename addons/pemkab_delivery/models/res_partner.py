@@ -27,10 +27,15 @@ def _load_stdnum_regions():
 class ResPartner(models.Model):
     """Contacts (patients, beneficiaries, proxies) carry their NIK, kecamatan,
     desa/kelurahan and coordinates, so that a courier can find them and a person is
-    registered once across the dinas."""
+    registered once across the dinas.
+
+    The coordinates are Odoo's own ``partner_latitude``/``partner_longitude`` (those
+    ``base_geolocalize`` fills and every other module reads), checked like the suite's.
+    """
 
     _name = "res.partner"
-    _inherit = ["res.partner", "pemkab.address.mixin"]
+    _inherit = ["res.partner", "pemkab.address.base.mixin"]
+    _pemkab_coordinate_fields = ("partner_latitude", "partner_longitude")
 
     nik = fields.Char(
         string="NIK",

@@ -36,6 +36,28 @@ class TestShelter(PemkabDeliveryCommon):
             self.shelter_a.phone = "+31 20 123 4567"
         self.assertEqual(self.shelter_a.phone, "+6281234567890")
 
+    def test_phone_forms_and_reasons(self):
+        """Odoo's phone_validation reads what people type, Indonesia being the default."""
+        Shelter = self.env["pemkab.shelter"]
+        for typed in ("0812-3456-7890", "62 812 3456 7890", "+62 (812) 3456-7890", "81234567890"):
+            with self.subTest(typed=typed):
+                self.assertEqual(Shelter._pemkab_normalize_phone(typed, "X"), "+6281234567890")
+        self.assertEqual(Shelter._pemkab_normalize_phone("(0333) 421118", "X"), "+62333421118")
+        for typed, mobile, reason in [
+            ("0333 12", False, "too few digits"),
+            ("0812 3456 7890 1234 5678 9", False, "too many digits"),
+            ("0812 345", False, "or has this many digits"),
+            ("+6212345678", False, "no Indonesian number begins like this"),
+            ("0333 421118", True, "not a mobile number"),
+            ("0812-CALL-ME", False, "characters other than digits"),
+        ]:
+            with self.subTest(typed=typed), self.assertRaisesRegex(ValidationError, reason):
+                Shelter._pemkab_normalize_phone(typed, "Phone", mobile=mobile)
+        # the user's language: the reason is translated with the rest of the message
+        self.env["res.lang"]._activate_lang("id_ID")
+        with self.assertRaisesRegex(ValidationError, "bukan nomor ponsel"):
+            Shelter.with_context(lang="id_ID")._pemkab_normalize_phone("0333 421118", "HP", True)
+
     def test_coordinates_checked(self):
         for lat, lng, reason in [
             (-91.0, 114.36, "latitude"),
@@ -112,6 +134,23 @@ class TestShelter(PemkabDeliveryCommon):
 
 @tagged("post_install", "-at_install")
 class TestContactNik(PemkabDeliveryCommon):
+    def test_contact_coordinates_are_odoo_own(self):
+        """A contact's coordinates are Odoo's partner_latitude/partner_longitude, checked
+        like a shelter's; the suite adds no second pair."""
+        Partner = self.env["res.partner"]
+        self.assertNotIn("latitude", Partner._fields)
+        siti = Partner.create(
+            {"name": "Siti", "partner_latitude": -8.205, "partner_longitude": 114.37}
+        )
+        for lat, lng, reason in [
+            (-91.0, 114.36, "latitude"),
+            (-8.21, 181.0, "longitude"),
+            (0.0, 114.36, "both latitude and longitude"),
+        ]:
+            with self.subTest(lat=lat, lng=lng), self.assertRaisesRegex(ValidationError, reason):
+                siti.write({"partner_latitude": lat, "partner_longitude": lng})
+        siti.write({"partner_latitude": 0.0, "partner_longitude": 0.0})  # neither is fine
+
     def test_nik_validated_and_unique(self):
         Partner = self.env["res.partner"]
         siti = Partner.create({"name": "Siti", "nik": "3510 1657 0845 0001"})

@@ -182,14 +182,25 @@ class PemkabHealthDelivery(models.Model):
             delivery.cold_chain = any(delivery.line_ids.mapped("cold_chain"))
 
     @api.depends(
-        "shelter_id.latitude", "shelter_id.longitude", "patient_id.latitude", "patient_id.longitude"
+        "shelter_id.latitude",
+        "shelter_id.longitude",
+        "patient_id.partner_latitude",
+        "patient_id.partner_longitude",
     )
     def _compute_distance_km(self):
         for delivery in self:
             shelter, patient = delivery.shelter_id, delivery.patient_id
-            if shelter.latitude and shelter.longitude and patient.latitude and patient.longitude:
+            if (
+                shelter.latitude
+                and shelter.longitude
+                and patient.partner_latitude
+                and patient.partner_longitude
+            ):
                 delivery.distance_km = haversine_km(
-                    shelter.latitude, shelter.longitude, patient.latitude, patient.longitude
+                    shelter.latitude,
+                    shelter.longitude,
+                    patient.partner_latitude,
+                    patient.partner_longitude,
                 )
             else:
                 delivery.distance_km = 0.0
@@ -376,7 +387,7 @@ class PemkabHealthDelivery(models.Model):
                     patient=patient.display_name,
                 )
             )
-        if not (patient.latitude and patient.longitude):
+        if not (patient.partner_latitude and patient.partner_longitude):
             errors.append(
                 self.env._(
                     "%(ref)s: patient %(patient)s has no coordinates for the courier.",
@@ -475,8 +486,8 @@ class PemkabHealthDelivery(models.Model):
             "street": ", ".join(p for p in (patient.street, patient.street2) if p) or False,
             "kecamatan_id": patient.kecamatan_id.id,
             "desa_id": patient.desa_id.id,
-            "latitude": patient.latitude,
-            "longitude": patient.longitude,
+            "latitude": patient.partner_latitude,
+            "longitude": patient.partner_longitude,
             "recipient_note": self.recipient_note or False,
             "package_code": self.name,
             "package_description": description,

@@ -76,8 +76,8 @@ class PemkabHealthCommon(PemkabCourierCommon):
                 "street": "Jl. Kepiting No. 12",
                 "kecamatan_id": cls.kec_banyuwangi.id,
                 "desa_id": cls.kel_sobo.id,
-                "latitude": -8.2050,
-                "longitude": 114.3700,
+                "partner_latitude": -8.2050,
+                "partner_longitude": 114.3700,
                 "patient_proxy_ids": [Command.link(cls.proxy.id)],
             }
         )
@@ -89,8 +89,8 @@ class PemkabHealthCommon(PemkabCourierCommon):
                 "patient_mobile": "0813 3300 2001",
                 "street": "Dusun Krajan",
                 "kecamatan_id": cls.kec_genteng.id,
-                "latitude": -8.3801,
-                "longitude": 114.1702,
+                "partner_latitude": -8.3801,
+                "partner_longitude": 114.1702,
             }
         )
         cls._prescription_seq = 0

@@ -1,6 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import PemkabSocialCommon
 
@@ -70,9 +71,11 @@ class TestPeriodBulk(PemkabSocialCommon):
     def _poll_all(self, bookings):
         self.Booking.flush_model()
         self.env.cr.execute(
-            "UPDATE pemkab_delivery_booking SET last_news_at = now() - interval '1 hour' "
-            "WHERE id IN %s",
-            [tuple(bookings.ids)],
+            SQL(
+                "UPDATE %s SET last_news_at = now() - interval '1 hour' WHERE id = ANY(%s)",
+                SQL.identifier(self.Booking._table),
+                bookings.ids,
+            )
         )
         self.Booking.invalidate_model(["last_news_at"])
         return self.Booking._cron_poll_bookings(batch_size=len(bookings))

@@ -1,0 +1,237 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A database made with the released addons upgrades to the working tree's and keeps its data.
+
+The released addons are those of git commit ``OLD_COMMIT`` (extracted with ``git archive``; a
+repository without that commit fails the test, it never skips). One scratch database gets them
+with demo data, plus the records of ``OLD_SETUP``; the queries of ``SNAPSHOTS`` record what the
+upgrade must carry over; then ``-u`` with the working tree's addons upgrades it. The
+module-scoped fixture ``upgraded`` yields that database once for all the tests here.
+
+To cover another rename: add its "before" query to ``SNAPSHOTS`` (and records to ``OLD_SETUP``
+if the demo data has none), then a test comparing ``upgraded.old[name]`` with
+``upgraded.query(...)`` on the upgraded database.
+"""
+
+import dataclasses
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+from conftest import PROJECT_ROOT, SCRATCH_PREFIX, drop_database
+
+pytestmark = pytest.mark.slow
+
+# The last commit before issue 8 (Odoo's own fields instead of parallel ones).
+OLD_COMMIT = "6ca1ebf"
+ADDONS = ["pemkab_delivery", "pemkab_health", "pemkab_social"]
+
+# Run by ``odoo-bin shell`` on the old database after its installation: records the demo data
+# lacks. ``geolocated`` has coordinates of its own in Odoo's fields (as base_geolocalize would
+# give): the migration must not overwrite them.
+OLD_SETUP = """
+Partner = env["res.partner"]
+contact = Partner.create({
+    "name": "Kontak Migrasi", "latitude": -8.2222, "longitude": 114.3333,
+    "patient_mobile": "0812-3456-7890",
+})
+geolocated = Partner.create({
+    "name": "Kontak Geolokasi", "latitude": -8.3, "longitude": 114.2,
+    "partner_latitude": -6.2, "partner_longitude": 106.8,
+})
+env.cr.commit()
+print("OLD-SETUP-DONE", json.dumps({"contact": contact.id, "geolocated": geolocated.id}))
+"""
+
+# name -> SQL run on the old database before the upgrade; ``upgraded.old[name]`` holds its
+# rows (lists, in the query's order).
+SNAPSHOTS = {
+    "partner_coordinates": """
+        SELECT id, latitude, longitude, partner_latitude, partner_longitude FROM res_partner
+         WHERE COALESCE(latitude, 0) != 0 OR COALESCE(longitude, 0) != 0 ORDER BY id""",
+    "patient_xmlids": """
+        SELECT name, res_id FROM ir_model_data
+         WHERE module = 'pemkab_health' AND model = 'res.partner' AND name LIKE 'partner_patient_%'
+         ORDER BY name""",
+    "partner_mobiles": """
+        SELECT id, patient_mobile FROM res_partner WHERE patient_mobile IS NOT NULL ORDER BY id""",
+    "shelter_phones": "SELECT id, phone FROM pemkab_shelter WHERE phone IS NOT NULL ORDER BY id",
+    "household_phones": """
+        SELECT id, phone FROM pemkab_social_household WHERE phone IS NOT NULL ORDER BY id""",
+}
+
+# Run by ``odoo-bin shell`` on the upgraded database: what the new code makes of the data.
+NEW_CHECK = """
+checks = {"partner_has_latitude": "latitude" in env["res.partner"]._fields, "phones": []}
+for model, fname, mobile in [
+    ("res.partner", "patient_mobile", True),
+    ("pemkab.shelter", "phone", False),
+    ("pemkab.social.household", "phone", True),
+]:
+    Model = env[model].with_context(active_test=False)
+    for record in Model.search([(fname, "!=", False)]):
+        value = record[fname]
+        checks["phones"].append([model, value, Model._pemkab_normalize_phone(value, fname, mobile)])
+print("NEW-CHECK " + json.dumps(checks))
+"""
+
+
+@dataclasses.dataclass
+class Upgraded:
+    """The upgraded database: its name, the snapshots taken before, and helpers."""
+
+    db: str
+    old: dict
+    created: dict
+    odoo_env: object
+
+    def query(self, sql, params=None):
+        conn = self.odoo_env.connect(self.db)
+        try:
+            with conn.cursor() as cr:
+                cr.execute(sql, params)
+                return [list(row) for row in cr.fetchall()]
+        finally:
+            conn.close()
+
+    def shell(self, script, marker):
+        """Run ``script`` in ``odoo-bin shell`` with the working tree's addons; returns the
+        JSON the script printed after ``marker``."""
+        return run_shell(self.odoo_env, self.db, script, marker)
+
+
+def run_shell(odoo_env, db, script, marker):
+    result = odoo_env.run_odoo(
+        "-d", db, "--no-http", command="shell", stdin="import json\n" + script
+    )
+    result.check(f"odoo-bin shell on {db}")
+    for line in result.output.splitlines():
+        if line.startswith(marker + " "):
+            return json.loads(line[len(marker) + 1 :])
+    pytest.fail(f"the shell script printed no {marker} line:\n{result.output[-3000:]}")
+
+
+def extract_old_addons(target):
+    """The addons at OLD_COMMIT, under ``target``/addons; fails if the commit is unknown."""
+    known = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "cat-file", "-e", f"{OLD_COMMIT}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    if known.returncode != 0:
+        pytest.fail(
+            f"commit {OLD_COMMIT} (the release the migration starts from) is not in the history "
+            f"of {PROJECT_ROOT}: a shallow clone? `git fetch --unshallow` brings it",
+            pytrace=False,
+        )
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "archive", OLD_COMMIT, "addons"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target / "addons"
+
+
+@pytest.fixture(scope="module")
+def upgraded(odoo_env, tmp_path_factory):
+    old_addons = extract_old_addons(tmp_path_factory.mktemp("old_release"))
+    project_addons = (PROJECT_ROOT / "addons").resolve()
+    old_path = ",".join(
+        str(old_addons) if os.path.realpath(entry) == str(project_addons) else entry
+        for entry in odoo_env.addons_path.split(",")
+    )
+    assert str(old_addons) in old_path, f"no {project_addons} in {odoo_env.addons_path}"
+    old_env = dataclasses.replace(odoo_env, addons_path=old_path)
+    db = f"{SCRATCH_PREFIX}migration_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    names = ",".join(ADDONS)
+    try:
+        old_env.run_odoo("-d", db, "-i", names, "--with-demo", "--stop-after-init").check(
+            f"installing {names} at {OLD_COMMIT}"
+        )
+        created = run_shell(old_env, db, OLD_SETUP, "OLD-SETUP-DONE")
+        state = Upgraded(db=db, old={}, created=created, odoo_env=odoo_env)
+        state.old = {name: state.query(sql) for name, sql in SNAPSHOTS.items()}
+        odoo_env.run_odoo("-d", db, "-u", names, "--stop-after-init").check(
+            f"upgrading {names} from {OLD_COMMIT} to the working tree"
+        )
+        yield state
+    finally:
+        drop_database(odoo_env, db)
+
+
+def test_versions_after_upgrade(upgraded):
+    versions = dict(
+        upgraded.query(
+            "SELECT name, latest_version FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
+        )
+    )
+    assert versions["pemkab_delivery"] == "19.0.1.1.0", versions
+    states = upgraded.query(
+        "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
+    )
+    assert {state for _name, state in states} == {"installed"}, states
+
+
+def test_partner_coordinates_moved_to_odoo_fields(upgraded):
+    before = {row[0]: row[1:] for row in upgraded.old["partner_coordinates"]}
+    patients = [res_id for _name, res_id in upgraded.old["patient_xmlids"]]
+    assert len(patients) == 3 and set(patients) <= set(before), (patients, before)
+    assert upgraded.created["contact"] in before
+    after = {
+        row[0]: row[1:]
+        for row in upgraded.query(
+            "SELECT id, partner_latitude, partner_longitude FROM res_partner WHERE id = ANY(%s)",
+            [list(before)],
+        )
+    }
+    expected = {}
+    for pid, (lat, lng, own_lat, own_lng) in before.items():
+        # a contact with coordinates of its own in Odoo's fields keeps them
+        expected[pid] = [own_lat, own_lng] if own_lat or own_lng else [lat, lng]
+    assert after == expected
+    assert after[upgraded.created["geolocated"]] == [-6.2, 106.8]
+    assert after[upgraded.created["contact"]] == [-8.2222, 114.3333]
+
+
+def test_old_partner_columns_and_fields_gone(upgraded):
+    columns = upgraded.query(
+        """SELECT column_name FROM information_schema.columns
+            WHERE table_name = 'res_partner' AND column_name IN ('latitude', 'longitude')"""
+    )
+    assert columns == []
+    fields = upgraded.query(
+        """SELECT model, name FROM ir_model_fields
+            WHERE model IN ('res.partner', 'res.users') AND name IN ('latitude', 'longitude')"""
+    )
+    assert fields == []
+    # the suite's own models keep their pair
+    kept = upgraded.query(
+        """SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_name = 'pemkab_shelter' AND column_name IN ('latitude', 'longitude')
+            ORDER BY column_name"""
+    )
+    assert kept == [["pemkab_shelter", "latitude"], ["pemkab_shelter", "longitude"]]
+
+
+def test_phones_read_as_before(upgraded):
+    for name, table, column in [
+        ("partner_mobiles", "res_partner", "patient_mobile"),
+        ("shelter_phones", "pemkab_shelter", "phone"),
+        ("household_phones", "pemkab_social_household", "phone"),
+    ]:
+        before = upgraded.old[name]
+        assert before, f"no {name} in the old database: the snapshot query is broken"
+        after = upgraded.query(
+            f"SELECT id, {column} FROM {table} WHERE id = ANY(%s) ORDER BY id",
+            [[row[0] for row in before]],
+        )
+        assert after == before, name
+    assert [upgraded.created["contact"], "+6281234567890"] in upgraded.old["partner_mobiles"]
+    # the new code (Odoo's phone_validation) writes every stored number as it is
+    checks = upgraded.shell(NEW_CHECK, "NEW-CHECK")
+    assert checks["partner_has_latitude"] is False
+    changed = [row for row in checks["phones"] if row[1] != row[2]]
+    assert checks["phones"] and not changed, changed

@@ -341,18 +341,20 @@ class PemkabDeliverableMixin(models.AbstractModel):
         self._delivery_dispatch()
 
     def _do_mark_failed(self, reason, failure_reason):
+        # the state first: a booking cancelled at once must not find its parcel still
+        # waiting at the shelter (that would book a new courier)
         reason = reason.strip()
-        self._delivery_release_bookings(reason)
         for record in self:
             record._delivery_write_state(
                 record._delivery_failure_state(failure_reason),
                 {"failure_reason": failure_reason, "failure_message": reason[:250]},
             )
+        self._delivery_release_bookings(reason)
 
     def _do_cancel(self, reason):
         reason = reason.strip()
-        self._delivery_release_bookings(reason)
         self._delivery_write_state(self._delivery_cancelled_state, {"cancel_reason": reason})
+        self._delivery_release_bookings(reason)
 
     def _delivery_dispatch(self):
         """Put the parcels at the shelter (the ready state): its trigger books the

@@ -57,6 +57,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
     _delivery_returned_state = None
     _delivery_cancelled_state = "cancelled"
     _delivery_closed_states = ("delivered", "cancelled")
+    # states from which a parcel is first put at the shelter (action_dispatch)
+    _delivery_dispatch_from_states = ()
     # an officer's confirmation must name a registered person (a contact)
     _delivery_receiver_registered = False
 
@@ -181,6 +183,12 @@ class PemkabDeliverableMixin(models.AbstractModel):
             )
         return action
 
+    def action_dispatch(self):
+        """The parcel waits at the shelter: its delivery trigger books the courier."""
+        self._check_can_dispatch()
+        self._do_dispatch()
+        return True
+
     def action_confirm_delivered(self):
         """An officer confirms by hand who received the parcel, and when. A courier
         order still live is cancelled through the outbox."""
@@ -218,6 +226,19 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Checks: every reason at once
     # ------------------------------------------------------------------
+    def _check_can_dispatch(self):
+        labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
+        errors = [
+            self.env._(
+                "%(ref)s cannot go to the shelter from the state %(state)s.",
+                ref=record.display_name,
+                state=labels.get(record[self._delivery_state_field]),
+            )
+            for record in self
+            if record[self._delivery_state_field] not in self._delivery_dispatch_from_states
+        ]
+        self._raise_errors(errors + self._delivery_dispatch_errors())
+
     def _check_can_confirm_delivered(self):
         errors = []
         for record in self:
@@ -336,6 +357,10 @@ class PemkabDeliverableMixin(models.AbstractModel):
         self._delivery_release_bookings(
             self.env._("Delivered, confirmed by an officer."), deliver_own_fleet=True
         )
+
+    def _do_dispatch(self):
+        # one write for a whole batch (a period of thousands of parcels)
+        self.with_context(tracking_disable=len(self) > 1)._delivery_dispatch()
 
     def _do_redispatch(self):
         self._delivery_dispatch()

@@ -45,6 +45,7 @@ class PemkabHealthDelivery(models.Model):
     _delivery_out_state = "out_for_delivery"
     _delivery_failed_state = "failed"
     _delivery_closed_states = ("delivered", "cancelled", "rejected")
+    _delivery_dispatch_from_states = ("approved",)
     _delivery_receiver_registered = True
 
     name = fields.Char(help="Code written on the parcel and given to the courier.")
@@ -367,10 +368,8 @@ class PemkabHealthDelivery(models.Model):
     # Actions (buttons)
     # ------------------------------------------------------------------
     def action_mark_ready(self):
-        """The parcel waits at the shelter: this requests the courier (state trigger)."""
-        self._check_can_mark_ready()
-        self._do_mark_ready()
-        return True
+        """Ready at Shelter: the parcel waits there; this requests the courier."""
+        return self.action_dispatch()
 
     # ------------------------------------------------------------------
     # Checks: every reason at once
@@ -397,21 +396,9 @@ class PemkabHealthDelivery(models.Model):
             )
         return errors
 
-    def _check_can_mark_ready(self):
-        errors = [
-            self.env._("%(ref)s: only an approved delivery can be made ready.", ref=delivery.name)
-            for delivery in self
-            if delivery.state != "approved"
-        ]
-        self._raise_errors(errors + self._delivery_dispatch_errors())
-
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    def _do_mark_ready(self):
-        # the state "ready" books the courier through the state trigger
-        self._delivery_dispatch()
-
     # ------------------------------------------------------------------
     # Courier (pemkab.deliverable.mixin hooks)
     # ------------------------------------------------------------------

@@ -295,7 +295,7 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         approval_type = self.env.ref("pemkab_health.mail_activity_type_approval")
         activity = delivery.activity_ids.filtered(lambda a: a.activity_type_id == approval_type)
         self.assertEqual(activity.user_id, delivery.agency_id.head_ids)
-        with self.assertRaisesRegex(UserError, "only an approved delivery"):
+        with self.assertRaisesRegex(UserError, "cannot go to the shelter from the state Awaiting"):
             delivery.action_mark_ready()
         delivery.with_user(self.health_head_a).action_approve()
         self.assertFalse(

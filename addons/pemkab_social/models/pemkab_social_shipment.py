@@ -56,6 +56,7 @@ class PemkabSocialShipment(models.Model):
     _delivery_out_state = "out_for_delivery"
     _delivery_failed_state = "failed"
     _delivery_returned_state = "returned"
+    _delivery_dispatch_from_states = ("approved",)
 
     period_id = fields.Many2one(
         "pemkab.social.period", required=True, ondelete="restrict", index=True, tracking=True
@@ -213,9 +214,7 @@ class PemkabSocialShipment(models.Model):
 
     def action_pack(self):
         """Mark the parcels packed: the delivery trigger on "packed" books the courier."""
-        self._check_can_pack()
-        self._do_pack()
-        return True
+        return self.action_dispatch()
 
     def action_out_for_delivery(self):
         """Own fleet: the driver left with the parcels (couriers say so themselves)."""
@@ -270,14 +269,6 @@ class PemkabSocialShipment(models.Model):
         if errors:
             raise UserError("\n".join(errors[:20]))
 
-    def _check_can_pack(self):
-        errors = [
-            self.env._("%(ref)s is not approved.", ref=shipment.name)
-            for shipment in self
-            if shipment.state != "approved"
-        ]
-        self._raise_errors(errors + self._delivery_dispatch_errors())
-
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
@@ -292,10 +283,6 @@ class PemkabSocialShipment(models.Model):
                 "approved_at": fields.Datetime.now(),
             }
         )
-
-    def _do_pack(self):
-        # one write for the whole batch; the deliverable mixin books the couriers
-        self.with_context(tracking_disable=len(self) > 1)._delivery_dispatch()
 
     # ------------------------------------------------------------------
     # Courier connector hooks (pemkab.deliverable.mixin)

@@ -41,8 +41,48 @@ geolocated = Partner.create({
     "name": "Kontak Geolokasi", "latitude": -8.3, "longitude": 114.2,
     "partner_latitude": -6.2, "partner_longitude": 106.8,
 })
+# prescription deliveries and aid shipments in the states and with the values whose names
+# the shared delivery workflow changed (set in SQL: the old workflow's own path is long)
+out, by_hand, returned = env["pemkab.health.delivery"].search([], order="id", limit=3)
+env.cr.execute("UPDATE pemkab_health_delivery SET state = 'out' WHERE id = %s", [out.id])
+env.cr.execute(
+    "UPDATE pemkab_health_delivery SET state = 'delivered', proof_source = 'manual',"
+    " receiver_partner_id = patient_id, receiver_name = 'Sumiati' WHERE id = %s", [by_hand.id]
+)
+env.cr.execute(
+    "UPDATE pemkab_health_delivery SET state = 'failed',"
+    " failure_reason = 'No driver found: tidak ada driver' WHERE id = %s", [returned.id]
+)
+period = env.ref("pemkab_social.period_sembako_demo")
+env.cr.execute("UPDATE pemkab_social_period SET state = 'draft' WHERE id = %s", [period.id])
+period.invalidate_recordset()
+Shipment = env["pemkab.social.shipment"]
+households = env["pemkab.social.household"].search([], order="id", limit=2)
+shipments = Shipment.create([
+    {"period_id": period.id, "household_id": household.id, "recipient_name": household.name}
+    for household in households
+])
+member = households[1].member_ids[:1]
+env.cr.execute(
+    "UPDATE pemkab_social_period SET state = 'approved', approved_date = now() WHERE id = %s",
+    [period.id],
+)
+env.cr.execute(
+    "UPDATE pemkab_social_shipment SET state = 'delivered', approved_date = now(),"
+    " received_at = '2026-01-05 10:00:00', receiver_type = 'head', proof_source = 'officer'"
+    " WHERE id = %s", [shipments[0].id]
+)
+env.cr.execute(
+    "UPDATE pemkab_social_shipment SET state = 'returned', receiver_type = 'member',"
+    " receiver_member_id = %s, failure_reason = 'Rumah kosong' WHERE id = %s",
+    [member.id or None, shipments[1].id],
+)
 env.cr.commit()
-print("OLD-SETUP-DONE", json.dumps({"contact": contact.id, "geolocated": geolocated.id}))
+print("OLD-SETUP-DONE", json.dumps({
+    "contact": contact.id, "geolocated": geolocated.id,
+    "out": out.id, "by_hand": by_hand.id, "returned": returned.id,
+    "shipments": shipments.ids, "member": member.id, "period": period.id,
+}))
 """
 
 # name -> SQL run on the old database before the upgrade; ``upgraded.old[name]`` holds its
@@ -235,3 +275,48 @@ def test_phones_read_as_before(upgraded):
     assert checks["partner_has_latitude"] is False
     changed = [row for row in checks["phones"] if row[1] != row[2]]
     assert checks["phones"] and not changed, changed
+
+
+def test_prescription_deliveries_take_the_shared_names(upgraded):
+    created = upgraded.created
+    rows = {
+        row[0]: row[1:]
+        for row in upgraded.query(
+            """SELECT id, state, proof_source, receiver_type, failure_reason, failure_message
+                 FROM pemkab_health_delivery WHERE id = ANY(%s)""",
+            [[created["out"], created["by_hand"], created["returned"]]],
+        )
+    }
+    assert rows[created["out"]][0] == "out_for_delivery"
+    assert rows[created["by_hand"]][:3] == ["delivered", "officer", "recipient"]
+    assert rows[created["returned"]][0] == "failed"
+    assert rows[created["returned"]][3:] == ["no_driver", "No driver found: tidak ada driver"]
+
+
+def test_aid_shipments_and_periods_take_the_shared_names(upgraded):
+    created = upgraded.created
+    delivered, returned = created["shipments"]
+    rows = {
+        row[0]: row[1:]
+        for row in upgraded.query(
+            """SELECT id, state, approved_at IS NOT NULL, delivered_at, receiver_type,
+                      receiver_partner_id, failure_reason, failure_message
+                 FROM pemkab_social_shipment WHERE id = ANY(%s)""",
+            [created["shipments"]],
+        )
+    }
+    assert rows[delivered][:4] == ["delivered", True, rows[delivered][2], "recipient"]
+    assert str(rows[delivered][2]) == "2026-01-05 10:00:00"
+    assert rows[returned][3:] == ["family", created["member"] or None, "returned", "Rumah kosong"]
+    periods = upgraded.query(
+        "SELECT approved_at IS NOT NULL FROM pemkab_social_period WHERE id = %s",
+        [created["period"]],
+    )
+    assert periods == [[True]]
+    gone = upgraded.query(
+        """SELECT table_name, column_name FROM information_schema.columns
+            WHERE (table_name = 'pemkab_social_shipment'
+                   AND column_name IN ('approved_date', 'received_at', 'receiver_member_id'))
+               OR (table_name = 'pemkab_social_period' AND column_name = 'approved_date')"""
+    )
+    assert gone == []

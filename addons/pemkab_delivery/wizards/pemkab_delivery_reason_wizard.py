@@ -26,7 +26,7 @@ class PemkabDeliveryReasonWizard(models.TransientModel):
     )
     res_model = fields.Char(string="Document Model", required=True, readonly=True)
     res_ids = fields.Json(string="Documents", required=True, readonly=True)
-    record_names = fields.Text(string="Documents ", compute="_compute_record_names")
+    record_names = fields.Text(string="Selected Documents", compute="_compute_record_names")
     record_count = fields.Integer(string="Number of Documents", compute="_compute_record_names")
     failure_reason = fields.Selection(
         [(code, label) for code, label in FAILURE_REASONS if code not in ("error", "no_driver")],

@@ -57,7 +57,7 @@ class PemkabSocialPeriod(models.Model):
         ondelete="restrict",
     )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_at = fields.Datetime(readonly=True, copy=False)
+    approved_at = fields.Datetime(string="Approved On", readonly=True, copy=False)
     shipment_ids = fields.One2many("pemkab.social.shipment", "period_id")
     currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 SHIPMENT_STATES = [
     ("draft", "Draft"),
@@ -177,19 +178,22 @@ class PemkabSocialShipment(models.Model):
                         )
                     )
                 seen.add(pair)
-        self.env.cr.execute(
-            """
-            SELECT s.id
-              FROM pemkab_social_shipment s
-              JOIN unnest(%s::int[], %s::int[]) AS p(period_id, household_id)
-                ON p.period_id = s.period_id AND p.household_id = s.household_id
-             LIMIT 1
-            """,
-            ([p for p, _h in pairs], [h for _p, h in pairs]),
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT s.id
+                  FROM %s s
+                  JOIN unnest(%s::int[], %s::int[]) AS p(period_id, household_id)
+                    ON p.period_id = s.period_id AND p.household_id = s.household_id
+                 LIMIT 1
+                """,
+                SQL.identifier(self._table),
+                [p for p, _h in pairs],
+                [h for _p, h in pairs],
+            )
         )
-        row = self.env.cr.fetchone()
-        if row:
-            existing = self.sudo().browse(row[0])
+        if rows:
+            existing = self.sudo().browse(rows[0][0])
             raise ValidationError(
                 self.env._(
                     "Household %(household)s already has shipment %(ref)s in period %(period)s.",

@@ -288,7 +288,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
             for record in self
             if record[self._delivery_state_field] not in returned
         ]
-        self._raise_errors(errors or self._delivery_dispatch_errors())
+        self._raise_errors(errors + self._delivery_dispatch_errors())
 
     def _check_can_mark_failed(self, reason, failure_reason):
         self._check_reason(reason)

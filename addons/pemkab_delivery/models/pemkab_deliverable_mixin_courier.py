@@ -162,8 +162,10 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 )
             return None
         if news in ("failed", "cancelled") and state in (ready, out):
+            # a booking cancelled in Odoo carries its canceller's reason; one cancelled
+            # by the courier does not
             reason = booking.failure_reason or (
-                "cancelled_by_courier" if news == "cancelled" else "other"
+                "other" if news == "failed" or booking.cancel_reason else "cancelled_by_courier"
             )
             message = booking.failure_message or (news == "cancelled" and booking.cancel_reason)
             return {

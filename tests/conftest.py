@@ -44,6 +44,28 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    """A run of the whole suite (pytest.ini's testpaths) fails when a test file under those
+    folders gave no test: a collection that silently drops files must not pass as green."""
+    if config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return  # the paths were chosen on the command line
+    root = Path(config.rootpath)
+    patterns = config.getini("python_files")
+    files = {
+        path.resolve()
+        for folder in config.getini("testpaths")
+        for pattern in patterns
+        for path in (root / folder).rglob(pattern)
+    }
+    collected = {Path(item.path).resolve() for item in items}
+    missing = sorted(str(path.relative_to(root)) for path in files - collected)
+    if missing:
+        raise pytest.UsageError(
+            "these test files gave no test (of pytest.ini's testpaths): " + ", ".join(missing)
+        )
+
+
 def pytest_generate_tests(metafunc):
     # One test per addon of the project for tests taking a ``pemkab_addon`` argument.
     if "pemkab_addon" in metafunc.fixturenames:

@@ -409,22 +409,10 @@ class PemkabDeliverableMixin(models.AbstractModel):
         active = self._delivery_active_bookings()
         # a parcel that waits for a booking being cancelled still needs a trigger then
         busy = {booking.res_id for booking in active if not booking.released}
-        triggers = (
-            self.env["pemkab.delivery.trigger"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", self._name),
-                    ("state_value", "=", self._delivery_ready_state),
-                ]
-            )
-        )
+        triggers = self._delivery_triggers([self._delivery_ready_state])
         missing = self.filtered(
             lambda record: record.id not in busy
-            and not any(
-                not trigger.agency_ids or record._delivery_agency() in trigger.agency_ids
-                for trigger in triggers
-            )
+            and not any(trigger._applies_to(record._delivery_agency()) for trigger in triggers)
         )
         if missing:
             labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))

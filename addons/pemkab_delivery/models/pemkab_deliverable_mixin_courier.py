@@ -61,19 +61,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
             cancellable.with_context(cancel_reason=reason).action_cancel()
         return bookings
 
-    def _delivery_active_bookings(self):
-        """The bookings of these documents that are not final (one query)."""
+    def _delivery_bookings(self, domain=(), order=None):
+        """The bookings of these documents matching ``domain`` (one query; sudo: a
+        document's workflow sees its bookings whoever may read them)."""
         return (
             self.env["pemkab.delivery.booking"]
             .sudo()
             .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("state", "in", ACTIVE_STATES),
-                ]
+                [("res_model", "=", self._name), ("res_id", "in", self.ids), *domain],
+                order=order,
             )
         )
+
+    def _delivery_active_bookings(self):
+        """The bookings of these documents that are not final."""
+        return self._delivery_bookings([("state", "in", ACTIVE_STATES)])
 
     def _delivery_active_booking(self):
         self.ensure_one()
@@ -81,19 +83,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     def _delivery_current_bookings(self):
         """{document id: the booking whose news moves it}: its latest booking that it
-        has not released (one query)."""
-        bookings = (
-            self.env["pemkab.delivery.booking"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("released", "=", False),
-                ],
-                order="id desc",
-            )
-        )
+        has not released."""
+        bookings = self._delivery_bookings([("released", "=", False)], order="id desc")
         current = {}
         for booking in bookings:
             current.setdefault(booking.res_id, booking)
@@ -234,16 +225,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         candidates = self.filtered(lambda record: record[state_field])
         if not candidates:
             return
-        triggers = (
-            self.env["pemkab.delivery.trigger"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", self._name),
-                    ("state_value", "in", list(set(candidates.mapped(state_field)))),
-                ]
-            )
-        )
+        triggers = self._delivery_triggers(set(candidates.mapped(state_field)))
         if not triggers:
             return
         busy = set(candidates._delivery_active_bookings().mapped("res_id"))
@@ -256,8 +238,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 (
                     trigger
                     for trigger in triggers
-                    if trigger.state_value == record[state_field]
-                    and (not trigger.agency_ids or agency in trigger.agency_ids)
+                    if trigger.state_value == record[state_field] and trigger._applies_to(agency)
                 ),
                 None,
             )
@@ -265,6 +246,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 by_trigger.setdefault(trigger, []).append(record.id)
         for trigger, ids in by_trigger.items():
             self.browse(ids)._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
+
+    def _delivery_triggers(self, states):
+        """The active delivery triggers of this document for these states (sudo: they
+        are an administrator's settings that act for the agency)."""
+        return (
+            self.env["pemkab.delivery.trigger"]
+            .sudo()
+            .search([("model_name", "=", self._name), ("state_value", "in", list(states))])
+        )
 
     def _delivery_create_bookings(self, provider, dispatch_mode="auto"):
         """Create the courier bookings of these records (one each); request them unless a

@@ -88,6 +88,11 @@ class PemkabDeliveryTrigger(models.Model):
                     )
                 )
 
+    def _applies_to(self, agency):
+        """Whether this trigger books for documents of ``agency`` (no agency: all)."""
+        self.ensure_one()
+        return not self.agency_ids or agency in self.agency_ids
+
     @api.depends("model_name", "state_value", "provider_id")
     def _compute_display_name(self):
         models_labels = dict(self._selection_model_name())

@@ -30,8 +30,17 @@ STATES = [
 ]
 # states in which the parcel has been handed to (or is waiting for) a courier
 DISPATCHED_STATES = ("ready", "out_for_delivery", "delivered")
-# approval fields only the approval itself may write
-APPROVAL_FIELDS = {"controlled_approved", "approved_by_id", "approved_at"}
+# what only verification and approval write (pemkab.workflow.mixin), beside the state
+APPROVAL_FIELDS = (
+    "verified_by_id",
+    "verified_at",
+    "approval_required",
+    "approval_reason",
+    "approved_by_id",
+    "approved_at",
+    "controlled_approved",
+    "reject_reason",
+)
 
 
 class PemkabHealthDelivery(models.Model):
@@ -46,6 +55,7 @@ class PemkabHealthDelivery(models.Model):
     _delivery_failed_state = "failed"
     _delivery_closed_states = ("delivered", "cancelled", "rejected")
     _delivery_receiver_registered = True
+    _workflow_protected_fields = APPROVAL_FIELDS
 
     name = fields.Char(help="Code written on the parcel and given to the courier.")
     state = fields.Selection(
@@ -286,7 +296,6 @@ class PemkabHealthDelivery(models.Model):
         for vals in vals_list:
             if vals.get("prescription_number"):
                 vals["prescription_number"] = vals["prescription_number"].strip()
-        self._check_approval_fields_write(vals_list)
         default_shelter = self._default_shelter_id()
         self._check_prescription_free(
             [
@@ -299,7 +308,7 @@ class PemkabHealthDelivery(models.Model):
     def write(self, vals):
         if vals.get("prescription_number"):
             vals["prescription_number"] = vals["prescription_number"].strip()
-        self._check_approval_fields_write([vals])
+        self._check_fee_editable(vals)
         if vals.get("prescription_number") or vals.get("shelter_id"):
             self._check_prescription_free(
                 [
@@ -351,6 +360,21 @@ class PemkabHealthDelivery(models.Model):
                         other=other.name,
                     )
                 )
+
+    def _check_fee_editable(self, vals):
+        """The fee and its payer are what verification (and the approval) saw: a client
+        changes them only on a draft."""
+        if not {"fee", "fee_payer"} & set(vals) or self._workflow_is_trusted():
+            return
+        verified = self.filtered(lambda d: d.state != "draft")
+        if verified:
+            raise UserError(
+                self.env._(
+                    "Delivery Fee, Paid By of %(refs)s cannot change any more: they were "
+                    "verified (reset the delivery to draft first).",
+                    refs=", ".join(verified[:10].mapped("name")),
+                )
+            )
 
     def _check_lines_editable(self):
         not_draft = self.filtered(lambda d: d.state != "draft")
@@ -419,6 +443,8 @@ class PemkabHealthDelivery(models.Model):
         """Checked again at each dispatch, re-dispatch and Book Again: approvals as they
         stand now, counselling, and what the courier needs of the patient."""
         errors = []
+        # the rules as they stand now, not the flag set at verification
+        reasons = self.env["pemkab.health.approval.rule"]._approval_reasons(self)
         for delivery in self:
             if delivery.controlled and not delivery.controlled_approved:
                 errors.append(
@@ -428,7 +454,17 @@ class PemkabHealthDelivery(models.Model):
                         ref=delivery.name,
                     )
                 )
-            if delivery.approval_required and not delivery.approved_by_id:
+            if delivery.approved_by_id:
+                pass
+            elif reasons[delivery.id]:
+                errors.append(
+                    self.env._(
+                        "%(ref)s needs the head's approval first: %(reasons)s.",
+                        ref=delivery.name,
+                        reasons="; ".join(reasons[delivery.id]),
+                    )
+                )
+            elif delivery.approval_required:
                 errors.append(
                     self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
                 )

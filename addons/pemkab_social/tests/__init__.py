@@ -2,3 +2,4 @@ from . import test_registry
 from . import test_shipment_workflow
 from . import test_access
 from . import test_period_bulk
+from . import test_trust

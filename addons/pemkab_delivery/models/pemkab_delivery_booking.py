@@ -227,8 +227,10 @@ class PemkabDeliveryBooking(models.Model):
             if booking.res_model or booking.res_id:
                 by_model.setdefault(booking.res_model, set()).add(booking.res_id)
         for model, ids in by_model.items():
-            if not model or model not in self.env or not hasattr(
-                self.env[model], "_delivery_on_booking_update"
+            if (
+                not model
+                or model not in self.env
+                or not hasattr(self.env[model], "_delivery_on_booking_update")
             ):
                 raise ValidationError(
                     self.env._(
@@ -239,8 +241,10 @@ class PemkabDeliveryBooking(models.Model):
             records = self.env[model].browse(ids)
             if not all(ids) or len(records.exists()) != len(ids):
                 raise ValidationError(
-                    self.env._("Related Record: the %(document)s does not exist.",
-                               document=self.env[model]._description)
+                    self.env._(
+                        "Related Record: the %(document)s does not exist.",
+                        document=self.env[model]._description,
+                    )
                 )
             records.check_access("write")
 

@@ -62,7 +62,9 @@ class PemkabWorkflowMixin(models.AbstractModel):
             if creating and names:
                 if defaults is None:
                     defaults = self.default_get(list(guarded))
-                names = {name for name in names if (vals[name] or False) != (defaults.get(name) or False)}
+                names = {
+                    name for name in names if (vals[name] or False) != (defaults.get(name) or False)
+                }
             touched |= names
         if touched:
             raise UserError(

@@ -8,7 +8,6 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 
-
 class PemkabHealthDelivery(models.Model):
     _inherit = "pemkab.health.delivery"
 

@@ -92,7 +92,9 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
     def test_booking_for_a_document_the_user_may_not_change(self):
         """A pharmacist cannot point a booking of their own agency at another facility's
         delivery (whose courier news would then move it)."""
-        other = self._delivery(user=self.pharmacist_b, shelter=self.shelter_b, patient=self.patient_far)
+        other = self._delivery(
+            user=self.pharmacist_b, shelter=self.shelter_b, patient=self.patient_far
+        )
         mine = self._delivery()
         vals = {
             "provider_id": self.own_fleet.id,

@@ -316,9 +316,7 @@ class PemkabSocialShipment(models.Model):
         for shipment in self:
             ref = shipment.name
             if not shipment.approved_by_id:
-                errors.append(
-                    self.env._("%(ref)s was never approved by the head.", ref=ref)
-                )
+                errors.append(self.env._("%(ref)s was never approved by the head.", ref=ref))
             if not shipment.shelter_id:
                 errors.append(self.env._("%(ref)s: choose the warehouse/shelter.", ref=ref))
             if not shipment.recipient_phone:

@@ -41,7 +41,9 @@ class ResPartner(models.Model):
         string="NIK",
         index="btree_not_null",
         copy=False,
-        help="Nomor Induk Kependudukan: the 16-digit national identity number.",
+        groups="pemkab_delivery.group_citizen_identity",
+        help="Nomor Induk Kependudukan: the 16-digit national identity number. Read only by "
+        "the staff whose work needs it (health, social aid).",
     )
 
     _nik_uniq = models.UniqueIndex(
@@ -86,6 +88,9 @@ class ResPartner(models.Model):
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         existing = self.sudo().with_context(active_test=False).search(domain, limit=1)
+        if existing and not existing.with_env(self.env).has_access("read"):
+            # the holder is not the user's to know
+            raise ValidationError(self.env._("NIK %(nik)s is already registered.", nik=existing.nik))
         if existing:
             raise ValidationError(
                 self.env._(

@@ -83,8 +83,14 @@ class PemkabHealthDelivery(models.Model):
         ondelete="restrict",
         domain="[('is_patient', '=', True)]",
     )
-    patient_mobile = fields.Char(related="patient_id.patient_mobile", string="Patient Mobile")
-    patient_proxy_ids = fields.Many2many(related="patient_id.patient_proxy_ids")
+    patient_mobile = fields.Char(
+        related="patient_id.patient_mobile",
+        string="Patient Mobile",
+        groups="pemkab_health.group_health_user",
+    )
+    patient_proxy_ids = fields.Many2many(
+        related="patient_id.patient_proxy_ids", groups="pemkab_health.group_health_user"
+    )
     prescription_number = fields.Char(
         string="Prescription No.",
         required=True,

@@ -15,11 +15,16 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    # health data (UU PDP): read and searched by health staff only
     is_patient = fields.Boolean(
-        string="Patient", index="btree_not_null", help="Receives prescriptions by courier."
+        string="Patient",
+        index="btree_not_null",
+        groups=HEALTH_USER_GROUP,
+        help="Receives prescriptions by courier.",
     )
     patient_mobile = fields.Char(
         string="Mobile",
+        groups=HEALTH_USER_GROUP,
         help="Mobile phone the courier calls (normalised to +62).",
     )
     bpjs_number = fields.Char(
@@ -40,10 +45,12 @@ class ResPartner(models.Model):
         "patient_id",
         "proxy_id",
         string="Proxies",
+        groups=HEALTH_USER_GROUP,
         help="Family members or others who may receive the patient's medicine.",
     )
     health_relation = fields.Char(
         string="Relation to Patient",
+        groups=HEALTH_USER_GROUP,
         help="For a proxy: how the proxy is related to the patient (child, spouse...).",
     )
 

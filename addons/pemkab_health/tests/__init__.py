@@ -3,3 +3,4 @@ from . import test_approval_rule
 from . import test_workflow
 from . import test_access
 from . import test_trust
+from . import test_need_to_know

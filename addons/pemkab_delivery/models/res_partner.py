@@ -90,7 +90,9 @@ class ResPartner(models.Model):
         existing = self.sudo().with_context(active_test=False).search(domain, limit=1)
         if existing and not existing.with_env(self.env).has_access("read"):
             # the holder is not the user's to know
-            raise ValidationError(self.env._("NIK %(nik)s is already registered.", nik=existing.nik))
+            raise ValidationError(
+                self.env._("NIK %(nik)s is already registered.", nik=existing.nik)
+            )
         if existing:
             raise ValidationError(
                 self.env._(

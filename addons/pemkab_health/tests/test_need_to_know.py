@@ -129,9 +129,7 @@ class TestHealthNeedToKnow(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
                     self.assertIn("result", answer, answer.get("error"))
                 else:
                     self.assertIn("error", answer, f"{login} may {operation}")
-                    self.assertEqual(
-                        answer["error"]["data"]["name"], "odoo.exceptions.AccessError"
-                    )
+                    self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
         # what the others may still read of the same person: the name and address
         self.authenticate("officer_a", "officer_a")
         self.assertEqual(

@@ -2,3 +2,4 @@ from . import test_shelter
 from . import test_booking
 from . import test_webhook
 from . import test_trust
+from . import test_webhook_hostile

@@ -70,9 +70,9 @@ def _well_formed(event):
     a malformed event, not a search)."""
     values = [getattr(event.order, name) for name in TEXT_ATTRIBUTES]
     values += [event.event_id, event.occurred_at, event.our_ref, event.courier_ref]
-    return all(value is None or isinstance(value, str) for value in values) and (
-        event.order.price is None or isinstance(event.order.price, float)
-    )
+    return all(
+        value is None or (isinstance(value, str) and "\x00" not in value) for value in values
+    ) and (event.order.price is None or isinstance(event.order.price, float))
 
 
 class PemkabDeliveryWebhookController(http.Controller):

@@ -10,11 +10,25 @@ environment with a token no JSON client can send (it is not a JSON value).
 """
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 WORKFLOW_CONTEXT_KEY = "pemkab_workflow"
 # an object, not a JSON value: a client's context can never carry it
 _WORKFLOW_TOKEN = object()
+
+
+def refuse_nul_characters(records, vals_list):
+    """Refuse a text holding a NUL character (PostgreSQL cannot store it: without this
+    check the database refuses the whole request with a programming error)."""
+    for vals in vals_list:
+        for fname, value in vals.items():
+            if isinstance(value, str) and "\x00" in value and fname in records._fields:
+                raise ValidationError(
+                    records.env._(
+                        "%(field)s: a text cannot contain a NUL character.",
+                        field=records._fields[fname]._description_string(records.env),
+                    )
+                )
 
 
 class PemkabWorkflowMixin(models.AbstractModel):
@@ -83,9 +97,11 @@ class PemkabWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_nul_characters(self, vals_list)
         self._workflow_check_vals(vals_list, creating=True)
         return super(PemkabWorkflowMixin, self._workflow_plain()).create(vals_list)
 
     def write(self, vals):
+        refuse_nul_characters(self, [vals])
         self._workflow_check_vals([vals])
         return super(PemkabWorkflowMixin, self._workflow_plain()).write(vals)

@@ -9,6 +9,8 @@ from stdnum.id import nik as stdnum_nik
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .pemkab_workflow_mixin import refuse_nul_characters
+
 
 def _load_stdnum_regions():
     """Load stdnum's table of Indonesian region codes by path.
@@ -55,6 +57,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_nul_characters(self, vals_list)
         niks = []
         for vals in vals_list:
             if vals.get("nik"):
@@ -64,6 +67,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        refuse_nul_characters(self, [vals])
         if vals.get("nik"):
             vals["nik"] = self._pemkab_clean_nik(vals["nik"])
             self._pemkab_check_nik_free([vals["nik"]] * len(self), exclude=self)

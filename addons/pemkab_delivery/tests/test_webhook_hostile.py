@@ -53,6 +53,11 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
             ("a number as our reference", {"store_order_id": 12345, "status": "delivered"}, 400),
             ("a list as the status", {"store_order_id": ref, "status": ["delivered"]}, 400),
             ("an object as the driver", {"store_order_id": ref, "driver_name": {"x": 1}}, 400),
+            (
+                "a NUL in a text",
+                {"store_order_id": ref, "status": "allocated", "driver_name": "\x00"},
+                400,
+            ),
             ("not JSON", b"\xff\xfe{not json", 400),
             ("deeply nested JSON", '{"store_order_id": %s}' % deep, 400),
             ("1 MB of nested JSON", "[" * 500000 + "]" * 500000, 413),

@@ -4,3 +4,4 @@ from . import test_webhook
 from . import test_trust
 from . import test_webhook_hostile
 from . import test_properties
+from . import test_retention

@@ -32,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "views/menus.xml",
+        "wizards/pemkab_citizen_data_request_views.xml",
     ],
     "demo": [
         "demo/pemkab_shelter_demo.xml",

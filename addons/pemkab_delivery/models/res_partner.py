@@ -124,3 +124,39 @@ class ResPartner(models.Model):
         raise ValidationError(
             self.env._("NIK “%(value)s” is not valid: %(reason)s.", value=value, reason=reason)
         )
+
+    # ------------------------------------------------------------------
+    # Citizen's data request (pemkab.citizen.data.request)
+    # ------------------------------------------------------------------
+    def _pemkab_data_request_sections(self):
+        """What these addons hold on this person, as sections of the data request:
+        ``[{"title": str, "rows": [(label, value), ...]}]``; each addon adds its own."""
+        self.ensure_one()
+        fnames = ["name", "nik", "street", "street2", "desa_id", "kecamatan_id"]
+        fnames += ["partner_latitude", "partner_longitude", "phone", "email"]
+        return [{"title": self.env._("Contact"), "rows": self._pemkab_data_rows(fnames)}]
+
+    def _pemkab_data_request_documents(self):
+        """The documents about this person (each addon adds its own), whose courier
+        bookings the data request lists."""
+        self.ensure_one()
+        return []
+
+    def _pemkab_data_rows(self, fnames):
+        """``(label, value)`` of the fields of this contact that hold something."""
+        self.ensure_one()
+        partner = self.sudo()
+        rows = []
+        for fname in fnames:
+            field, value = partner._fields[fname], partner[fname]
+            if field.type in ("many2one", "many2many", "one2many"):
+                text = ", ".join(value.mapped("display_name"))
+            elif field.type == "boolean":
+                text = self.env._("Yes") if value else ""
+            elif field.type == "selection":
+                text = dict(field._description_selection(self.env)).get(value, "")
+            else:
+                text = "" if value in (False, None) else str(value)
+            if text:
+                rows.append((field._description_string(self.env), text))
+        return rows

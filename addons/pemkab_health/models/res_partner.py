@@ -125,3 +125,16 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.sudo()
         return bool(partner.bpjs_number or partner.health_poor)
+
+    def _pemkab_data_request_sections(self):
+        sections = super()._pemkab_data_request_sections()
+        fnames = ["is_patient", "patient_mobile", "bpjs_number", "health_poor"]
+        fnames += ["health_relation", "patient_proxy_ids"]
+        sections.append({"title": self.env._("Health"), "rows": self._pemkab_data_rows(fnames)})
+        return sections
+
+    def _pemkab_data_request_documents(self):
+        deliveries = (
+            self.env["pemkab.health.delivery"].sudo().search([("patient_id", "=", self.id)])
+        )
+        return super()._pemkab_data_request_documents() + list(deliveries)

@@ -179,3 +179,16 @@ class PemkabRpcMixin:
         data = answer["error"]["data"]
         self.assertEqual(data["name"], f"odoo.exceptions.{error.__name__}", data["message"])
         return data["message"]
+
+    def assert_access_matrix(self, operations, matrix):
+        """Try each ``(login, operation, allowed)`` of ``matrix`` as that user:
+        ``operations[operation]()`` answers (JSON-RPC); a refusal is an AccessError."""
+        for login, operation, allowed in matrix:
+            with self.subTest(login=login, operation=operation):
+                self.authenticate(login, login)
+                answer = operations[operation]()
+                if allowed:
+                    self.assertIn("result", answer, answer.get("error"))
+                else:
+                    self.assertIn("error", answer, f"{login} may {operation}")
+                    self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")

@@ -98,18 +98,3 @@ class TestCourierSecrets(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
         joined = "\n".join(str(text) for text in texts if text)
         self.assertNotIn("sandbox-pass", joined)
         self.assertNotIn("wrong-pass-key-8151", joined)
-
-    def test_neutralized_copy_keeps_no_production_secret(self):
-        from odoo.modules.neutralize import get_neutralization_queries
-
-        self.provider.environment = "production"
-        self.env.flush_all()
-        for query in get_neutralization_queries(["pemkab_delivery"]):
-            self.env.cr.execute(query)
-        self.provider.invalidate_recordset()
-        self.assertFalse(self.provider.active)
-        self.assertFalse(self.provider.client_secret)
-        self.assertFalse(self.provider.client_id)
-        self.assertFalse(self.provider.webhook_secret)
-        # a test account keeps its own
-        self.assertEqual(self.provider_grab.client_secret, "sandbox-secret")

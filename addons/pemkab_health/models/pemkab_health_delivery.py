@@ -370,26 +370,22 @@ class PemkabHealthDelivery(models.Model):
     def _check_fee_editable(self, vals):
         """The fee and its payer are what verification (and the approval) saw: a client
         changes them only on a draft."""
-        if not {"fee", "fee_payer"} & set(vals) or self._workflow_is_trusted():
-            return
-        verified = self.filtered(lambda d: d.state != "draft")
-        if verified:
-            raise UserError(
-                self.env._(
-                    "Delivery Fee, Paid By of %(refs)s cannot change any more: they were "
-                    "verified (reset the delivery to draft first).",
-                    refs=", ".join(verified[:10].mapped("name")),
-                )
-            )
+        if {"fee", "fee_payer"} & set(vals) and not self._workflow_is_trusted():
+            self._check_draft_only(self.env._("Delivery Fee, Paid By"))
 
     def _check_lines_editable(self):
+        self._check_draft_only(self.env._("Medicines"))
+
+    def _check_draft_only(self, what):
+        """Refuse a change of ``what`` on deliveries that are no longer drafts."""
         not_draft = self.filtered(lambda d: d.state != "draft")
         if not_draft:
             raise UserError(
                 self.env._(
-                    "Medicines of %(refs)s cannot change any more: only a draft delivery's "
-                    "medicines can be edited (reset it to draft first).",
-                    refs=", ".join(not_draft.mapped("name")),
+                    "%(what)s of %(refs)s cannot change any more: only a draft delivery's "
+                    "can be edited (reset it to draft first).",
+                    what=what,
+                    refs=", ".join(not_draft[:10].mapped("name")),
                 )
             )
 

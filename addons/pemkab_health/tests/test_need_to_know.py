@@ -121,15 +121,7 @@ class TestHealthNeedToKnow(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             "read NIK": lambda: self.rpc(PARTNER, "read", patient, ["nik"]),
             "search NIK": lambda: self.rpc(PARTNER, "search", [("nik", "=", self.patient.nik)]),
         }
-        for login, operation, allowed in matrix:
-            with self.subTest(login=login, operation=operation):
-                self.authenticate(login, login)
-                answer = operations[operation]()
-                if allowed:
-                    self.assertIn("result", answer, answer.get("error"))
-                else:
-                    self.assertIn("error", answer, f"{login} may {operation}")
-                    self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assert_access_matrix(operations, matrix)
         # what the others may still read of the same person: the name and address
         self.authenticate("officer_a", "officer_a")
         self.assertEqual(

@@ -85,12 +85,4 @@ class TestSocialNeedToKnow(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
             ("dinkes_officer", "search household", False),
             ("dinkes_officer", "read NIK", False),
         ]
-        for login, operation, allowed in matrix:
-            with self.subTest(login=login, operation=operation):
-                self.authenticate(login, login)
-                answer = operations[operation]()
-                if allowed:
-                    self.assertIn("result", answer, answer.get("error"))
-                else:
-                    self.assertIn("error", answer, f"{login} may {operation}")
-                    self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assert_access_matrix(operations, matrix)

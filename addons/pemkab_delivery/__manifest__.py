@@ -3,7 +3,7 @@
 {
     "name": "Pemkab Delivery",
     "summary": "Agencies, shelters and app-based courier bookings for the regency",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",
@@ -32,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "views/menus.xml",
+        "wizards/pemkab_citizen_data_request_views.xml",
     ],
     "demo": [
         "demo/pemkab_shelter_demo.xml",

@@ -101,6 +101,18 @@ class CourierClient(HttpClient, abc.ABC):
     def parse_webhook(cls, payload):
         """Turn a decoded webhook body into a :class:`WebhookEvent`."""
 
+    @classmethod
+    def webhook_is_signed(cls, headers):
+        """Whether this request authenticates its body by a signature (HMAC), not only
+        by a static token: a signed event may be trusted as sent, once fresh; a token
+        alone is confirmed by a lookup before a final state is applied."""
+        return False
+
+    @classmethod
+    def webhook_signed_at(cls, payload):
+        """The time, as signed in ``payload``, the event was sent (ISO 8601), or None."""
+        return None
+
     # -- shared behaviour --------------------------------------------------------------
 
     def tracking_url(self, courier_ref):

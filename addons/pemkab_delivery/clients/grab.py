@@ -460,6 +460,14 @@ class GrabExpressClient(CourierClient):
         return valid
 
     @classmethod
+    def webhook_is_signed(cls, headers):
+        return get_header(headers, "X-Grab-Signature") is not None
+
+    @classmethod
+    def webhook_signed_at(cls, payload):
+        return to_iso(payload.get("timestamp")) if isinstance(payload, dict) else None
+
+    @classmethod
     def parse_webhook(cls, payload):
         if not isinstance(payload, dict):
             raise PermanentError(

@@ -5,21 +5,74 @@
 The courier is authenticated by its token or signature (per provider, compared in
 constant time by the client class); a forged or unsigned call gets 401 and changes
 nothing. The answer is fast: record, apply if it moves the booking forward, reply.
+
+Whatever the body, the answer is a 4xx, never a 500, and never echoes an exception:
+a body that is not JSON (415), too large (413), not an object, malformed or with
+values of the wrong type (400). A signed event older (or newer) than the tolerance is
+refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
+failed) carried only by a static token is looked up at the courier before it is
+applied: a leaked token alone cannot mark parcels delivered.
 """
 
 import json
 import logging
+from datetime import timedelta
 
 from psycopg2 import IntegrityError
 
-from odoo import SUPERUSER_ID, http
+from odoo import SUPERUSER_ID, fields, http
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import mute_logger
 
-from ..clients import CourierError
+from ..clients import FINAL_STATUSES, CourierError
 from ..models.pemkab_delivery_booking_outbox import parse_courier_datetime
 
 _logger = logging.getLogger(__name__)
+
+#: Largest webhook body accepted (bytes): courier events are a few hundred bytes.
+MAX_BODY_BYTES = 64 * 1024
+#: Seconds a signed event may be away from now (ir.config_parameter
+#: ``pemkab_delivery.webhook_tolerance_seconds``).
+DEFAULT_TOLERANCE = 600
+#: What the courier's event carries as text: anything else is a malformed event.
+TEXT_ATTRIBUTES = (
+    "our_ref",
+    "courier_ref",
+    "courier_status",
+    "tracking_url",
+    "driver_name",
+    "driver_phone",
+    "driver_plate",
+    "failure_reason",
+    "receiver_name",
+    "receiver_relation",
+    "proof_photo_url",
+    "delivered_at",
+)
+
+
+class _Refused(Exception):
+    """A webhook refused: the short answer and its HTTP status."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _error(message, status):
+    return request.make_json_response({"error": message}, status=status)
+
+
+def _well_formed(event):
+    """Whether the parsed event's texts are texts (a number or a list as a reference is
+    a malformed event, not a search)."""
+    values = [getattr(event.order, name) for name in TEXT_ATTRIBUTES]
+    values += [event.event_id, event.occurred_at, event.our_ref, event.courier_ref]
+    return all(
+        value is None or (isinstance(value, str) and "\x00" not in value) for value in values
+    ) and (event.order.price is None or isinstance(event.order.price, float))
 
 
 class PemkabDeliveryWebhookController(http.Controller):
@@ -39,20 +92,81 @@ class PemkabDeliveryWebhookController(http.Controller):
         env = env(context=dict(env.context, lang=lang))
         provider = env["pemkab.courier.provider"].browse(provider_id).exists()
         if not provider or not provider.active or not provider._has_api():
-            return request.make_json_response({"error": "unknown provider"}, status=404)
-        body = request.httprequest.get_data()
+            return _error("unknown provider", 404)
+        try:
+            payload, event, signed = self._read_event(env, provider)
+            booking = self._find_booking(env, provider, event)
+            event_key = event.event_id or None
+            if event_key and env["pemkab.delivery.booking.event"].search_count(
+                [("booking_id", "=", booking.id), ("event_key", "=", event_key)], limit=1
+            ):
+                return request.make_json_response({"status": "duplicate"})
+            order = event.order
+            if not signed and event.status in FINAL_STATUSES and event.status != booking.state:
+                order = self._confirmed_order(provider, booking, event)
+                if order.status != event.status:
+                    event_key = None  # not this event: its genuine retry is no duplicate
+        except _Refused as refusal:
+            return _error(refusal.message, refusal.status)
+        try:
+            with mute_logger("odoo.sql_db"), env.cr.savepoint():
+                applied = booking._apply_courier_update(
+                    order,
+                    "webhook",
+                    event_key=event_key,
+                    payload=payload,
+                    date=parse_courier_datetime(event.occurred_at),
+                )
+        except IntegrityError:
+            # the same event, delivered twice at once: the other request recorded it
+            return request.make_json_response({"status": "duplicate"})
+        except (UserError, ValidationError):
+            _logger.warning(
+                "Courier webhook for provider %s: %s refused the event",
+                provider.id,
+                booking.name,
+                exc_info=True,
+            )
+            return _error("event not applicable", 422)
+        return request.make_json_response(
+            {"status": "applied" if applied else "recorded", "booking": booking.name}
+        )
+
+    def _read_event(self, env, provider):
+        """The request's payload, parsed event and whether it is signed; raise
+        :class:`_Refused` for anything but a well-formed, authentic, fresh event."""
+        httprequest = request.httprequest
+        if httprequest.mimetype != "application/json":
+            raise _Refused("content type must be application/json", 415)
+        if (httprequest.content_length or 0) > MAX_BODY_BYTES:
+            raise _Refused("body too large", 413)
+        body = httprequest.get_data()
+        if len(body) > MAX_BODY_BYTES:
+            raise _Refused("body too large", 413)
         client_class = provider._courier_client_class()
-        headers = dict(request.httprequest.headers)
+        headers = dict(httprequest.headers)
         if not provider.webhook_secret or not client_class.verify_webhook(
             headers, body, provider.webhook_secret
         ):
-            _logger.warning("Courier webhook for provider %s: bad signature, refused", provider_id)
-            return request.make_json_response({"error": "unauthorized"}, status=401)
+            _logger.warning("Courier webhook for provider %s: bad signature, refused", provider.id)
+            raise _Refused("unauthorized", 401)
         try:
             payload = json.loads(body or b"{}")
+            if not isinstance(payload, dict):
+                raise _Refused("bad payload: not a JSON object", 400)
             event = client_class.parse_webhook(payload)
-        except (ValueError, CourierError, KeyError, TypeError) as error:
-            return request.make_json_response({"error": f"bad payload: {error}"}, status=400)
+        except (ValueError, RecursionError, CourierError, KeyError, TypeError, AttributeError):
+            _logger.info("Courier webhook for provider %s: malformed body", provider.id)
+            raise _Refused("bad payload", 400) from None
+        if not _well_formed(event):
+            raise _Refused("bad payload", 400)
+        signed = client_class.webhook_is_signed(headers)
+        if signed and not self._fresh(env, client_class.webhook_signed_at(payload)):
+            _logger.warning("Courier webhook for provider %s: stale event, refused", provider.id)
+            raise _Refused("stale or undated event", 400)
+        return payload, event, signed
+
+    def _find_booking(self, env, provider, event):
         Booking = env["pemkab.delivery.booking"]
         booking = Booking.browse()
         if event.our_ref:
@@ -66,24 +180,42 @@ class PemkabDeliveryWebhookController(http.Controller):
                 limit=1,
             )
         if not booking:
-            return request.make_json_response({"error": "unknown order"}, status=404)
-        event_key = event.event_id or None
-        if event_key and env["pemkab.delivery.booking.event"].search_count(
-            [("booking_id", "=", booking.id), ("event_key", "=", event_key)], limit=1
-        ):
-            return request.make_json_response({"status": "duplicate"})
+            raise _Refused("unknown order", 404)
+        return booking
+
+    def _confirmed_order(self, provider, booking, event):
+        """The order as the courier's API has it: a static token alone does not close a
+        booking (a leaked token would mark parcels delivered)."""
         try:
-            with mute_logger("odoo.sql_db"), env.cr.savepoint():
-                applied = booking._apply_courier_update(
-                    event.order,
-                    "webhook",
-                    event_key=event_key,
-                    payload=payload,
-                    date=parse_courier_datetime(event.occurred_at),
+            order = provider._courier_client().get_order(booking.name)
+        except (CourierError, UserError, ValueError):
+            _logger.warning(
+                "Courier webhook for provider %s: %s could not be confirmed",
+                provider.id,
+                booking.name,
+            )
+            raise _Refused("could not be confirmed, send it again later", 503) from None
+        if order.status != event.status:
+            _logger.warning(
+                "Courier webhook for provider %s: %s says %s, the courier %s",
+                provider.id,
+                booking.name,
+                event.status,
+                order.status,
+            )
+        return order
+
+    def _fresh(self, env, signed_at):
+        """Whether a signed event's time is within the tolerance of now."""
+        moment = parse_courier_datetime(signed_at) if signed_at else None
+        if not moment:
+            return False
+        try:
+            tolerance = int(
+                env["ir.config_parameter"].get_param(
+                    "pemkab_delivery.webhook_tolerance_seconds", DEFAULT_TOLERANCE
                 )
-        except IntegrityError:
-            # the same event, delivered twice at once: the other request recorded it
-            return request.make_json_response({"status": "duplicate"})
-        return request.make_json_response(
-            {"status": "applied" if applied else "recorded", "booking": booking.name}
-        )
+            )
+        except ValueError:
+            tolerance = DEFAULT_TOLERANCE
+        return abs(fields.Datetime.now() - moment) <= timedelta(seconds=tolerance)

@@ -1,7 +1,11 @@
--- A database copied for testing must not call production couriers: production accounts
--- are archived and switched to the test environment (Odoo runs this on `odoo-bin neutralize`
+-- A database copied for testing must not call production couriers nor keep their
+-- credentials: production accounts are archived, switched to the test environment and
+-- lose their client id, secret and webhook secret (Odoo runs this on `odoo-bin neutralize`
 -- and when a database is duplicated as a test copy).
 UPDATE pemkab_courier_provider
    SET active = false,
-       environment = 'test'
+       environment = 'test',
+       client_id = NULL,
+       client_secret = NULL,
+       webhook_secret = NULL
  WHERE environment = 'production';

@@ -1,6 +1,7 @@
 from . import pemkab_address_base_mixin
 from . import pemkab_address_mixin
 from . import pemkab_document_mixin
+from . import pemkab_workflow_mixin
 from . import pemkab_area
 from . import pemkab_agency
 from . import pemkab_shelter_opening
@@ -11,6 +12,7 @@ from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
 from . import pemkab_delivery_booking
 from . import pemkab_delivery_booking_outbox
+from . import pemkab_delivery_booking_retention
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin

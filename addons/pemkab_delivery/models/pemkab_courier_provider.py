@@ -17,11 +17,16 @@ in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` me
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
 COURIER_METHODS = ("client_class",)
+# where an account sends its calls, with its credentials: only a system administrator
+# changes them
+CONNECTION_FIELDS = ("kind", "environment", "base_url")
+# never read but by system administrators, never copied nor exported
+SECRET_FIELDS = ("client_id", "client_secret", "webhook_secret")
 
 
 class PemkabCourierProvider(models.Model):
@@ -95,6 +100,10 @@ class PemkabCourierProvider(models.Model):
         help="A booking with no news from the courier for this long is looked up.",
     )
     booking_count = fields.Integer(compute="_compute_booking_count")
+    can_edit_connection = fields.Boolean(
+        compute="_compute_can_edit_connection",
+        help="System administrators change where the account sends its calls.",
+    )
 
     _max_parallel_positive = models.Constraint(
         "CHECK(max_parallel > 0)", "The number of parallel calls must be at least 1."
@@ -114,6 +123,10 @@ class PemkabCourierProvider(models.Model):
                 f"{base}/pemkab_delivery/webhook/{provider.id}" if provider.id else False
             )
 
+    @api.depends_context("uid")
+    def _compute_can_edit_connection(self):
+        self.can_edit_connection = self.env.is_system()
+
     def _compute_booking_count(self):
         counts = dict(
             self.env["pemkab.delivery.booking"]._read_group(
@@ -122,6 +135,47 @@ class PemkabCourierProvider(models.Model):
         )
         for provider in self:
             provider.booking_count = counts.get(provider, 0)
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        self._check_connection_write(vals)
+        return super().write(vals)
+
+    def _check_connection_write(self, vals):
+        """Only a system administrator points an account somewhere else: its pass key
+        or client secret goes with the next call."""
+        if self.env.su or self.env.is_system():
+            return
+        changed = [
+            fname
+            for fname in CONNECTION_FIELDS
+            if fname in vals and any(provider[fname] != vals[fname] for provider in self)
+        ]
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s: only a system administrator changes where a courier account "
+                    "sends its calls (its credentials go there).",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env) for fname in changed
+                    ),
+                )
+            )
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        secrets = [path[0] for path in fields if path and path[0] in SECRET_FIELDS]
+        if secrets:
+            raise UserError(
+                self.env._(
+                    "%(fields)s: a courier account's credentials are never exported.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env) for fname in secrets
+                    ),
+                )
+            )
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     # ------------------------------------------------------------------
     # Actions

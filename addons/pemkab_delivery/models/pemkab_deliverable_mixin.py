@@ -46,8 +46,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
     """
 
     _name = "pemkab.deliverable.mixin"
-    _inherit = ["pemkab.document.mixin"]
+    _inherit = ["pemkab.document.mixin", "pemkab.workflow.mixin"]
     _description = "Deliverable by Courier"
+    # pemkab.workflow.mixin: what the document adds to the state and the fields below,
+    # which only the workflow writes (e.g. its approvals)
+    _workflow_protected_fields = ()
 
     _delivery_state_field = "state"
     _delivery_ready_state = "ready"
@@ -165,8 +168,19 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def write(self, vals):
         res = super().write(vals)
         if self._delivery_state_field in vals:
-            self._delivery_apply_triggers()
+            self._workflow_plain()._delivery_apply_triggers()
         return res
+
+    def _workflow_guarded_fields(self):
+        """The state and what the workflow records of the delivery's outcome."""
+        return super()._workflow_guarded_fields() | {
+            self._delivery_state_field,
+            "proof_source",
+            "proof_photo_url",
+            "failure_reason",
+            "failure_message",
+            "cancel_reason",
+        }
 
     # ------------------------------------------------------------------
     # Actions (buttons)
@@ -453,7 +467,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_write_state(self, state, vals=None):
         """The workflow's own write of the document's state."""
         if self:
-            self.write(dict(vals or {}, **{self._delivery_state_field: state}))
+            self._workflow().write(dict(vals or {}, **{self._delivery_state_field: state}))
 
     def _delivery_open_reason_wizard(self, kind):
         wizard = self.env["pemkab.delivery.reason.wizard"]

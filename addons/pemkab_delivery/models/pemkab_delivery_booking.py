@@ -68,9 +68,12 @@ class PemkabDeliveryBooking(models.Model):
         "pemkab.address.mixin",
         "mail.thread",
         "mail.activity.mixin",
+        "pemkab.workflow.mixin",
     ]
     _order = "id desc"
     _rec_names_search = ["name", "courier_order_ref", "recipient_name"]
+    # pemkab.workflow.mixin: the buttons, the outbox and the courier's news move these
+    _workflow_protected_fields = ("state", "released")
     _pemkab_phone_fields = {"recipient_phone": True, "driver_phone": False}
 
     name = fields.Char(
@@ -205,7 +208,45 @@ class PemkabDeliveryBooking(models.Model):
         bookings = super().create(vals_list)
         for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
             provider._check_usable_by(agency)
+        bookings._check_documents_writable()
         return bookings
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "res_model" in vals or "res_id" in vals:
+            self._check_documents_writable()
+        return res
+
+    def _check_documents_writable(self):
+        """A user books a courier only for a deliverable document that user may change:
+        the courier's news will move it."""
+        if self.env.su:
+            return
+        by_model = {}
+        for booking in self:
+            if booking.res_model or booking.res_id:
+                by_model.setdefault(booking.res_model, set()).add(booking.res_id)
+        for model, ids in by_model.items():
+            if (
+                not model
+                or model not in self.env
+                or not hasattr(self.env[model], "_delivery_on_booking_update")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Related Model: %(model)s is not a document that couriers deliver.",
+                        model=model or "",
+                    )
+                )
+            records = self.env[model].browse(ids)
+            if not all(ids) or len(records.exists()) != len(ids):
+                raise ValidationError(
+                    self.env._(
+                        "Related Record: the %(document)s does not exist.",
+                        document=self.env[model]._description,
+                    )
+                )
+            records.check_access("write")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -513,7 +554,7 @@ class PemkabDeliveryBooking(models.Model):
         if not self:
             return
         old_states = {booking.id: booking.state for booking in self}
-        self.write(dict(vals or {}, state=state))
+        self._workflow().write(dict(vals or {}, state=state))
         if payload is not None and not isinstance(payload, str):
             payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
         now = fields.Datetime.now()
@@ -558,6 +599,9 @@ class PemkabDeliveryBooking(models.Model):
         if record is False:
             record = self._get_business_record()
         if record and hasattr(record, "_delivery_on_booking_update"):
+            if not record.env.su:
+                # the news moves the document with the user's own rights on it
+                record.check_access("write")
             record._delivery_invalidate()
             record._delivery_on_booking_update(self, old_state)
 

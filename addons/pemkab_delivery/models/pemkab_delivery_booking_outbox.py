@@ -103,7 +103,9 @@ class PemkabDeliveryBooking(models.Model):
             try:
                 phone = self._pemkab_normalize_phone(info.driver_phone, "driver", mobile=False)
             except ValidationError:
-                phone = info.driver_phone
+                # not a phone number: dropped (the courier's payload in the history keeps
+                # it); the booking's own phone check would refuse the whole news
+                phone = self.driver_phone
             if phone != self.driver_phone:
                 vals["driver_phone"] = phone
         if info.price and info.status == "delivered":

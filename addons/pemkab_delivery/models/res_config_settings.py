@@ -8,6 +8,13 @@ class ResConfigSettings(models.TransientModel):
 
     pemkab_trigger_count = fields.Integer(compute="_compute_pemkab_counts")
     pemkab_provider_count = fields.Integer(compute="_compute_pemkab_counts")
+    pemkab_retention_days = fields.Integer(
+        string="Courier Data Retention (days)",
+        config_parameter="pemkab_delivery.retention_days",
+        default=90,
+        help="Days after a booking's final state after which the courier's payloads, the "
+        "driver's phone and the proof photos are purged (the outcome is kept).",
+    )
 
     def _compute_pemkab_counts(self):
         triggers = self.env["pemkab.delivery.trigger"].search_count([])

@@ -9,6 +9,8 @@ from stdnum.id import nik as stdnum_nik
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .pemkab_workflow_mixin import refuse_nul_characters
+
 
 def _load_stdnum_regions():
     """Load stdnum's table of Indonesian region codes by path.
@@ -41,7 +43,9 @@ class ResPartner(models.Model):
         string="NIK",
         index="btree_not_null",
         copy=False,
-        help="Nomor Induk Kependudukan: the 16-digit national identity number.",
+        groups="pemkab_delivery.group_citizen_identity",
+        help="Nomor Induk Kependudukan: the 16-digit national identity number. Read only by "
+        "the staff whose work needs it (health, social aid).",
     )
 
     _nik_uniq = models.UniqueIndex(
@@ -53,6 +57,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_nul_characters(self, vals_list)
         niks = []
         for vals in vals_list:
             if vals.get("nik"):
@@ -62,6 +67,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        refuse_nul_characters(self, [vals])
         if vals.get("nik"):
             vals["nik"] = self._pemkab_clean_nik(vals["nik"])
             self._pemkab_check_nik_free([vals["nik"]] * len(self), exclude=self)
@@ -86,6 +92,11 @@ class ResPartner(models.Model):
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         existing = self.sudo().with_context(active_test=False).search(domain, limit=1)
+        if existing and not existing.with_env(self.env).has_access("read"):
+            # the holder is not the user's to know
+            raise ValidationError(
+                self.env._("NIK %(nik)s is already registered.", nik=existing.nik)
+            )
         if existing:
             raise ValidationError(
                 self.env._(
@@ -113,3 +124,39 @@ class ResPartner(models.Model):
         raise ValidationError(
             self.env._("NIK “%(value)s” is not valid: %(reason)s.", value=value, reason=reason)
         )
+
+    # ------------------------------------------------------------------
+    # Citizen's data request (pemkab.citizen.data.request)
+    # ------------------------------------------------------------------
+    def _pemkab_data_request_sections(self):
+        """What these addons hold on this person, as sections of the data request:
+        ``[{"title": str, "rows": [(label, value), ...]}]``; each addon adds its own."""
+        self.ensure_one()
+        fnames = ["name", "nik", "street", "street2", "desa_id", "kecamatan_id"]
+        fnames += ["partner_latitude", "partner_longitude", "phone", "email"]
+        return [{"title": self.env._("Contact"), "rows": self._pemkab_data_rows(fnames)}]
+
+    def _pemkab_data_request_documents(self):
+        """The documents about this person (each addon adds its own), whose courier
+        bookings the data request lists."""
+        self.ensure_one()
+        return []
+
+    def _pemkab_data_rows(self, fnames):
+        """``(label, value)`` of the fields of this contact that hold something."""
+        self.ensure_one()
+        partner = self.sudo()
+        rows = []
+        for fname in fnames:
+            field, value = partner._fields[fname], partner[fname]
+            if field.type in ("many2one", "many2many", "one2many"):
+                text = ", ".join(value.mapped("display_name"))
+            elif field.type == "boolean":
+                text = self.env._("Yes") if value else ""
+            elif field.type == "selection":
+                text = dict(field._description_selection(self.env)).get(value, "")
+            else:
+                text = "" if value in (False, None) else str(value)
+            if text:
+                rows.append((field._description_string(self.env), text))
+        return rows

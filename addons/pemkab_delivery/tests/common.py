@@ -143,3 +143,52 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
 
     def _make_due(self, bookings):
         bookings.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+
+
+class PemkabRpcMixin:
+    """Calls the models as a browser does: ``/web/dataset/call_kw`` over real HTTP, as
+    the user of the session (``self.authenticate(login, login)`` first). Mixed into an
+    ``HttpCase``."""
+
+    def rpc(self, model, method, *args, **kwargs):
+        """The JSON-RPC answer: ``{"result": ...}`` or ``{"error": {...}}``."""
+        self.env.flush_all()
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.env.invalidate_all()  # the request changed the records in its own environment
+        return response.json()
+
+    def rpc_ok(self, model, method, *args, **kwargs):
+        answer = self.rpc(model, method, *args, **kwargs)
+        self.assertNotIn("error", answer, answer.get("error", {}).get("data", {}).get("message"))
+        return answer["result"]
+
+    def rpc_refused(self, error, model, method, *args, **kwargs):
+        """Assert the call is refused with ``error`` (an exception class of
+        ``odoo.exceptions``); return the message the user reads."""
+        answer = self.rpc(model, method, *args, **kwargs)
+        self.assertIn("error", answer, f"{model}.{method} was accepted: {answer.get('result')}")
+        data = answer["error"]["data"]
+        self.assertEqual(data["name"], f"odoo.exceptions.{error.__name__}", data["message"])
+        return data["message"]
+
+    def assert_access_matrix(self, operations, matrix):
+        """Try each ``(login, operation, allowed)`` of ``matrix`` as that user:
+        ``operations[operation]()`` answers (JSON-RPC); a refusal is an AccessError."""
+        for login, operation, allowed in matrix:
+            with self.subTest(login=login, operation=operation):
+                self.authenticate(login, login)
+                answer = operations[operation]()
+                if allowed:
+                    self.assertIn("result", answer, answer.get("error"))
+                else:
+                    self.assertIn("error", answer, f"{login} may {operation}")
+                    self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")

@@ -277,3 +277,8 @@ class TestBookingSecurity(PemkabCourierCommon):
         self.provider.invalidate_recordset()
         self.assertEqual(self.provider.environment, "test")
         self.assertFalse(self.provider.active)
+        # a neutralised copy keeps no production credential; a test account keeps its own
+        self.assertFalse(self.provider.client_secret)
+        self.assertFalse(self.provider.client_id)
+        self.assertFalse(self.provider.webhook_secret)
+        self.assertEqual(self.provider_grab.client_secret, "sandbox-secret")

@@ -3,3 +3,4 @@ from . import pemkab_health_approval_rule
 from . import pemkab_health_delivery
 from . import pemkab_health_delivery_approval
 from . import pemkab_health_delivery_line
+from . import res_users

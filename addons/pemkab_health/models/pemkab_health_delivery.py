@@ -30,8 +30,17 @@ STATES = [
 ]
 # states in which the parcel has been handed to (or is waiting for) a courier
 DISPATCHED_STATES = ("ready", "out_for_delivery", "delivered")
-# approval fields only the approval itself may write
-APPROVAL_FIELDS = {"controlled_approved", "approved_by_id", "approved_at"}
+# what only verification and approval write (pemkab.workflow.mixin), beside the state
+APPROVAL_FIELDS = (
+    "verified_by_id",
+    "verified_at",
+    "approval_required",
+    "approval_reason",
+    "approved_by_id",
+    "approved_at",
+    "controlled_approved",
+    "reject_reason",
+)
 
 
 class PemkabHealthDelivery(models.Model):
@@ -47,6 +56,7 @@ class PemkabHealthDelivery(models.Model):
     _delivery_closed_states = ("delivered", "cancelled", "rejected")
     _delivery_dispatch_from_states = ("approved",)
     _delivery_receiver_registered = True
+    _workflow_protected_fields = APPROVAL_FIELDS
 
     name = fields.Char(help="Code written on the parcel and given to the courier.")
     state = fields.Selection(
@@ -74,8 +84,14 @@ class PemkabHealthDelivery(models.Model):
         ondelete="restrict",
         domain="[('is_patient', '=', True)]",
     )
-    patient_mobile = fields.Char(related="patient_id.patient_mobile", string="Patient Mobile")
-    patient_proxy_ids = fields.Many2many(related="patient_id.patient_proxy_ids")
+    patient_mobile = fields.Char(
+        related="patient_id.patient_mobile",
+        string="Patient Mobile",
+        groups="pemkab_health.group_health_user",
+    )
+    patient_proxy_ids = fields.Many2many(
+        related="patient_id.patient_proxy_ids", groups="pemkab_health.group_health_user"
+    )
     prescription_number = fields.Char(
         string="Prescription No.",
         required=True,
@@ -287,7 +303,6 @@ class PemkabHealthDelivery(models.Model):
         for vals in vals_list:
             if vals.get("prescription_number"):
                 vals["prescription_number"] = vals["prescription_number"].strip()
-        self._check_approval_fields_write(vals_list)
         default_shelter = self._default_shelter_id()
         self._check_prescription_free(
             [
@@ -300,7 +315,7 @@ class PemkabHealthDelivery(models.Model):
     def write(self, vals):
         if vals.get("prescription_number"):
             vals["prescription_number"] = vals["prescription_number"].strip()
-        self._check_approval_fields_write([vals])
+        self._check_fee_editable(vals)
         if vals.get("prescription_number") or vals.get("shelter_id"):
             self._check_prescription_free(
                 [
@@ -353,14 +368,25 @@ class PemkabHealthDelivery(models.Model):
                     )
                 )
 
+    def _check_fee_editable(self, vals):
+        """The fee and its payer are what verification (and the approval) saw: a client
+        changes them only on a draft."""
+        if {"fee", "fee_payer"} & set(vals) and not self._workflow_is_trusted():
+            self._check_draft_only(self.env._("Delivery Fee, Paid By"))
+
     def _check_lines_editable(self):
+        self._check_draft_only(self.env._("Medicines"))
+
+    def _check_draft_only(self, what):
+        """Refuse a change of ``what`` on deliveries that are no longer drafts."""
         not_draft = self.filtered(lambda d: d.state != "draft")
         if not_draft:
             raise UserError(
                 self.env._(
-                    "Medicines of %(refs)s cannot change any more: only a draft delivery's "
-                    "medicines can be edited (reset it to draft first).",
-                    refs=", ".join(not_draft.mapped("name")),
+                    "%(what)s of %(refs)s cannot change any more: only a draft delivery's "
+                    "can be edited (reset it to draft first).",
+                    what=what,
+                    refs=", ".join(not_draft[:10].mapped("name")),
                 )
             )
 
@@ -406,6 +432,8 @@ class PemkabHealthDelivery(models.Model):
         """Checked again at each dispatch, re-dispatch and Book Again: approvals as they
         stand now, counselling, and what the courier needs of the patient."""
         errors = []
+        # the rules as they stand now, not the flag set at verification
+        reasons = self.env["pemkab.health.approval.rule"]._approval_reasons(self)
         for delivery in self:
             if delivery.controlled and not delivery.controlled_approved:
                 errors.append(
@@ -415,7 +443,17 @@ class PemkabHealthDelivery(models.Model):
                         ref=delivery.name,
                     )
                 )
-            if delivery.approval_required and not delivery.approved_by_id:
+            if delivery.approved_by_id:
+                pass
+            elif reasons[delivery.id]:
+                errors.append(
+                    self.env._(
+                        "%(ref)s needs the head's approval first: %(reasons)s.",
+                        ref=delivery.name,
+                        reasons="; ".join(reasons[delivery.id]),
+                    )
+                )
+            elif delivery.approval_required:
                 errors.append(
                     self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
                 )

@@ -7,8 +7,6 @@ who approve or reject it, in bulk from the approval queue."""
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .pemkab_health_delivery import APPROVAL_FIELDS
-
 
 class PemkabHealthDelivery(models.Model):
     _inherit = "pemkab.health.delivery"
@@ -49,7 +47,7 @@ class PemkabHealthDelivery(models.Model):
                     refs=", ".join(wrong.mapped("name")),
                 )
             )
-        self.with_context(pemkab_health_approving=True).write(
+        self._workflow().write(
             {
                 "state": "draft",
                 "approval_required": False,
@@ -99,16 +97,6 @@ class PemkabHealthDelivery(models.Model):
         if errors:
             raise UserError("\n".join(errors))
 
-    def _check_approval_fields_write(self, vals_list):
-        """Only an approval (or the system) sets the approval fields."""
-        if self.env.su or self.env.context.get("pemkab_health_approving"):
-            return
-        for vals in vals_list:
-            if APPROVAL_FIELDS & set(vals):
-                raise UserError(
-                    self.env._("Approval: only the head's Approve button records an approval.")
-                )
-
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
@@ -120,7 +108,7 @@ class PemkabHealthDelivery(models.Model):
         now = fields.Datetime.now()
         common = {"verified_by_id": self.env.user.id, "verified_at": now}
         need = self.filtered(lambda d: reasons[d.id])
-        for delivery in need:
+        for delivery in need._workflow():
             delivery.write(
                 dict(
                     common,
@@ -131,7 +119,7 @@ class PemkabHealthDelivery(models.Model):
             )
         free = self - need
         if free:
-            free.write(dict(common, state="approved", approval_required=False))
+            free._workflow().write(dict(common, state="approved", approval_required=False))
         need._schedule_approval_activities()
 
     def _schedule_approval_activities(self):
@@ -164,7 +152,7 @@ class PemkabHealthDelivery(models.Model):
             "approved_by_id": self.env.user.id,
             "approved_at": fields.Datetime.now(),
         }
-        approving = self.with_context(pemkab_health_approving=True)
+        approving = self._workflow()
         controlled = approving.filtered("controlled")
         if controlled:
             controlled.write(dict(values, controlled_approved=True))
@@ -173,5 +161,5 @@ class PemkabHealthDelivery(models.Model):
         self._clear_approval_activities()
 
     def _do_reject(self, reason):
-        self.write({"state": "rejected", "reject_reason": reason.strip()})
+        self._workflow().write({"state": "rejected", "reject_reason": reason.strip()})
         self._clear_approval_activities()

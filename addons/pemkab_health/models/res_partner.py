@@ -15,11 +15,16 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    # health data (UU PDP): read and searched by health staff only
     is_patient = fields.Boolean(
-        string="Patient", index="btree_not_null", help="Receives prescriptions by courier."
+        string="Patient",
+        index="btree_not_null",
+        groups=HEALTH_USER_GROUP,
+        help="Receives prescriptions by courier.",
     )
     patient_mobile = fields.Char(
         string="Mobile",
+        groups=HEALTH_USER_GROUP,
         help="Mobile phone the courier calls (normalised to +62).",
     )
     bpjs_number = fields.Char(
@@ -40,10 +45,12 @@ class ResPartner(models.Model):
         "patient_id",
         "proxy_id",
         string="Proxies",
+        groups=HEALTH_USER_GROUP,
         help="Family members or others who may receive the patient's medicine.",
     )
     health_relation = fields.Char(
         string="Relation to Patient",
+        groups=HEALTH_USER_GROUP,
         help="For a proxy: how the proxy is related to the patient (child, spouse...).",
     )
 
@@ -118,3 +125,16 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.sudo()
         return bool(partner.bpjs_number or partner.health_poor)
+
+    def _pemkab_data_request_sections(self):
+        sections = super()._pemkab_data_request_sections()
+        fnames = ["is_patient", "patient_mobile", "bpjs_number", "health_poor"]
+        fnames += ["health_relation", "patient_proxy_ids"]
+        sections.append({"title": self.env._("Health"), "rows": self._pemkab_data_rows(fnames)})
+        return sections
+
+    def _pemkab_data_request_documents(self):
+        deliveries = (
+            self.env["pemkab.health.delivery"].sudo().search([("patient_id", "=", self.id)])
+        )
+        return super()._pemkab_data_request_documents() + list(deliveries)

@@ -318,7 +318,7 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         with self.assertRaisesRegex(UserError, "controlled substance"):
             delivery.action_mark_ready()
         # nor by faking the approval
-        with self.assertRaisesRegex(UserError, "Approve button"):
+        with self.assertRaisesRegex(UserError, "own buttons"):
             delivery.with_user(self.pharmacist_a).write({"controlled_approved": True})
         with self.assertRaisesRegex(UserError, "controlled substance"):
             delivery._delivery_booking_values()
@@ -331,11 +331,17 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.assertEqual(self.sandbox.count(self._current_booking(delivery).name), 1)
 
     def test_controlled_state_write_refused(self):
-        """Writing the state directly is refused too (the constraint is the last guard)."""
+        """Writing the state directly is refused to a user; the constraint is the last
+        guard, even for the superuser."""
         delivery = self._delivery(controlled=True)
         delivery.action_verify()
-        with self.assertRaisesRegex(ValidationError, "controlled substance"):
+        with self.assertRaises(UserError) as caught:
             delivery.with_user(self.pharmacist_a).write({"state": "ready"})
+        self.assertIn("own buttons", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            delivery.sudo().write({"state": "ready"})
+        self.assertIn("controlled substance", str(caught.exception))
+        self.assertEqual(delivery.state, "to_approve")
 
     def test_medicines_locked_after_verification(self):
         delivery = self._approved()

@@ -26,8 +26,10 @@ class PemkabSocialPeriod(models.Model):
 
     _name = "pemkab.social.period"
     _description = "Social Aid Period"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "pemkab.workflow.mixin"]
     _order = "date_start desc, id desc"
+    # pemkab.workflow.mixin: only the period's buttons change these
+    _workflow_protected_fields = ("state", "approved_by_id", "approved_at")
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -217,7 +219,7 @@ class PemkabSocialPeriod(models.Model):
                     count=busy,
                 )
             )
-        self.write({"state": "closed"})
+        self._workflow().write({"state": "closed"})
         return True
 
     def action_cancel(self):
@@ -232,10 +234,10 @@ class PemkabSocialPeriod(models.Model):
         shipments = self.env["pemkab.social.shipment"].search(
             [("period_id", "in", self.ids), ("state", "!=", "cancelled")]
         )
-        shipments.with_context(tracking_disable=True).write(
+        shipments.with_context(tracking_disable=True)._workflow().write(
             {"state": "cancelled", "cancel_reason": self.env._("Period cancelled")}
         )
-        self.write({"state": "cancelled"})
+        self._workflow().write({"state": "cancelled"})
         return True
 
     def action_view_shipments(self):
@@ -337,7 +339,9 @@ class PemkabSocialPeriod(models.Model):
         frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
         for shipment in frozen:
             shipment.write(shipment.household_id._shipment_snapshot_vals())
-        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_at": now})
+        self._workflow().write(
+            {"state": "approved", "approved_by_id": self.env.uid, "approved_at": now}
+        )
         shipments._do_approve()
         for period in self:
             period.message_post(

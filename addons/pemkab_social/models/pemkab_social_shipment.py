@@ -58,6 +58,7 @@ class PemkabSocialShipment(models.Model):
     _delivery_failed_state = "failed"
     _delivery_returned_state = "returned"
     _delivery_dispatch_from_states = ("approved",)
+    _workflow_protected_fields = ("approved_by_id", "approved_at", "courier_cost")
 
     period_id = fields.Many2one(
         "pemkab.social.period", required=True, ondelete="restrict", index=True, tracking=True
@@ -277,10 +278,10 @@ class PemkabSocialShipment(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_submit(self):
-        self.with_context(tracking_disable=len(self) > 1).write({"state": "submitted"})
+        self.with_context(tracking_disable=len(self) > 1)._workflow().write({"state": "submitted"})
 
     def _do_approve(self):
-        self.with_context(tracking_disable=len(self) > 1).write(
+        self.with_context(tracking_disable=len(self) > 1)._workflow().write(
             {
                 "state": "approved",
                 "approved_by_id": self.env.uid,
@@ -305,6 +306,8 @@ class PemkabSocialShipment(models.Model):
             )
         for shipment in self:
             ref = shipment.name
+            if not shipment.approved_by_id:
+                errors.append(self.env._("%(ref)s was never approved by the head.", ref=ref))
             if not shipment.shelter_id:
                 errors.append(self.env._("%(ref)s: choose the warehouse/shelter.", ref=ref))
             if not shipment.recipient_phone:

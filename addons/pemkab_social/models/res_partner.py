@@ -50,3 +50,26 @@ class ResPartner(models.Model):
         string="Child Under Five",
         groups="pemkab_social.group_social_officer",
     )
+
+    def _pemkab_data_request_sections(self):
+        sections = super()._pemkab_data_request_sections()
+        fnames = ["pemkab_social_household_id", "pemkab_social_relation"]
+        fnames += ["pemkab_social_elderly", "pemkab_social_disability"]
+        fnames += ["pemkab_social_pregnant", "pemkab_social_child_under_five"]
+        household = self.sudo().pemkab_social_household_id
+        rows = self._pemkab_data_rows(fnames)
+        if household:
+            rows += [
+                (household._fields[fname]._description_string(self.env), str(household[fname]))
+                for fname in ("dtsen_id", "decile")
+                if household[fname]
+            ]
+        sections.append({"title": self.env._("Social Aid"), "rows": rows})
+        return sections
+
+    def _pemkab_data_request_documents(self):
+        household = self.sudo().pemkab_social_household_id
+        shipments = self.env["pemkab.social.shipment"].sudo().browse()
+        if household:
+            shipments = shipments.search([("household_id", "=", household.id)])
+        return super()._pemkab_data_request_documents() + list(shipments)

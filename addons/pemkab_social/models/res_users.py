@@ -15,3 +15,14 @@ class ResUsers(models.Model):
         domain="[('level', '=', 'kecamatan')]",
         help="Kecamatan whose beneficiaries and shipments this social officer works on.",
     )
+
+    def _pemkab_booking_scope(self):
+        """A social officer sees the courier bookings of the kecamatan assigned to the
+        officer (a rule of this addon), not those of the whole Dinas Sosial nor of its
+        warehouses; the head still sees the agency's."""
+        agencies, shelters = super()._pemkab_booking_scope()
+        if self.has_group("pemkab_social.group_social_officer"):
+            member_only = self.pemkab_agency_ids - self.pemkab_head_agency_ids
+            agencies -= member_only
+            shelters = shelters.filtered(lambda shelter: shelter.agency_id not in member_only)
+        return agencies, shelters

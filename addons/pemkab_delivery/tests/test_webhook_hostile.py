@@ -1,0 +1,151 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The courier webhook against hostile bodies, stale signatures and leaked tokens, over
+Odoo's real HTTP endpoint."""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common import SANDBOX_WEBHOOK_SECRET, PemkabCourierCommon
+
+TOKEN = {"Authorization": SANDBOX_WEBHOOK_SECRET}
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookHostile(PemkabCourierCommon, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.booking = self._booking()
+        self.booking.action_request()
+        self._run_outbox()
+        self.assertEqual(self.booking.state, "booked")
+
+    def _post(self, body, headers=None, provider=None, content_type="application/json"):
+        self.env.flush_all()
+        if not isinstance(body, bytes | str):
+            body = json.dumps(body)
+        response = self.url_open(
+            f"/pemkab_delivery/webhook/{(provider or self.provider).id}",
+            data=body,
+            headers=dict({"Content-Type": content_type}, **(headers or TOKEN)),
+            timeout=30,
+        )
+        self.env.invalidate_all()
+        return response
+
+    def _assert_refused(self, response, status=None):
+        self.assertGreaterEqual(response.status_code, 400, response.text[:300])
+        self.assertLess(response.status_code, 500, response.text[:300])
+        if status:
+            self.assertEqual(response.status_code, status, response.text[:300])
+        for leak in ("Traceback", "Error", "object has no attribute", "webhook body"):
+            self.assertNotIn(leak, response.text)
+
+    def test_hostile_bodies_get_a_4xx(self):
+        ref = self.booking.name
+        deep = "[" * 20000 + "]" * 20000
+        cases = [
+            ("a list where an object belongs", [{"store_order_id": ref}], 400),
+            ("a number as our reference", {"store_order_id": 12345, "status": "delivered"}, 400),
+            ("a list as the status", {"store_order_id": ref, "status": ["delivered"]}, 400),
+            ("an object as the driver", {"store_order_id": ref, "driver_name": {"x": 1}}, 400),
+            (
+                "a NUL in a text",
+                {"store_order_id": ref, "status": "allocated", "driver_name": "\x00"},
+                400,
+            ),
+            ("not JSON", b"\xff\xfe{not json", 400),
+            ("deeply nested JSON", '{"store_order_id": %s}' % deep, 400),
+            ("1 MB of nested JSON", "[" * 500000 + "]" * 500000, 413),
+            ("a string", '"delivered"', 400),
+            ("null", "null", 400),
+        ]
+        for label, body, status in cases:
+            with self.subTest(label):
+                self._assert_refused(self._post(body), status)
+        with self.subTest("wrong content type"):
+            self._assert_refused(
+                self._post({"store_order_id": ref}, content_type="text/plain"), 415
+            )
+        self.assertEqual(self.booking.state, "booked", "a refused call changes nothing")
+        self.assertFalse(self.booking.event_ids.filtered(lambda e: e.source == "webhook"))
+
+    def test_grab_hostile_driver(self):
+        """A string where Grab's driver object belongs is a 400, not a 500."""
+        booking = self._booking(provider=self.provider_grab, package_code="PKG-G")
+        booking.action_request()
+        self._run_outbox()
+        body = {"merchantOrderID": booking.name, "status": "PICKING_UP", "driver": "Budi"}
+        self._assert_refused(self._post(body, provider=self.provider_grab), 400)
+
+    def _grab_signed(self, booking, status, when):
+        body = json.dumps(
+            {
+                "deliveryID": booking.courier_order_ref,
+                "merchantOrderID": booking.name,
+                "status": status,
+                "timestamp": when.isoformat(),
+            }
+        ).encode()
+        signature = hmac.new(SANDBOX_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        return body, {"X-Grab-Signature": signature}
+
+    def test_signed_events_older_than_the_tolerance_refused(self):
+        booking = self._booking(provider=self.provider_grab, package_code="PKG-G")
+        booking.action_request()
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        now = datetime.now(UTC)
+        for when in (now - timedelta(hours=1), now + timedelta(hours=1)):
+            body, headers = self._grab_signed(booking, "PICKING_UP", when)
+            self._assert_refused(self._post(body, headers, self.provider_grab), 400)
+        self.assertEqual(booking.state, "booked")
+        body, headers = self._grab_signed(booking, "PICKING_UP", now)
+        response = self._post(body, headers, self.provider_grab)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(booking.state, "driver_assigned")
+
+    def test_static_token_alone_does_not_deliver(self):
+        """A leaked GoSend token posts "delivered": the courier's API says the order is
+        only booked, so the booking stays booked."""
+        payload = {
+            "booking_id": self.booking.courier_order_ref,
+            "store_order_id": self.booking.name,
+            "status": "delivered",
+            "event_id": "forged-delivered-1",
+            "receiver_name": "Someone",
+        }
+        response = self._post(payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.booking.state, "booked")
+        self.assertFalse(self.booking.receiver_name)
+        # the courier's genuine news, once its API agrees, is applied
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            self.sandbox.advance(self.booking.name, "delivered", webhook=False)
+        payload["event_id"] = "genuine-delivered-1"
+        response = self._post(payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.booking.state, "delivered")
+
+    def test_driver_phone_the_check_refuses(self):
+        """The courier's driver phone is not a phone number: the news is applied, the
+        phone dropped (the payload in the history keeps it)."""
+        payload = {
+            "booking_id": self.booking.courier_order_ref,
+            "store_order_id": self.booking.name,
+            "status": "allocated",
+            "event_id": "driver-1",
+            "driver_name": "Budi",
+            "driver_phone": "call the office",
+        }
+        response = self._post(payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.booking.state, "driver_assigned")
+        self.assertEqual(self.booking.driver_name, "Budi")
+        self.assertFalse(self.booking.driver_phone)
+        self.assertIn("call the office", self.booking.event_ids[0].payload)

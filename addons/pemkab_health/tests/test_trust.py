@@ -1,0 +1,121 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The workflow holds against a user who does not press the buttons: each role's own
+user, over real JSON-RPC, as a browser (or a script with the user's session) calls."""
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
+
+from .common import PemkabHealthCommon
+
+DELIVERY = "pemkab.health.delivery"
+BOOKING = "pemkab.delivery.booking"
+
+
+@tagged("post_install", "-at_install")
+class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fee_rule = cls.Rule.create({"name": "Fee above Rp 75.000", "min_fee": 75000})
+
+    def _bookings_of(self, delivery):
+        return self.Booking.search([("res_model", "=", DELIVERY), ("res_id", "=", delivery.id)])
+
+    def test_pharmacist_cannot_write_the_state(self):
+        """A Rp 999.999 draft that the fee rule holds back cannot be written "approved"."""
+        delivery = self._delivery(fee=999999)
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        for context in ({}, {"pemkab_workflow": True}, {"pemkab_health_approving": True}):
+            message = self.rpc_refused(
+                UserError, DELIVERY, "write", [delivery.id], {"state": "approved"}, context=context
+            )
+            self.assertIn("State", message)
+            self.assertIn("buttons", message)
+        self.assertEqual(delivery.state, "draft")
+        self.assertFalse(self._bookings_of(delivery))
+        # the approval fields neither
+        self.rpc_ok(DELIVERY, "action_verify", [delivery.id])
+        self.assertEqual(delivery.state, "to_approve")
+        for vals in (
+            {"approval_required": False},
+            {"approved_by_id": self.pharmacist_a.id},
+            {"controlled_approved": True},
+            {"state": "ready"},
+        ):
+            self.rpc_refused(UserError, DELIVERY, "write", [delivery.id], vals)
+        self.assertEqual(delivery.state, "to_approve")
+        self.assertTrue(delivery.approval_required)
+        self.assertFalse(delivery.approved_by_id)
+
+    def test_pharmacist_cannot_create_an_approved_delivery(self):
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        vals = {
+            "shelter_id": self.shelter_a.id,
+            "patient_id": self.patient.id,
+            "prescription_number": "RX-FORGED",
+            "counselled": True,
+            "line_ids": [(0, 0, {"name": "Metformin", "quantity": 10})],
+        }
+        for extra in ({"state": "approved"}, {"approved_by_id": self.health_head_a.id}):
+            message = self.rpc_refused(UserError, DELIVERY, "create", [dict(vals, **extra)])
+            self.assertIn("buttons", message)
+        self.assertFalse(self.Delivery.search([("prescription_number", "=", "RX-FORGED")]))
+        # what a form sends for a new delivery (the default state) is accepted
+        created = self.rpc_ok(DELIVERY, "create", [dict(vals, state="draft")])
+        self.assertEqual(self.Delivery.browse(created).state, "draft")
+
+    def test_fee_frozen_once_verified(self):
+        delivery = self._delivery()
+        delivery.action_verify()
+        self.assertEqual(delivery.state, "approved")
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        message = self.rpc_refused(UserError, DELIVERY, "write", [delivery.id], {"fee": 999999})
+        self.assertIn("Delivery Fee", message)
+        self.assertLess(delivery.fee, 75000)
+
+    def test_dispatch_rechecks_the_rules(self):
+        """Verified when no rule held it back; a rule added since holds it at dispatch."""
+        delivery = self._delivery()
+        delivery.action_verify()
+        self.assertEqual(delivery.state, "approved")
+        self.assertFalse(delivery.approval_required)
+        self.Rule.create({"name": "Fee above Rp 5.000", "min_fee": 5000})
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        message = self.rpc_refused(UserError, DELIVERY, "action_mark_ready", [delivery.id])
+        self.assertIn("Fee above Rp 5.000", message)
+        self.assertEqual(delivery.state, "approved")
+        self.assertFalse(self._bookings_of(delivery))
+
+    def test_booking_for_a_document_the_user_may_not_change(self):
+        """A pharmacist cannot point a booking of their own agency at another facility's
+        delivery (whose courier news would then move it)."""
+        other = self._delivery(
+            user=self.pharmacist_b, shelter=self.shelter_b, patient=self.patient_far
+        )
+        mine = self._delivery()
+        vals = {
+            "provider_id": self.own_fleet.id,
+            "agency_id": self.agency_a.id,
+            "shelter_id": self.shelter_a.id,
+            "recipient_name": "Siti",
+            "recipient_phone": "0812 3456 7890",
+            "package_code": "PKG-X",
+            "res_model": DELIVERY,
+            "res_id": other.id,
+        }
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        self.rpc_refused(AccessError, BOOKING, "create", [vals])
+        message = self.rpc_refused(
+            ValidationError, BOOKING, "create", [dict(vals, res_model="res.users", res_id=2)]
+        )
+        self.assertIn("Related Model", message)
+        self.assertFalse(self.Booking.search([("package_code", "=", "PKG-X")]))
+        booking = self.rpc_ok(BOOKING, "create", [dict(vals, res_id=mine.id)])[0]
+        self.rpc_refused(AccessError, BOOKING, "write", [booking], {"res_id": other.id})
+        self.assertEqual(self.Booking.browse(booking).res_id, mine.id)
+        # nor write a booking's state past its buttons
+        self.rpc_refused(UserError, BOOKING, "write", [booking], {"state": "delivered"})
+        self.assertEqual(self.Booking.browse(booking).state, "draft")

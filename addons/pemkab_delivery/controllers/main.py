@@ -38,7 +38,8 @@ class PemkabDeliveryWebhookController(http.Controller):
         lang = env["ir.default"]._get("res.partner", "lang") or env.user.lang
         env = env(context=dict(env.context, lang=lang))
         provider = env["pemkab.courier.provider"].browse(provider_id).exists()
-        if not provider or not provider.active or not provider._has_api():
+        # an archived account still hears of its live bookings
+        if not provider or not provider._has_api():
             return request.make_json_response({"error": "unknown provider"}, status=404)
         body = request.httprequest.get_data()
         client_class = provider._courier_client_class()

@@ -3,18 +3,22 @@
 """Courier calls of the outbox, in worker threads. No ORM, no database, no Odoo import.
 
 A job is a plain dict prepared by ``pemkab.delivery.booking._outbox_prepare`` in the
-main thread: ``ref`` (our reference), ``action`` (``book``, ``cancel``,
-``lookup_cancel``, ``poll``), ``lookup_first`` (an earlier attempt may have reached the
-courier), ``client`` (a courier client, or None when it could not be set up),
-``provider_id``, ``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination,
-package, service type). The answer of each job is ``(kind, value)``: ``("ok" | "found",
-OrderInfo)``, ``("not_found", None)`` or ``("error", CourierError)``; ``None`` for a job
-without a client.
+main thread: ``ref`` (our reference), ``action`` (``book``, ``lookup`` (only look the
+order up: the attempts are spent but an earlier call may have made it), ``cancel``,
+``lookup_cancel``, ``poll``, ``none``), ``lookup_first`` (an earlier attempt may have
+reached the courier), ``strays`` (other courier orders of our reference, to cancel),
+``client`` (a courier client, or None when it could not be set up), ``provider_id``,
+``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
+type). The answer of each job is ``(kind, value)``: ``("ok" | "found", OrderInfo)``,
+``("not_found", None)`` or ``("error", CourierError)``; ``None`` for a job without a
+client. The worker also sets on the job ``unknown`` (the booking call got no answer: the
+courier may have the order), ``absent`` (the courier said it has no order for our
+reference) and ``stray_results`` ({courier ref: "cancelled" or the error}).
 """
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..clients import CourierError, CourierTimeout, OrderNotFound, RetryableError
 
@@ -25,7 +29,8 @@ MAX_WORKERS = 16
 
 def run_jobs(jobs, max_workers=MAX_WORKERS):
     """Run the jobs' courier calls in worker threads, at most ``max_parallel`` per
-    provider at once. Returns ``[(job, answer), ...]`` in the order of ``jobs``."""
+    provider at once. Yields ``(job, answer)`` as each call returns, so that the caller
+    records every answer at once, without waiting for the slowest call of the batch."""
     semaphores = {}
     for job in jobs:
         if job.get("client"):
@@ -41,13 +46,19 @@ def run_jobs(jobs, max_workers=MAX_WORKERS):
             return job, run_job(job)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pemkab-outbox") as pool:
-        return list(pool.map(work, jobs))
+        futures = [pool.submit(work, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def run_job(job):
-    """One courier call. Never raises: an unexpected error is a retryable answer."""
+    """One job's courier calls. Never raises: an unexpected error is a retryable answer."""
+    if job.get("strays"):
+        job["stray_results"] = cancel_strays(job["client"], job["ref"], job["strays"])
     client, payload, ref = job["client"], job.get("payload"), job["ref"]
     try:
+        if job["action"] == "none":
+            return None
         if job["action"] == "poll":
             return "ok", client.get_order(ref)
         if job["action"] == "cancel":
@@ -57,10 +68,14 @@ def run_job(job):
             if not found:
                 return "not_found", None
             return "ok", client.cancel(ref, found.courier_ref)
-        found = lookup(client, ref) if job["lookup_first"] else None
-        if found:
-            return "found", found
-        return "ok", _book(client, ref, payload)
+        if job["action"] == "lookup" or job["lookup_first"]:
+            found = lookup(client, ref)
+            if found:
+                return "found", found
+            job["absent"] = True
+            if job["action"] == "lookup":
+                return "not_found", None
+        return "ok", _book(job, client, ref, payload)
     except CourierError as error:
         return "error", error
     except Exception as error:  # noqa: BLE001 - a worker must always answer
@@ -68,7 +83,25 @@ def run_job(job):
         return "error", RetryableError(str(error), code="unexpected")
 
 
-def _book(client, ref, payload):
+def cancel_strays(client, ref, strays):
+    """Cancel the other courier orders of our reference: {courier ref: result}, the
+    result being ``"cancelled"`` or the :class:`CourierError` that prevented it."""
+    results = {}
+    for courier_ref in strays:
+        try:
+            client.cancel(ref, courier_ref)
+            results[courier_ref] = "cancelled"
+        except OrderNotFound:
+            results[courier_ref] = "cancelled"
+        except CourierError as error:
+            results[courier_ref] = error
+        except Exception as error:  # noqa: BLE001 - a worker must always answer
+            _logger.exception("Courier outbox: unexpected error cancelling %s", courier_ref)
+            results[courier_ref] = RetryableError(str(error), code="unexpected")
+    return results
+
+
+def _book(job, client, ref, payload):
     try:
         quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
     except CourierTimeout:
@@ -77,13 +110,18 @@ def _book(client, ref, payload):
         if error.retryable:
             raise
         quote = None
-    info = client.book(
-        ref,
-        payload["origin"],
-        payload["destination"],
-        payload["package"],
-        payload["service_type"],
-    )
+    try:
+        info = client.book(
+            ref,
+            payload["origin"],
+            payload["destination"],
+            payload["package"],
+            payload["service_type"],
+        )
+    except CourierTimeout:
+        # sent, no answer: the courier may have made the order
+        job["unknown"] = True
+        raise
     if quote and not info.price:
         info.price = quote.price
     return info

@@ -1,0 +1,152 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Exactly once under faults: the outbox's paths where a courier order could be doubled,
+lost or left live. Real HTTP to the courier sandbox; the sandbox's own records count."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..clients import OrderInfo
+from .common import PemkabCourierCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxExactlyOnce(PemkabCourierCommon):
+    def _requested(self, provider=None, **vals):
+        booking = self._booking(provider=provider, **vals)
+        booking.action_request()
+        return booking
+
+    def _live_orders(self, ref):
+        return [o for o in self.sandbox.orders(ref) if o["stage"] not in ("cancelled",)]
+
+    def test_last_attempt_timeout_is_looked_up_not_failed(self):
+        """The last allowed attempt times out after the courier made the order: the
+        booking is not failed blindly (Book Again would double the order); the order is
+        looked up and recorded."""
+        self.provider.write({"max_attempts": 1, "read_timeout": 0.5})
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        booking = self._requested()
+        self._run_outbox()
+        self.assertEqual(self.sandbox.count(booking.name), 1, "the courier made the order")
+        self.assertEqual(booking.state, "requested", "no answer: not failed without a lookup")
+        self.assertTrue(booking.outcome_unknown)
+        self.sandbox.configure(timeout_rate=0.0)
+        self._make_due(booking)
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        self.assertTrue(booking.courier_order_ref)
+        self.assertFalse(booking.outcome_unknown)
+        self.assertEqual(self.sandbox.count(booking.name), 1, "looked up, not booked again")
+
+    def test_last_attempt_timeout_without_order_fails_after_lookup(self):
+        """When the lookup says the courier has no order, the booking fails: Book Again is
+        then safe."""
+        self.provider.write({"max_attempts": 1, "read_timeout": 0.5})
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        booking = self._requested()
+        self._run_outbox()
+        # the order the timed-out call made is gone at the courier (cancelled by hand)
+        self.sandbox.reset(keep_config=False)
+        self._make_due(booking)
+        self._run_outbox()
+        self.assertEqual(booking.state, "failed")
+        self.assertIn("no order", booking.failure_message)
+        self.assertEqual(self.sandbox.count(booking.name), 0, "a lookup books nothing")
+
+    def test_cancel_in_backoff_after_timeout_cancels_the_courier_order(self):
+        """A booking waiting in back-off after a timeout is cancelled: the order the
+        timed-out call made is looked up and cancelled with the courier."""
+        self.provider.read_timeout = 0.5
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        booking = self._requested()
+        self._run_outbox()
+        self.assertEqual(booking.state, "requested")
+        self.assertTrue(booking.next_attempt_at, "waiting in back-off")
+        self.sandbox.configure(timeout_rate=0.0)
+        booking.action_cancel()
+        self.assertTrue(booking.cancel_requested, "the courier may have an order: not local")
+        self._run_outbox()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual([o["stage"] for o in self.sandbox.orders(booking.name)], ["cancelled"])
+
+    def test_missing_credential_fails_its_bookings_only(self):
+        """One account with a missing credential fails its own bookings with a clear
+        message; the run goes on for the others."""
+        broken = self.provider.copy({"name": "Broken", "base_url": self.sandbox.url})
+        broken.sudo().client_id = False
+        bad = self._requested(provider=broken, package_code="PKG-BAD")
+        good = self._requested(package_code="PKG-GOOD")
+        self._run_outbox()
+        self.assertEqual(good.state, "booked")
+        self.assertEqual(bad.state, "failed")
+        self.assertIn("client_id", bad.failure_message)
+        self.assertIn("Broken", bad.failure_message)
+        self.assertEqual(self.sandbox.count(bad.name), 0)
+
+    def test_answer_after_lost_claim_is_not_recorded(self):
+        """A run whose claim another run took over does not record its answer; the order
+        it made is cancelled unless it is the booking's own."""
+        booking = self._requested()
+        Booking = self.Booking
+        jobs = Booking._outbox_prepare(Booking._outbox_claim(10))
+        outcomes = list(Booking._outbox_run(jobs))
+        made_ref = outcomes[0][1][1].courier_ref
+        # meanwhile the lease ended and a second run claimed the booking
+        booking.write({"claimed_until": fields.Datetime.now() - timedelta(seconds=1)})
+        second = Booking._outbox_prepare(Booking._outbox_claim(10))
+        for job, outcome in outcomes:
+            Booking._outbox_record(job, outcome, auto_commit=False)
+        self.assertEqual(booking.state, "requested", "the late answer is not applied")
+        self.assertFalse(booking.courier_order_ref)
+        self.assertEqual(booking.stray_courier_refs, made_ref)
+        # the second run looks up first and finds the same order: it is the booking's own
+        for job, outcome in Booking._outbox_run(second):
+            Booking._outbox_record(job, outcome, auto_commit=False)
+        self.assertEqual(booking.state, "booked")
+        self.assertEqual(booking.courier_order_ref, made_ref)
+        self._run_outbox()
+        self.assertFalse(booking.stray_courier_refs)
+        self.assertEqual(len(self._live_orders(booking.name)), 1, "its own order is kept")
+
+    def test_second_order_number_never_replaces_the_first(self):
+        """News of a second courier order for the same reference neither replaces the
+        booking's order nor stays live: the outbox cancels it."""
+        booking = self._requested()
+        self._run_outbox()
+        first = booking.courier_order_ref
+        client = self.provider._courier_client()
+        payload = booking._courier_payload()
+        second = client.book(
+            booking.name,
+            payload["origin"],
+            payload["destination"],
+            payload["package"],
+            payload["service_type"],
+        )
+        self.assertNotEqual(second.courier_ref, first)
+        news = OrderInfo(
+            our_ref=booking.name,
+            courier_ref=second.courier_ref,
+            status="driver_assigned",
+            courier_status="Driver Allocated",
+        )
+        self.assertFalse(booking._apply_courier_update(news, "webhook", event_key="second-1"))
+        self.assertEqual(booking.courier_order_ref, first)
+        self.assertEqual(booking.state, "booked")
+        self._run_outbox()
+        stages = {o["courier_ref"]: o["stage"] for o in self.sandbox.orders(booking.name)}
+        self.assertEqual(stages[second.courier_ref], "cancelled")
+        self.assertNotEqual(stages[first], "cancelled")
+        self.assertFalse(booking.stray_courier_refs)
+        self.assertEqual(booking.state, "booked")
+
+    def test_archived_account_is_still_polled(self):
+        booking = self._requested()
+        self._run_outbox()
+        self.provider.active = False
+        self.sandbox.advance(booking.name, "picked_up", webhook=False)
+        self._poll(booking)
+        self.assertEqual(booking.state, "picked_up")

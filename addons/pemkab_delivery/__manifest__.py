@@ -31,6 +31,7 @@
         "views/pemkab_delivery_trigger_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
+        "wizards/pemkab_delivery_courier_order_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -94,6 +94,15 @@ class PemkabCourierProvider(models.Model):
         default=15,
         help="A booking with no news from the courier for this long is looked up.",
     )
+    lookup_by_reference = fields.Boolean(
+        string="Lookup by Our Reference",
+        compute="_compute_lookup_by_reference",
+        store=True,
+        readonly=False,
+        help='The courier answers "do you have an order with our reference?". Without '
+        "it, a booking call left without answer is never retried blindly: the booking "
+        "waits for a person who checks with the courier.",
+    )
     booking_count = fields.Integer(compute="_compute_booking_count")
 
     _max_parallel_positive = models.Constraint(
@@ -113,6 +122,12 @@ class PemkabCourierProvider(models.Model):
             provider.webhook_url = (
                 f"{base}/pemkab_delivery/webhook/{provider.id}" if provider.id else False
             )
+
+    @api.depends("kind")
+    def _compute_lookup_by_reference(self):
+        for provider in self:
+            client_class = provider._courier_client_class() if provider.kind else None
+            provider.lookup_by_reference = bool(client_class and client_class.LOOKUP_BY_REFERENCE)
 
     def _compute_booking_count(self):
         counts = dict(

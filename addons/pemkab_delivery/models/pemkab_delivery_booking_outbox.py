@@ -227,6 +227,7 @@ class PemkabDeliveryBooking(models.Model):
                  OR b.stray_courier_refs IS NOT NULL)
             AND (b.next_attempt_at IS NULL OR b.next_attempt_at <= %(now)s)
             AND (b.claimed_until IS NULL OR b.claimed_until < %(now)s)
+            AND b.review_needed IS NOT TRUE
             """,
             now=now,
         )
@@ -278,7 +279,9 @@ class PemkabDeliveryBooking(models.Model):
     def _outbox_claim_once(self, limit):
         now = fields.Datetime.now()
         self.env["pemkab.delivery.booking"].flush_model()
-        self.env["pemkab.courier.provider"].flush_model(["kind", "max_attempts"])
+        self.env["pemkab.courier.provider"].flush_model(
+            ["kind", "max_attempts", "lookup_by_reference"]
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -308,7 +311,8 @@ class PemkabDeliveryBooking(models.Model):
                   FROM pemkab_courier_provider p
                  WHERE p.id = b.provider_id AND b.id IN %s
              RETURNING b.id, b.name, b.attempt_count, b.cancel_requested, b.courier_order_ref,
-                       b.state, b.outcome_unknown, b.stray_courier_refs, p.max_attempts
+                       b.state, b.outcome_unknown, b.stray_courier_refs, p.max_attempts,
+                       p.lookup_by_reference
                 """,
                 now + CLAIM_LEASE,
                 token,
@@ -319,10 +323,14 @@ class PemkabDeliveryBooking(models.Model):
         self.invalidate_model(["claimed_until", "claim_token", "attempt_count"])
         jobs = []
         for row in sorted(rows):
-            booking_id, name, attempts, cancel, courier_ref, state, unknown, strays, max_tries = row
-            if cancel:
-                # cancel the courier's order; without its number, look it up first
-                action = "cancel" if courier_ref else "lookup_cancel"
+            (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
+            max_tries, can_lookup = row[8:]
+            if cancel and courier_ref:
+                action = "cancel"
+            elif cancel:
+                # without its number, look the order up first; a courier that cannot be
+                # asked got a known answer (else the booking waits for a person): no order
+                action = "lookup_cancel" if can_lookup else "cancel_local"
             elif state == "requested" and not courier_ref:
                 # the attempts are spent but the last call may have made the order: only
                 # look it up; a booking is failed only when the courier says it has none
@@ -334,7 +342,7 @@ class PemkabDeliveryBooking(models.Model):
                     "booking_id": booking_id,
                     "ref": name,
                     "action": action,
-                    "lookup_first": attempts > 1 or bool(unknown),
+                    "lookup_first": bool(can_lookup) and (attempts > 1 or bool(unknown)),
                     "claim_token": token,
                     "strays": split_refs(strays, exclude=courier_ref),
                 }
@@ -444,10 +452,9 @@ class PemkabDeliveryBooking(models.Model):
         if outcome is None:
             return False
         kind, value = outcome
-        if kind == "found" or job.get("absent"):
-            self.outcome_unknown = False
-        if job.get("unknown"):
-            self.outcome_unknown = True
+        self._outbox_update_outcome_unknown(job, kind)
+        if job.get("unknown") and not self.provider_id.lookup_by_reference:
+            return self._outbox_wait_for_review(value)
         if kind == "error":
             return self._outbox_apply_error(job, value)
         if kind == "not_found" and job["action"] == "lookup":
@@ -460,7 +467,7 @@ class PemkabDeliveryBooking(models.Model):
                 )
             )
         info = value
-        if job["action"] in ("cancel", "lookup_cancel"):
+        if job["action"] in ("cancel", "lookup_cancel", "cancel_local"):
             return self._outbox_apply_cancelled(info)
         vals = {"next_attempt_at": False, "last_error": False}
         if kind == "found":
@@ -483,6 +490,14 @@ class PemkabDeliveryBooking(models.Model):
         if self.cancel_requested:
             self._trigger_outbox()
         return applied
+
+    def _outbox_update_outcome_unknown(self, job, kind):
+        """Whether the courier may have an order we do not know of, after this job."""
+        self.ensure_one()
+        if job.get("unknown"):
+            self.outcome_unknown = True
+        elif kind == "found" or job.get("absent"):
+            self.outcome_unknown = False
 
     def _outbox_apply_error(self, job, error):
         self.ensure_one()

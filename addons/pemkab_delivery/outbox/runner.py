@@ -5,7 +5,8 @@
 A job is a plain dict prepared by ``pemkab.delivery.booking._outbox_prepare`` in the
 main thread: ``ref`` (our reference), ``action`` (``book``, ``lookup`` (only look the
 order up: the attempts are spent but an earlier call may have made it), ``cancel``,
-``lookup_cancel``, ``poll``, ``none``), ``lookup_first`` (an earlier attempt may have
+``lookup_cancel``, ``cancel_local`` (no call: the courier has no order), ``poll``,
+``none``), ``lookup_first`` (an earlier attempt may have
 reached the courier), ``strays`` (other courier orders of our reference, to cancel),
 ``client`` (a courier client, or None when it could not be set up), ``provider_id``,
 ``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
@@ -60,7 +61,12 @@ def run_job(job):
         if job["action"] == "none":
             return None
         if job["action"] == "poll":
+            # this booking's own order, not whichever order the reference has
+            if job.get("courier_ref"):
+                return "ok", client.get_order_by_courier_ref(job["courier_ref"])
             return "ok", client.get_order(ref)
+        if job["action"] == "cancel_local":
+            return "not_found", None
         if job["action"] == "cancel":
             return "ok", client.cancel(ref, job.get("courier_ref"))
         if job["action"] == "lookup_cancel":

@@ -6,6 +6,7 @@ lost or left live. Real HTTP to the courier sandbox; the sandbox's own records c
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..clients import OrderInfo
@@ -150,3 +151,79 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
         self.sandbox.advance(booking.name, "picked_up", webhook=False)
         self._poll(booking)
         self.assertEqual(booking.state, "picked_up")
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxWithoutLookup(PemkabCourierCommon):
+    """Grab documents no lookup by our reference: a booking call left without answer
+    waits for a person, never booked again blindly."""
+
+    def setUp(self):
+        super().setUp()
+        self.provider_grab.read_timeout = 0.5
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        self.booking = self._booking(provider=self.provider_grab)
+        self.booking.action_request()
+        self._run_outbox()
+        self.sandbox.configure(timeout_rate=0.0)
+
+    def test_unknown_outcome_waits_for_a_person(self):
+        self.assertFalse(self.provider_grab.lookup_by_reference)
+        booking = self.booking
+        self.assertEqual(booking.state, "requested")
+        self.assertTrue(booking.review_needed)
+        self.assertEqual(booking.activity_ids.user_id, self.user_officer_a)
+        self.assertIn(booking.name, booking.activity_ids.note)
+        self.assertIn(
+            booking,
+            self.Booking.search([("review_needed", "=", True)]),
+            "the 'Needs a Person' filter finds it",
+        )
+        # the outbox leaves it alone: no blind retry, even once due
+        self._make_due(booking)
+        self._run_outbox()
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1)
+        self.assertTrue(booking.review_needed)
+
+    def test_person_enters_the_courier_order_number(self):
+        booking = self.booking
+        courier_ref = self.sandbox.orders(booking.name)[0]["courier_ref"]
+        wizard_action = booking.with_user(self.user_officer_a).action_open_courier_order_wizard()
+        wizard = (
+            self.env[wizard_action["res_model"]]
+            .with_user(self.user_officer_a)
+            .with_context(wizard_action["context"])
+            .create({"courier_order_ref": courier_ref})
+        )
+        wizard.action_confirm()
+        self.assertEqual(booking.state, "booked")
+        self.assertEqual(booking.courier_order_ref, courier_ref)
+        self.assertFalse(booking.review_needed)
+        self.assertFalse(booking.activity_ids)
+        # the booking follows that order: its news comes by the courier's number
+        self.sandbox.advance(booking.name, "driver_assigned", webhook=False)
+        self._poll(booking)
+        self.assertEqual(booking.state, "driver_assigned")
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1)
+
+    def test_person_confirms_no_order_then_it_is_sent_again(self):
+        booking = self.booking
+        self.sandbox.reset(keep_config=False)  # the courier has no order (checked by phone)
+        booking.with_user(self.user_officer_a).action_confirm_no_order()
+        self.assertFalse(booking.review_needed)
+        self.assertEqual(booking.attempt_count, 0)
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1)
+        with self.assertRaises(UserError) as caught:
+            booking.with_user(self.user_officer_a).action_confirm_no_order()
+        self.assertIn("not waiting for a person", str(caught.exception))
+
+    def test_cancel_while_waiting_then_no_order(self):
+        booking = self.booking
+        booking.action_cancel()
+        self.assertTrue(booking.cancel_requested, "the courier may have the order")
+        self._run_outbox()
+        self.assertEqual(booking.state, "requested", "still waiting for the person")
+        booking.action_confirm_no_order()
+        self.assertEqual(booking.state, "cancelled")

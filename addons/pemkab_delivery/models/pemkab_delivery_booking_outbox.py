@@ -140,6 +140,9 @@ class PemkabDeliveryBooking(models.Model):
                 phone = info.driver_phone
             if phone != self.driver_phone:
                 vals["driver_phone"] = phone
+        if info.price and not self.quoted_price:
+            # the first price the courier tells (booking answer or first news)
+            vals["quoted_price"] = info.price
         if info.price and info.status == "delivered":
             vals["final_price"] = info.price
         if info.delivered_at:

@@ -108,14 +108,16 @@ def cancel_strays(client, ref, strays):
 
 
 def _book(job, client, ref, payload):
-    try:
-        quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
-    except CourierTimeout:
-        raise
-    except CourierError as error:
-        if error.retryable:
+    """Book; ask a quote first only when the courier tells the price nowhere else."""
+    quote = None
+    if client.QUOTE_BEFORE_BOOKING:
+        try:
+            quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
+        except CourierTimeout:
             raise
-        quote = None
+        except CourierError as error:
+            if error.retryable:
+                raise
     try:
         info = client.book(
             ref,

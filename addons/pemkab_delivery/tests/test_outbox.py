@@ -144,6 +144,26 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
         self.assertFalse(booking.stray_courier_refs)
         self.assertEqual(booking.state, "booked")
 
+    def test_one_call_per_booking_prices_still_recorded(self):
+        """The booking answer carries the price: no quote call before it (half the calls);
+        the quoted price and, once delivered, the final price are recorded."""
+        for provider in (self.provider, self.provider_grab):
+            self.sandbox.reset(keep_config=False)
+            booking = self._requested(provider=provider, package_code=f"PKG-{provider.id}")
+            self._run_outbox()
+            stats = self.sandbox.stats()
+            calls = sum(stats["requests"].values()) - stats["token_requests"]
+            self.assertEqual(calls, 1, f"{provider.name}: one booking call, no quote")
+            self.assertEqual(booking.state, "booked")
+            # the price the courier tells first: Grab's booking answer, GoSend's first news
+            self.sandbox.advance(booking.name, "driver_assigned", webhook=False)
+            self._poll(booking)
+            self.assertGreater(booking.quoted_price, 0, provider.name)
+            self.sandbox.advance(booking.name, "delivered", webhook=False)
+            self._poll(booking)
+            self.assertEqual(booking.state, "delivered")
+            self.assertGreater(booking.final_price, 0)
+
     def test_archived_account_is_still_polled(self):
         booking = self._requested()
         self._run_outbox()

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation"],
+    "depends": ["mail", "phone_validation", "resource"],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",

@@ -483,6 +483,7 @@ class PemkabDeliveryBooking(models.Model):
             source="user",
         )
         if any(booking.provider_id._has_api() for booking in self):
+            self._hold_until_shelters_open()
             self._trigger_outbox()
 
     def _get_business_record(self):

@@ -18,6 +18,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
+import pytz
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
@@ -27,6 +28,7 @@ from ..clients import Location, Package
 from ..outbox import run_jobs
 from ..outbox.runner import exchange_note
 from .pemkab_delivery_booking import FAILURE_REASONS, FINAL_STATES, state_rank
+from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
 
@@ -352,6 +354,41 @@ class PemkabDeliveryBooking(models.Model):
             )
         return jobs
 
+    def _outbox_shelter_closed_until(self, now, cache):
+        """When the booking's shelter opens next, if it is closed at ``now``, else False
+        (``cache``: {shelter id: answer}, shared by a batch)."""
+        self.ensure_one()
+        shelter = self.shelter_id
+        if shelter.id not in cache:
+            opens = shelter._next_open_at(now)
+            cache[shelter.id] = opens if opens and opens > now else False
+        return cache[shelter.id]
+
+    def _hold_until_shelters_open(self):
+        """Bookings for a closed shelter wait for its next opening: a driver sent now
+        would find the counter shut."""
+        now = fields.Datetime.now()
+        cache = {}
+        for booking in self.filtered(lambda b: b.provider_id._has_api()):
+            opens = booking._outbox_shelter_closed_until(now, cache)
+            if opens:
+                booking._outbox_hold(opens)
+
+    def _outbox_hold(self, opens):
+        self.ensure_one()
+        self.write({"next_attempt_at": opens})
+        local = pytz.utc.localize(opens).astimezone(pytz.timezone(SHELTER_TZ))
+        self._log_event(
+            "system",
+            note=self.env._(
+                "Shelter %(shelter)s is closed: the courier is booked when it opens, %(when)s.",
+                shelter=self.shelter_id.display_name,
+                when=local.strftime("%Y-%m-%d %H:%M WIB"),
+            ),
+        )
+        self._trigger_outbox_at(opens)
+        return False
+
     @api.model
     def _outbox_prepare(self, jobs):
         """Add to each job, in the main thread, what the worker needs: client and payload.
@@ -363,7 +400,14 @@ class PemkabDeliveryBooking(models.Model):
         bookings = self.browse([job["booking_id"] for job in jobs])
         bookings.fetch(["provider_id", "shelter_id", "recipient_name", "latitude"])
         prepared = []
+        now = fields.Datetime.now()
+        closed = {}
         for job, booking in zip(jobs, bookings, strict=True):
+            if job["action"] == "book" and booking._outbox_shelter_closed_until(now, closed):
+                # due (a retry, a rebooking) while its shelter is closed: no call
+                job.update(client=None, closed_until=closed[booking.shelter_id.id])
+                prepared.append(job)
+                continue
             try:
                 client = booking.provider_id._courier_client()
             except UserError as error:
@@ -450,6 +494,10 @@ class PemkabDeliveryBooking(models.Model):
             return self._outbox_late_answer(job, outcome)
         self.write({"claimed_until": False, "claim_token": False})
         self._outbox_apply_strays(job)
+        if job.get("closed_until"):
+            # this attempt called nobody
+            self.attempt_count -= 1
+            return self._outbox_hold(job["closed_until"])
         if job.get("setup_error"):
             return self._outbox_failed(job["setup_error"])
         if outcome is None:

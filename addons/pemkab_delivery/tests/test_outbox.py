@@ -5,11 +5,14 @@ lost or left live. Real HTTP to the courier sandbox; the sandbox's own records c
 
 from datetime import timedelta
 
-from odoo import fields
+import pytz
+
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..clients import OrderInfo
+from ..models.pemkab_shelter import SHELTER_TZ
 from .common import PemkabCourierCommon
 
 
@@ -163,6 +166,34 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
             self._poll(booking)
             self.assertEqual(booking.state, "delivered")
             self.assertGreater(booking.final_price, 0)
+
+    def test_closed_shelter_booked_when_it_opens(self):
+        """A booking for a closed shelter is sent at its next opening, not at once (a
+        driver would find the counter shut), also when a retry falls due meanwhile."""
+        now = fields.Datetime.now()
+        local_now = pytz.utc.localize(now).astimezone(pytz.timezone(SHELTER_TZ))
+        other_day = str((local_now.weekday() + 2) % 7)
+        self.shelter_a.opening_ids = [
+            Command.create({"dayofweek": other_day, "hour_from": 8.0, "hour_to": 12.0})
+        ]
+        opens = self.shelter_a._next_open_at(now)
+        booking = self._requested()
+        self.assertEqual(booking.next_attempt_at, opens)
+        self._run_outbox()
+        self.assertEqual(self.sandbox.count(booking.name), 0, "no driver sent to a shut counter")
+        self._make_due(booking)  # a retry due while the shelter is still closed
+        self._run_outbox()
+        self.assertEqual(self.sandbox.count(booking.name), 0)
+        self.assertEqual(booking.next_attempt_at, opens)
+        self.assertEqual(booking.attempt_count, 0, "no call, no attempt spent")
+        # the shelter opens
+        self.shelter_a.opening_ids = [
+            Command.create({"dayofweek": str(local_now.weekday()), "hour_to": 24.0, "hour_from": 0})
+        ]
+        self._make_due(booking)
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        self.assertEqual(self.sandbox.count(booking.name), 1)
 
     def test_archived_account_is_still_polled(self):
         booking = self._requested()

@@ -148,6 +148,27 @@ print("STATES", ",".join(states(bookings)))
 """
 
 
+RATED_SETUP = """
+rated = env["pemkab.courier.provider"].search([("name", "=", "Rated")]) or provider.copy(
+    {"name": "Rated", "base_url": provider.base_url, "rate_limit_per_s": 15, "max_parallel": 8}
+)
+rated.sudo().write({"client_id": "sandbox-client", "client_secret": "sandbox-pass"})
+bookings = make_bookings(40, "RATE")
+bookings.write({"provider_id": rated.id})
+env.cr.commit()
+print("REFS", ",".join(bookings.mapped("name")))
+"""
+
+RATED_RUN = """
+import os, faulthandler, sys
+faulthandler.dump_traceback_later(25, exit=True, file=sys.stdout)
+print("READY", flush=True)
+while not os.path.exists(%(go)r):
+    time.sleep(0.05)
+print("DONE", Booking._cron_process_outbox(batch_size=10), flush=True)
+"""
+
+
 def _control(url, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
@@ -258,3 +279,41 @@ def test_poll_survives_a_concurrent_webhook(odoo_env, faults):
     abort the poll: every booking gets its news."""
     out = _run(odoo_env, faults, POLL)
     assert "STATES " + ",".join(["driver_assigned"] * 4) in out, out
+
+
+@pytest.mark.slow
+def test_rate_limit_holds_for_all_servers_together(odoo_env, faults, tmp_path):
+    """Two servers with 8 parallel calls each share the account's 15 calls/s: the
+    courier (allowing 20/s) never answers 429."""
+    db, url = faults
+    out = _run(odoo_env, faults, RATED_SETUP)
+    refs = re.search(r"REFS (\S+)", out).group(1).split(",")
+    _control(url, "config", {"rate_limit_per_s": 20, "latency_ms": 20})
+    go = tmp_path / "go"
+    runners = [_shell(odoo_env, db, "") for _ in range(2)]
+    try:
+        for runner in runners:
+            runner.stdin.write(PRELUDE % {"url": url} + RATED_RUN % {"go": str(go)})
+            runner.stdin.close()
+        for runner in runners:
+            line = runner.stdout.readline()
+            while line and not line.startswith("READY"):
+                line = runner.stdout.readline()
+            assert line, runner.stdout.read()
+        before = _control(url, "stats")["rate_limited"]
+        started = time.monotonic()
+        go.touch()  # both servers start together
+        outputs = []
+        for runner in runners:
+            runner.stdin = None  # closed above; communicate() reads the rest
+            outputs.append(runner.communicate(timeout=40)[0])
+            assert runner.returncode == 0, outputs[-1]
+        elapsed = time.monotonic() - started
+    finally:
+        _control(url, "config", {"rate_limit_per_s": 0, "latency_ms": 100})
+    done = [int(re.search(r"DONE (\d+)", out).group(1)) for out in outputs]
+    assert sum(done) == len(refs), outputs
+    assert _control(url, "stats")["rate_limited"] == before, "no call beyond the rate"
+    assert elapsed >= (len(refs) - 1) / 15 * 0.9, f"paced at the account's rate: {elapsed:.1f}s"
+    counts = _control(url, "orders")["counts"]
+    assert {ref: counts.get(ref, 0) for ref in refs} == dict.fromkeys(refs, 1)

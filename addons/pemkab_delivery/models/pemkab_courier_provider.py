@@ -18,6 +18,9 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..outbox.limiter import BUCKET_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -85,6 +88,11 @@ class PemkabCourierProvider(models.Model):
         default=4,
         help="At most this many calls to the courier at once, to respect its rate limit.",
     )
+    rate_limit_per_s = fields.Float(
+        string="Calls per Second",
+        help="The courier's rate limit for this account (Grab: 33), held for all Odoo "
+        "servers together. 0: no limit beyond the parallel calls.",
+    )
     max_attempts = fields.Integer(
         default=6,
         help="A booking whose calls fail this many times with retryable errors is marked failed.",
@@ -108,9 +116,28 @@ class PemkabCourierProvider(models.Model):
     _max_parallel_positive = models.Constraint(
         "CHECK(max_parallel > 0)", "The number of parallel calls must be at least 1."
     )
+    _rate_limit_positive = models.Constraint(
+        "CHECK(rate_limit_per_s >= 0)", "The calls per second cannot be negative."
+    )
     _timeouts_positive = models.Constraint(
         "CHECK(connect_timeout > 0 AND read_timeout > 0)", "Timeouts must be positive."
     )
+
+    def init(self):
+        # the rate limit's token buckets (outbox.limiter): plain rows, one per account,
+        # written by the outbox's worker threads outside the ORM
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %s (
+                    provider_id integer PRIMARY KEY,
+                    tokens double precision NOT NULL,
+                    refreshed_at timestamp with time zone NOT NULL
+                )
+                """,
+                SQL.identifier(BUCKET_TABLE),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Compute

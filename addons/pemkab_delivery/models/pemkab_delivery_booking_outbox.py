@@ -11,6 +11,7 @@ records each answer in its own short transaction. A call whose outcome is unknow
 new booking call, so a retry never creates a second courier order.
 """
 
+import functools
 import logging
 import random
 import time
@@ -22,10 +23,11 @@ import pytz
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..clients import Location, Package
 from ..outbox import run_jobs
+from ..outbox.limiter import SharedRateLimiter
 from ..outbox.runner import exchange_note
 from .pemkab_delivery_booking import FAILURE_REASONS, FINAL_STATES, state_rank
 from .pemkab_shelter import SHELTER_TZ
@@ -269,7 +271,8 @@ class PemkabDeliveryBooking(models.Model):
         """
         for attempt in range(1, tries + 1):
             try:
-                return self._outbox_claim_once(limit)
+                with mute_logger("odoo.sql_db"):
+                    return self._outbox_claim_once(limit)
             except psycopg2.errors.SerializationFailure:
                 if not auto_commit:
                     raise
@@ -402,6 +405,8 @@ class PemkabDeliveryBooking(models.Model):
         prepared = []
         now = fields.Datetime.now()
         closed = {}
+        rates = {}
+        limiter = SharedRateLimiter(self.env.cr.dbname, rates)
         for job, booking in zip(jobs, bookings, strict=True):
             if job["action"] == "book" and booking._outbox_shelter_closed_until(now, closed):
                 # due (a retry, a rebooking) while its shelter is closed: no call
@@ -429,6 +434,12 @@ class PemkabDeliveryBooking(models.Model):
                 continue
             exchanges = []
             client.on_exchange = exchanges.append
+            rate = booking.provider_id.rate_limit_per_s
+            # the buckets are shared through committed rows: not inside a test's
+            # never-committed transaction (tests/test_outbox_faults.py runs it for real)
+            if rate and not modules.module.current_test:
+                rates[booking.provider_id.id] = rate
+                client.before_request = functools.partial(limiter, booking.provider_id.id)
             job.update(
                 client=client,
                 exchanges=exchanges,
@@ -438,6 +449,9 @@ class PemkabDeliveryBooking(models.Model):
                 payload=booking._courier_payload() if job["action"] == "book" else None,
             )
             prepared.append(job)
+        if rates:
+            limiter.rates.update(rates)
+            limiter.ensure_buckets()
         return prepared
 
     def _courier_payload(self):

@@ -11,16 +11,13 @@ from the sandbox's own records.
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.request
 import uuid
 
 import pytest
-from conftest import PROJECT_ROOT, SCRATCH_PREFIX, drop_database
-from test_outbox_concurrency import _communicate, _shell
-
-SANDBOX = PROJECT_ROOT / "addons" / "pemkab_delivery" / "sandbox" / "courier_sandbox.py"
+from conftest import SCRATCH_PREFIX, drop_database
+from test_outbox_concurrency import _communicate, _shell, sandbox_server
 
 # every script starts with this: the provider, and a helper making requested bookings
 PRELUDE = """
@@ -182,25 +179,14 @@ def _control(url, path, body=None):
 def faults(odoo_env):
     """(database, sandbox URL): pemkab_delivery installed once for the module."""
     db = f"{SCRATCH_PREFIX}outbox_faults_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    sandbox = subprocess.Popen(
-        [str(odoo_env.python), str(SANDBOX), "--port", "0", "--latency-ms", "100"]
-        + ["--no-webhook-on-create", "--seed", "7"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = sandbox.stdout.readline()
-        match = re.search(r"listening on (http://\S+)", line)
-        assert match, f"the sandbox did not start: {line}"
-        odoo_env.run_odoo(
-            "-d", db, "-i", "pemkab_delivery", "--stop-after-init", "--http-port=0"
-        ).check("installing pemkab_delivery")
-        yield db, match.group(1)
-    finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
-        drop_database(odoo_env, db)
+    with sandbox_server(odoo_env, "--latency-ms", "100", "--seed", "7") as url:
+        try:
+            odoo_env.run_odoo(
+                "-d", db, "-i", "pemkab_delivery", "--stop-after-init", "--http-port=0"
+            ).check("installing pemkab_delivery")
+            yield db, url
+        finally:
+            drop_database(odoo_env, db)
 
 
 def _run(odoo_env, faults, script):

@@ -8,6 +8,7 @@ runs as its own process on loopback, and ``odoo-bin shell`` processes run the ou
 concurrently, each committing as the scheduled action does in production.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -58,18 +59,11 @@ print("DONE", done)
 """
 
 
-@pytest.fixture
-def sandbox_process(odoo_env):
+@contextlib.contextmanager
+def sandbox_server(odoo_env, *args):
+    """The courier sandbox as a process of its own on a free loopback port: its URL."""
     proc = subprocess.Popen(
-        [
-            str(odoo_env.python),
-            str(SANDBOX),
-            "--port",
-            "0",
-            "--latency-ms",
-            "150",
-            "--no-webhook-on-create",
-        ],
+        [str(odoo_env.python), str(SANDBOX), "--port", "0", "--no-webhook-on-create", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -82,6 +76,12 @@ def sandbox_process(odoo_env):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def sandbox_process(odoo_env):
+    with sandbox_server(odoo_env, "--latency-ms", "150") as url:
+        yield url
 
 
 def _shell(odoo_env, db, code):

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation"],
+    "depends": ["mail", "phone_validation", "resource"],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",
@@ -31,6 +31,7 @@
         "views/pemkab_delivery_trigger_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
+        "wizards/pemkab_delivery_courier_order_wizard_views.xml",
         "views/menus.xml",
         "wizards/pemkab_citizen_data_request_views.xml",
     ],

@@ -40,6 +40,15 @@ class CourierClient(HttpClient, abc.ABC):
     SECRET_CREDENTIAL_KEYS = ()
     #: Timezone assumed for courier timestamps without one.
     NAIVE_TZ = timezone.utc
+    #: Whether the courier documents :meth:`get_order` by OUR reference. Without it, a
+    #: booking call left without answer cannot be reconciled automatically: the outbox
+    #: then never books again blindly, a person checks with the courier.
+    LOOKUP_BY_REFERENCE = True
+    #: Whether a quote must be asked before each booking. Not when the booking answer
+    #: (Grab) or the courier's first news (GoSend's webhooks and lookups: ``price``,
+    #: ``totalPrice``) carry the price: one call per booking instead of two, the price
+    #: told first is the quoted price.
+    QUOTE_BEFORE_BOOKING = False
 
     def __init__(
         self, base_url, credentials, timeout=(5, 20), session=None, logger=None, on_exchange=None

@@ -137,6 +137,9 @@ class GrabExpressClient(CourierClient):
 
     kind = "grab"
     SERVICE_TYPES = {"instant": "INSTANT", "same_day": "SAME_DAY"}
+    # the GET by merchantOrderID is our assumption, not in Grab's docs (see above): an
+    # account turns it on once Grab confirms it
+    LOOKUP_BY_REFERENCE = False
     STATUS_MAP = GRAB_STATUS_MAP
     CREDENTIAL_KEYS = ("client_id", "client_secret")
     SECRET_CREDENTIAL_KEYS = ("client_secret",)

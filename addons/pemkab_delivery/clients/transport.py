@@ -209,6 +209,8 @@ class HttpClient:
         ``method, url, request_headers, request_body, status_code, response_body,
         duration_ms, error``; secrets are replaced by ``'***'``. Exceptions it raises are
         logged and swallowed.
+    :ivar before_request: ``callable()`` or None, called before every HTTP call (may
+        block: a rate limiter shared by several servers).
     """
 
     kind = ""
@@ -223,6 +225,7 @@ class HttpClient:
             self.session.mount(prefix, _TimeoutAdapter())
         self.logger = logger or logging.getLogger(f"pemkab_delivery.clients.{self.kind}")
         self.on_exchange = on_exchange
+        self.before_request = None
         self._extra_secrets = set()
 
     def _auth_headers(self):
@@ -385,6 +388,8 @@ class HttpClient:
             "duration_ms": 0,
             "error": None,
         }
+        if self.before_request is not None:
+            self.before_request()
         started = time.monotonic()
         # The timeout rides on the request and is applied by _TimeoutAdapter: wrappers of
         # Session.send (Odoo's test harness raises any timeout below 10 s) leave it intact.

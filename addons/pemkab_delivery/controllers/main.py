@@ -91,7 +91,8 @@ class PemkabDeliveryWebhookController(http.Controller):
         lang = env["ir.default"]._get("res.partner", "lang") or env.user.lang
         env = env(context=dict(env.context, lang=lang))
         provider = env["pemkab.courier.provider"].browse(provider_id).exists()
-        if not provider or not provider.active or not provider._has_api():
+        # an archived account still hears of its live bookings
+        if not provider or not provider._has_api():
             return _error("unknown provider", 404)
         try:
             payload, event, signed = self._read_event(env, provider)

@@ -13,6 +13,7 @@ from . import pemkab_courier_provider_sandbox
 from . import pemkab_delivery_booking
 from . import pemkab_delivery_booking_outbox
 from . import pemkab_delivery_booking_retention
+from . import pemkab_delivery_booking_review
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin

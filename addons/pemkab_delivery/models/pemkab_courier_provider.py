@@ -18,6 +18,9 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..outbox.limiter import BUCKET_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -90,6 +93,11 @@ class PemkabCourierProvider(models.Model):
         default=4,
         help="At most this many calls to the courier at once, to respect its rate limit.",
     )
+    rate_limit_per_s = fields.Float(
+        string="Calls per Second",
+        help="The courier's rate limit for this account (Grab: 33), held for all Odoo "
+        "servers together. 0: no limit beyond the parallel calls.",
+    )
     max_attempts = fields.Integer(
         default=6,
         help="A booking whose calls fail this many times with retryable errors is marked failed.",
@@ -98,6 +106,15 @@ class PemkabCourierProvider(models.Model):
         string="Poll After (minutes)",
         default=15,
         help="A booking with no news from the courier for this long is looked up.",
+    )
+    lookup_by_reference = fields.Boolean(
+        string="Lookup by Our Reference",
+        compute="_compute_lookup_by_reference",
+        store=True,
+        readonly=False,
+        help='The courier answers "do you have an order with our reference?". Without '
+        "it, a booking call left without answer is never retried blindly: the booking "
+        "waits for a person who checks with the courier.",
     )
     booking_count = fields.Integer(compute="_compute_booking_count")
     can_edit_connection = fields.Boolean(
@@ -108,9 +125,28 @@ class PemkabCourierProvider(models.Model):
     _max_parallel_positive = models.Constraint(
         "CHECK(max_parallel > 0)", "The number of parallel calls must be at least 1."
     )
+    _rate_limit_positive = models.Constraint(
+        "CHECK(rate_limit_per_s >= 0)", "The calls per second cannot be negative."
+    )
     _timeouts_positive = models.Constraint(
         "CHECK(connect_timeout > 0 AND read_timeout > 0)", "Timeouts must be positive."
     )
+
+    def init(self):
+        # the rate limit's token buckets (outbox.limiter): plain rows, one per account,
+        # written by the outbox's worker threads outside the ORM
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %s (
+                    provider_id integer PRIMARY KEY,
+                    tokens double precision NOT NULL,
+                    refreshed_at timestamp with time zone NOT NULL
+                )
+                """,
+                SQL.identifier(BUCKET_TABLE),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Compute
@@ -126,6 +162,12 @@ class PemkabCourierProvider(models.Model):
     @api.depends_context("uid")
     def _compute_can_edit_connection(self):
         self.can_edit_connection = self.env.is_system()
+
+    @api.depends("kind")
+    def _compute_lookup_by_reference(self):
+        for provider in self:
+            client_class = provider._courier_client_class() if provider.kind else None
+            provider.lookup_by_reference = bool(client_class and client_class.LOOKUP_BY_REFERENCE)
 
     def _compute_booking_count(self):
         counts = dict(

@@ -166,6 +166,26 @@ class PemkabDeliveryBooking(models.Model):
     attempt_count = fields.Integer(readonly=True, copy=False)
     next_attempt_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     claimed_until = fields.Datetime(readonly=True, copy=False)
+    claim_token = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Which outbox run holds the claim: an answer is recorded only by that run.",
+    )
+    outcome_unknown = fields.Boolean(
+        string="Outcome Unknown",
+        readonly=True,
+        copy=False,
+        help="A booking call got no answer: the courier may have made the order. It is "
+        "looked up by our reference before anything else (another booking call, a "
+        "cancellation, a failure).",
+    )
+    stray_courier_refs = fields.Char(
+        string="Extra Courier Orders",
+        readonly=True,
+        copy=False,
+        help="Other courier orders found for our reference (a late answer, a second "
+        "order number): the outbox cancels them; the booking keeps its own order.",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_news_at = fields.Datetime(
         string="Last News", readonly=True, copy=False, help="Last webhook or poll answer."
@@ -273,7 +293,10 @@ class PemkabDeliveryBooking(models.Model):
         now = fields.Datetime.now()
         for booking in self:
             in_flight = booking.claimed_until and booking.claimed_until > now
-            if booking.provider_id._has_api() and (booking.courier_order_ref or in_flight):
+            # a call without an answer may have made an order: it is looked up, then
+            # cancelled with the courier
+            maybe_ordered = booking.courier_order_ref or booking.outcome_unknown or in_flight
+            if booking.provider_id._has_api() and maybe_ordered:
                 booking.write(
                     {"cancel_requested": True, "cancel_reason": reason, "next_attempt_at": False}
                 )
@@ -501,6 +524,7 @@ class PemkabDeliveryBooking(models.Model):
             source="user",
         )
         if any(booking.provider_id._has_api() for booking in self):
+            self._hold_until_shelters_open()
             self._trigger_outbox()
 
     def _get_business_record(self):

@@ -11,24 +11,33 @@ records each answer in its own short transaction. A call whose outcome is unknow
 new booking call, so a retry never creates a second courier order.
 """
 
+import functools
 import logging
+import random
+import time
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
+import pytz
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, mute_logger
 
 from ..clients import Location, Package
 from ..outbox import run_jobs
+from ..outbox.limiter import SharedRateLimiter
 from ..outbox.runner import exchange_note
 from .pemkab_delivery_booking import FAILURE_REASONS, FINAL_STATES, state_rank
+from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 1800
+CLAIM_TRIES = 5
 
 
 class PemkabDeliveryBooking(models.Model):
@@ -48,6 +57,9 @@ class PemkabDeliveryBooking(models.Model):
         :return: whether the booking changed state
         """
         self.ensure_one()
+        own_ref = self.courier_order_ref
+        if info.courier_ref and own_ref and info.courier_ref != own_ref:
+            return self._apply_other_order_update(info, source, event_key, payload, date)
         new_state = info.status
         details = self._courier_details_vals(info)
         if not new_state:
@@ -85,6 +97,32 @@ class PemkabDeliveryBooking(models.Model):
             self._on_state_changed(old_state)
         return applied
 
+    def _apply_other_order_update(self, info, source, event_key, payload, date):
+        """News of a second courier order for our reference: it never replaces the
+        booking's own order; while it lives, the outbox cancels it."""
+        if info.status in FINAL_STATES:
+            note = self.env._(
+                "News of another courier order (%s) for this reference: not applied.",
+                info.courier_ref,
+            )
+        else:
+            self._add_stray_courier_refs([info.courier_ref])
+            note = self.env._(
+                "A second courier order (%s) for this reference: not applied; the outbox "
+                "cancels it.",
+                info.courier_ref,
+            )
+        self._log_event(
+            source,
+            status=info.status,
+            courier_status=info.courier_status,
+            event_key=event_key,
+            note=note,
+            payload=payload if payload is not None else info.raw,
+            date=date,
+        )
+        return False
+
     def _courier_details_vals(self, info):
         vals = {}
         mapping = {
@@ -108,6 +146,9 @@ class PemkabDeliveryBooking(models.Model):
                 phone = self.driver_phone
             if phone != self.driver_phone:
                 vals["driver_phone"] = phone
+        if info.price and not self.quoted_price:
+            # the first price the courier tells (booking answer or first news)
+            vals["quoted_price"] = info.price
         if info.price and info.status == "delivered":
             vals["final_price"] = info.price
         if info.delivered_at:
@@ -118,37 +159,45 @@ class PemkabDeliveryBooking(models.Model):
     # Outbox (scheduled action)
     # ------------------------------------------------------------------
     @api.model
-    def _cron_process_outbox(self, batch_size=50):
-        """Send due bookings to their couriers (book, or cancel), in parallel.
+    def _cron_process_outbox(self, batch_size=50, max_batches=100):
+        """Send due bookings to their couriers (book, look up, cancel), in parallel.
 
         Safe to run on several servers at once: a booking is claimed with
-        ``FOR UPDATE SKIP LOCKED`` and a lease that is committed before any call.
+        ``FOR UPDATE SKIP LOCKED`` and a lease that is committed before any call. Each
+        answer is recorded and committed as soon as its call returns. Batches follow one
+        another while the scheduler's time budget (what ``_commit_progress`` returns)
+        lasts; what is still due is then reported as ``remaining``, and the scheduler
+        runs the job again at once.
         """
         auto_commit = not modules.module.current_test
-        jobs = self._outbox_claim(batch_size)
-        if auto_commit:
-            # the claims hold; no row stays locked during the calls
-            self.env["ir.cron"]._commit_progress()
-        if not jobs:
-            return 0
-        prepared = self._outbox_prepare(jobs)
-        if auto_commit:
-            # end the read snapshot: answers are recorded in fresh transactions that see
-            # what users changed meanwhile
-            self.env["ir.cron"]._commit_progress()
-        outcomes = self._outbox_run(prepared)
         done = 0
-        for job, outcome in outcomes:
-            if self._outbox_record(job, outcome, auto_commit):
-                done += 1
-        if len(jobs) >= batch_size:
-            self._trigger_outbox()
+        for _batch in range(max_batches):
+            jobs = self._outbox_claim(batch_size, auto_commit)
+            if not jobs:
+                break
+            if auto_commit:
+                # the claims hold; no row stays locked during the calls
+                self.env["ir.cron"]._commit_progress()
+            prepared = self._outbox_prepare(jobs)
+            if auto_commit:
+                # end the read snapshot: answers are recorded in fresh transactions that
+                # see what users changed meanwhile
+                self.env["ir.cron"]._commit_progress()
+            time_left = float("inf")
+            for job, outcome in self._outbox_run(prepared):
+                recorded, time_left = self._outbox_record(job, outcome, auto_commit)
+                done += recorded
+            if len(jobs) < batch_size or time_left <= 0:
+                break
+        if auto_commit:
+            self.env["ir.cron"]._commit_progress(remaining=self._outbox_due_count())
         return done
 
     @api.model
     def _outbox_record(self, job, outcome, auto_commit, tries=3):
         """Record one answer in its own transaction, retried when a user's concurrent
-        change makes PostgreSQL refuse it. Returns whether it was recorded.
+        change makes PostgreSQL refuse it. Returns (whether it was recorded, seconds
+        left in the scheduler's budget).
 
         An answer that cannot be recorded is not lost: the booking keeps its claim until
         the lease ends, then the next run looks the order up by our reference.
@@ -158,8 +207,8 @@ class PemkabDeliveryBooking(models.Model):
             try:
                 booking._outbox_apply(job, outcome)
                 if auto_commit:
-                    self.env["ir.cron"]._commit_progress(1)
-                return True
+                    return True, self.env["ir.cron"]._commit_progress(1)
+                return True, float("inf")
             except psycopg2.errors.SerializationFailure:
                 if not auto_commit:
                     raise
@@ -173,91 +222,238 @@ class PemkabDeliveryBooking(models.Model):
                     raise
                 _logger.exception("Courier outbox: could not record the answer for %s", job["ref"])
                 self.env.cr.rollback()
-                return False
-        return False
+                return False, float("inf")
+        return False, float("inf")
 
     @api.model
-    def _outbox_claim(self, limit):
+    def _outbox_due_sql(self, now):
+        """The bookings (alias ``b``, their provider ``p``) the outbox has to send now."""
+        return SQL(
+            """
+                p.kind != 'manual'
+            AND ((b.state = 'requested' AND b.courier_order_ref IS NULL)
+                 OR (b.cancel_requested AND b.state NOT IN ('delivered', 'failed'))
+                 OR b.stray_courier_refs IS NOT NULL)
+            AND (b.next_attempt_at IS NULL OR b.next_attempt_at <= %(now)s)
+            AND (b.claimed_until IS NULL OR b.claimed_until < %(now)s)
+            AND b.review_needed IS NOT TRUE
+            """,
+            now=now,
+        )
+
+    @api.model
+    def _outbox_due_count(self):
+        self.env["pemkab.delivery.booking"].flush_model()
+        self.env["pemkab.courier.provider"].flush_model(["kind"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*)
+                  FROM pemkab_delivery_booking b
+                  JOIN pemkab_courier_provider p ON p.id = b.provider_id
+                 WHERE %s
+                """,
+                self._outbox_due_sql(fields.Datetime.now()),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _outbox_claim(self, limit, auto_commit=False, tries=CLAIM_TRIES):
         """Claim due bookings for this run; return their jobs.
 
-        A job is a plain dict: ``booking_id``, ``ref``, ``action`` ('book' or 'cancel') and
-        ``lookup_first`` (an earlier attempt may have reached the courier).
+        Another server's commit on a due row since this transaction's snapshot makes
+        PostgreSQL refuse the lock (SerializationFailure): the claim then starts again
+        in a fresh transaction instead of crashing the run.
+
+        A job is a plain dict: ``booking_id``, ``ref``, ``action`` ('book', 'lookup',
+        'cancel', 'lookup_cancel' or 'none'), ``lookup_first`` (an earlier attempt may
+        have reached the courier), ``claim_token`` and ``strays`` (other courier orders of
+        the reference, to cancel).
         """
+        for attempt in range(1, tries + 1):
+            try:
+                with mute_logger("odoo.sql_db"):
+                    return self._outbox_claim_once(limit)
+            except psycopg2.errors.SerializationFailure:
+                if not auto_commit:
+                    raise
+                self.env.cr.rollback()
+                if attempt == tries:
+                    _logger.warning("Courier outbox: the claim kept conflicting; next run")
+                    return []
+                time.sleep(random.uniform(0.01, 0.05 * attempt))  # noqa: S311 - jitter
+        return []
+
+    @api.model
+    def _outbox_claim_once(self, limit):
         now = fields.Datetime.now()
         self.env["pemkab.delivery.booking"].flush_model()
+        self.env["pemkab.courier.provider"].flush_model(
+            ["kind", "max_attempts", "lookup_by_reference"]
+        )
         self.env.cr.execute(
-            """
-            SELECT b.id
-              FROM pemkab_delivery_booking b
-              JOIN pemkab_courier_provider p ON p.id = b.provider_id
-             WHERE p.kind != 'manual'
-               AND ((b.state = 'requested' AND b.courier_order_ref IS NULL)
-                    OR (b.cancel_requested AND b.state NOT IN ('delivered', 'failed')))
-               AND (b.next_attempt_at IS NULL OR b.next_attempt_at <= %s)
-               AND (b.claimed_until IS NULL OR b.claimed_until < %s)
-             ORDER BY b.next_attempt_at NULLS FIRST, b.id
-             LIMIT %s
-               FOR UPDATE OF b SKIP LOCKED
-            """,
-            (now, now, limit),
+            SQL(
+                """
+                SELECT b.id
+                  FROM pemkab_delivery_booking b
+                  JOIN pemkab_courier_provider p ON p.id = b.provider_id
+                 WHERE %s
+                 ORDER BY b.next_attempt_at NULLS FIRST, b.id
+                 LIMIT %s
+                   FOR UPDATE OF b SKIP LOCKED
+                """,
+                self._outbox_due_sql(now),
+                limit,
+            )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
             return []
+        token = uuid.uuid4().hex
         self.env.cr.execute(
-            """
-            UPDATE pemkab_delivery_booking
-               SET claimed_until = %s,
-                   attempt_count = attempt_count + 1
-             WHERE id IN %s
-         RETURNING id, name, attempt_count, cancel_requested, courier_order_ref
-            """,
-            (now + CLAIM_LEASE, tuple(ids)),
+            SQL(
+                """
+                UPDATE pemkab_delivery_booking b
+                   SET claimed_until = %s,
+                       claim_token = %s,
+                       attempt_count = b.attempt_count + 1
+                  FROM pemkab_courier_provider p
+                 WHERE p.id = b.provider_id AND b.id IN %s
+             RETURNING b.id, b.name, b.attempt_count, b.cancel_requested, b.courier_order_ref,
+                       b.state, b.outcome_unknown, b.stray_courier_refs, p.max_attempts,
+                       p.lookup_by_reference
+                """,
+                now + CLAIM_LEASE,
+                token,
+                tuple(ids),
+            )
         )
         rows = self.env.cr.fetchall()
-        self.invalidate_model(["claimed_until", "attempt_count"])
+        self.invalidate_model(["claimed_until", "claim_token", "attempt_count"])
         jobs = []
-        for booking_id, name, attempts, cancel, courier_ref in sorted(rows):
-            if cancel:
-                # cancel the courier's order; without its number, look it up first
-                action = "cancel" if courier_ref else "lookup_cancel"
+        for row in sorted(rows):
+            (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
+            max_tries, can_lookup = row[8:]
+            if cancel and courier_ref:
+                action = "cancel"
+            elif cancel:
+                # without its number, look the order up first; a courier that cannot be
+                # asked got a known answer (else the booking waits for a person): no order
+                action = "lookup_cancel" if can_lookup else "cancel_local"
+            elif state == "requested" and not courier_ref:
+                # the attempts are spent but the last call may have made the order: only
+                # look it up; a booking is failed only when the courier says it has none
+                action = "lookup" if unknown and attempts > max_tries else "book"
             else:
-                action = "book"
+                action = "none"
             jobs.append(
                 {
                     "booking_id": booking_id,
                     "ref": name,
                     "action": action,
-                    "lookup_first": attempts > 1,
+                    "lookup_first": bool(can_lookup) and (attempts > 1 or bool(unknown)),
+                    "claim_token": token,
+                    "strays": split_refs(strays, exclude=courier_ref),
                 }
             )
         return jobs
 
+    def _outbox_shelter_closed_until(self, now, cache):
+        """When the booking's shelter opens next, if it is closed at ``now``, else False
+        (``cache``: {shelter id: answer}, shared by a batch)."""
+        self.ensure_one()
+        shelter = self.shelter_id
+        if shelter.id not in cache:
+            opens = shelter._next_open_at(now)
+            cache[shelter.id] = opens if opens and opens > now else False
+        return cache[shelter.id]
+
+    def _hold_until_shelters_open(self):
+        """Bookings for a closed shelter wait for its next opening: a driver sent now
+        would find the counter shut."""
+        now = fields.Datetime.now()
+        cache = {}
+        for booking in self.filtered(lambda b: b.provider_id._has_api()):
+            opens = booking._outbox_shelter_closed_until(now, cache)
+            if opens:
+                booking._outbox_hold(opens)
+
+    def _outbox_hold(self, opens):
+        self.ensure_one()
+        self.write({"next_attempt_at": opens})
+        local = pytz.utc.localize(opens).astimezone(pytz.timezone(SHELTER_TZ))
+        self._log_event(
+            "system",
+            note=self.env._(
+                "Shelter %(shelter)s is closed: the courier is booked when it opens, %(when)s.",
+                shelter=self.shelter_id.display_name,
+                when=local.strftime("%Y-%m-%d %H:%M WIB"),
+            ),
+        )
+        self._trigger_outbox_at(opens)
+        return False
+
     @api.model
     def _outbox_prepare(self, jobs):
-        """Add to each job, in the main thread, what the worker needs: client and payload."""
+        """Add to each job, in the main thread, what the worker needs: client and payload.
+
+        A booking whose client cannot be set up (a missing credential, a neutralised
+        database, any error of the account) gets a ``setup_error``: it alone is recorded
+        as failed, the rest of the run goes on.
+        """
         bookings = self.browse([job["booking_id"] for job in jobs])
         bookings.fetch(["provider_id", "shelter_id", "recipient_name", "latitude"])
         prepared = []
+        now = fields.Datetime.now()
+        closed = {}
+        rates = {}
+        limiter = SharedRateLimiter(self.env.cr.dbname, rates)
         for job, booking in zip(jobs, bookings, strict=True):
+            if job["action"] == "book" and booking._outbox_shelter_closed_until(now, closed):
+                # due (a retry, a rebooking) while its shelter is closed: no call
+                job.update(client=None, closed_until=closed[booking.shelter_id.id])
+                prepared.append(job)
+                continue
             try:
                 client = booking.provider_id._courier_client()
             except UserError as error:
+                client, message = None, str(error)
+            except Exception as error:  # noqa: BLE001 - one bad account must not stop the run
+                _logger.warning(
+                    "Courier outbox: account %s cannot be used: %s", booking.provider_id.id, error
+                )
+                client = None
+                message = self.env._(
+                    "Courier provider %(provider)s cannot be used: %(error)s",
+                    provider=booking.provider_id.name,
+                    error=error,
+                )
+            if client is None:
                 job["client"] = None
-                job["setup_error"] = str(error)
+                job["setup_error"] = message
                 prepared.append(job)
                 continue
             exchanges = []
             client.on_exchange = exchanges.append
+            rate = booking.provider_id.rate_limit_per_s
+            # the buckets are shared through committed rows: not inside a test's
+            # never-committed transaction (tests/test_outbox_faults.py runs it for real)
+            if rate and not modules.module.current_test:
+                rates[booking.provider_id.id] = rate
+                client.before_request = functools.partial(limiter, booking.provider_id.id)
             job.update(
                 client=client,
                 exchanges=exchanges,
                 provider_id=booking.provider_id.id,
                 max_parallel=booking.provider_id.max_parallel,
                 courier_ref=booking.courier_order_ref,
-                payload=booking._courier_payload(),
+                payload=booking._courier_payload() if job["action"] == "book" else None,
             )
             prepared.append(job)
+        if rates:
+            limiter.rates.update(rates)
+            limiter.ensure_buckets()
         return prepared
 
     def _courier_payload(self):
@@ -306,36 +502,40 @@ class PemkabDeliveryBooking(models.Model):
     def _outbox_apply(self, job, outcome):
         """Record the answer of one job (main thread, its own short transaction)."""
         self.ensure_one()
-        self.write({"claimed_until": False})
         for exchange in job.get("exchanges", []):
             self._log_event("api", note=exchange_note(exchange), payload=exchange)
+        if job["action"] == "poll":
+            return self._outbox_apply_poll(job, outcome)
+        if not self._outbox_holds_claim(job):
+            return self._outbox_late_answer(job, outcome)
+        self.write({"claimed_until": False, "claim_token": False})
+        self._outbox_apply_strays(job)
+        if job.get("closed_until"):
+            # this attempt called nobody
+            self.attempt_count -= 1
+            return self._outbox_hold(job["closed_until"])
         if job.get("setup_error"):
             return self._outbox_failed(job["setup_error"])
+        if outcome is None:
+            return False
         kind, value = outcome
+        self._outbox_update_outcome_unknown(job, kind)
+        if job.get("unknown") and not self.provider_id.lookup_by_reference:
+            return self._outbox_wait_for_review(value)
         if kind == "error":
-            error = value
-            if error.retryable:
-                return self._outbox_retry(error)
-            if job["action"] in ("cancel", "lookup_cancel"):
-                self.write({"cancel_requested": False})
-                self._log_event("api", note=self.env._("Cancellation refused: %s", error.message))
-                self.message_post(
-                    body=self.env._("The courier refused the cancellation: %s", error.message)
+            return self._outbox_apply_error(job, value)
+        if kind == "not_found" and job["action"] == "lookup":
+            return self._outbox_failed(
+                self.env._(
+                    "The courier has no order for %(ref)s after %(count)s attempts (%(error)s).",
+                    ref=self.name,
+                    count=self.attempt_count - 1,
+                    error=self.last_error or "-",
                 )
-                return False
-            return self._outbox_failed(error.message or error.code)
+            )
         info = value
-        if job["action"] in ("cancel", "lookup_cancel"):
-            self.write({"cancel_requested": False, "next_attempt_at": False})
-            if self.state == "cancelled":
-                self._log_event(
-                    "api",
-                    status="cancelled",
-                    note=self.env._("The courier's order is cancelled too."),
-                    payload=info.raw if info else None,
-                )
-                return False
-            return self._set_state("cancelled", source="api", payload=info.raw if info else None)
+        if job["action"] in ("cancel", "lookup_cancel", "cancel_local"):
+            return self._outbox_apply_cancelled(info)
         vals = {"next_attempt_at": False, "last_error": False}
         if kind == "found":
             self._log_event(
@@ -358,10 +558,128 @@ class PemkabDeliveryBooking(models.Model):
             self._trigger_outbox()
         return applied
 
+    def _outbox_update_outcome_unknown(self, job, kind):
+        """Whether the courier may have an order we do not know of, after this job."""
+        self.ensure_one()
+        if job.get("unknown"):
+            self.outcome_unknown = True
+        elif kind == "found" or job.get("absent"):
+            self.outcome_unknown = False
+
+    def _outbox_apply_error(self, job, error):
+        self.ensure_one()
+        if error.retryable:
+            return self._outbox_retry(error)
+        if job["action"] in ("cancel", "lookup_cancel"):
+            self.write({"cancel_requested": False})
+            self._log_event("api", note=self.env._("Cancellation refused: %s", error.message))
+            self.message_post(
+                body=self.env._("The courier refused the cancellation: %s", error.message)
+            )
+            return False
+        return self._outbox_failed(error.message or error.code)
+
+    def _outbox_apply_cancelled(self, info):
+        """The courier cancelled its order (``info`` None: it had none)."""
+        self.ensure_one()
+        self.write({"cancel_requested": False, "next_attempt_at": False, "outcome_unknown": False})
+        if self.state == "cancelled":
+            self._log_event(
+                "api",
+                status="cancelled",
+                note=self.env._("The courier's order is cancelled too."),
+                payload=info.raw if info else None,
+            )
+            return False
+        return self._set_state("cancelled", source="api", payload=info.raw if info else None)
+
+    def _outbox_holds_claim(self, job):
+        """Whether this job's run still holds the booking's claim (row locked till commit).
+
+        Another run claims a booking once its lease has ended; from then on, only that
+        run's answer is recorded."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "SELECT claim_token FROM pemkab_delivery_booking WHERE id = %s FOR UPDATE",
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        self.invalidate_recordset(["claim_token", "claimed_until"])
+        return bool(row and job.get("claim_token") and row[0] == job["claim_token"])
+
+    def _outbox_late_answer(self, job, outcome):
+        """An answer after this run's claim was lost: kept in the history, not applied.
+        An order it made is cancelled unless the booking turns out to have it as its own."""
+        self.ensure_one()
+        kind, info = outcome if outcome else (None, None)
+        note = self.env._("Answer after the claim passed to another run: not applied.")
+        made = info if kind == "ok" and job["action"] == "book" else None
+        if made and made.courier_ref and made.courier_ref != self.courier_order_ref:
+            self._add_stray_courier_refs([made.courier_ref])
+            note = self.env._(
+                "Answer after the claim passed to another run: not applied; its courier "
+                "order %s is cancelled unless it is the booking's own.",
+                made.courier_ref,
+            )
+        self._log_event(
+            "api",
+            status=made.status if made else None,
+            note=note,
+            payload=made.raw if made else None,
+        )
+        return False
+
+    def _add_stray_courier_refs(self, courier_refs):
+        self.ensure_one()
+        refs = split_refs(self.stray_courier_refs)
+        refs += [ref for ref in courier_refs if ref not in refs]
+        self.stray_courier_refs = ",".join(refs) or False
+        self._trigger_outbox()
+
+    def _outbox_apply_strays(self, job):
+        """Record the cancellation of the reference's other courier orders."""
+        self.ensure_one()
+        if not self.stray_courier_refs:
+            return
+        results = job.get("stray_results") or {}
+        left = []
+        for courier_ref in split_refs(self.stray_courier_refs, exclude=self.courier_order_ref):
+            result = results.get(courier_ref)
+            if result == "cancelled":
+                self._log_event(
+                    "api",
+                    status="cancelled",
+                    note=self.env._("Extra courier order %s cancelled.", courier_ref),
+                )
+            elif result is not None and not result.retryable:
+                message = self.env._(
+                    "The courier refused to cancel the extra order %(courier_ref)s of this "
+                    "booking: %(error)s. Ask the courier to cancel it.",
+                    courier_ref=courier_ref,
+                    error=result.message,
+                )
+                self._log_event("api", note=message[:250])
+                self.message_post(body=message)
+            else:
+                left.append(courier_ref)
+        self.stray_courier_refs = ",".join(left) or False
+
+    def _outbox_apply_poll(self, job, outcome):
+        self.ensure_one()
+        if outcome and outcome[0] == "ok":
+            return self._apply_courier_update(outcome[1], "poll")
+        error = job.get("setup_error") or (outcome[1].message if outcome else "-")
+        self.write({"last_news_at": fields.Datetime.now()})
+        self._log_event("poll", note=self.env._("Poll failed: %s", error))
+        return False
+
     def _outbox_retry(self, error):
         self.ensure_one()
         attempts = self.attempt_count
-        if attempts >= self.provider_id.max_attempts:
+        spent = attempts >= self.provider_id.max_attempts
+        if spent and not self.outcome_unknown:
             return self._outbox_failed(
                 self.env._(
                     "%(error)s (after %(count)s attempts)", error=error.message, count=attempts
@@ -374,15 +692,22 @@ class PemkabDeliveryBooking(models.Model):
                 "last_error": f"{error.code}: {error.message}",
             }
         )
-        self._log_event(
-            "system",
-            note=self.env._(
+        if spent:
+            note = self.env._(
+                "Attempt %(count)s got no answer (%(error)s): the courier may have the "
+                "order. It is looked up in %(delay)s s before the booking is failed.",
+                count=attempts,
+                error=error.message or error.code,
+                delay=delay,
+            )
+        else:
+            note = self.env._(
                 "Attempt %(count)s failed (%(error)s); next try in %(delay)s s.",
                 count=attempts,
                 error=error.message or error.code,
                 delay=delay,
-            ),
-        )
+            )
+        self._log_event("system", note=note)
         self._trigger_outbox_at(self.next_attempt_at)
         return False
 
@@ -414,9 +739,13 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_poll_bookings(self, batch_size=100):
+        """Look up bookings with no news for a while (archived accounts included: their
+        live bookings still need news). The read snapshot ends before the courier calls;
+        each answer is recorded in its own transaction, retried on a concurrent change
+        (a webhook for the same booking), so one conflict never loses the rest."""
         auto_commit = not modules.module.current_test
         now = fields.Datetime.now()
-        candidates = self.search(
+        candidates = self.with_context(active_test=False).search(
             [
                 ("state", "in", ("booked", "driver_assigned", "picked_up")),
                 ("provider_id.kind", "!=", "manual"),
@@ -433,19 +762,17 @@ class PemkabDeliveryBooking(models.Model):
             {"booking_id": b.id, "ref": b.name, "action": "poll", "lookup_first": False}
             for b in due
         ]
-        outcomes = self._outbox_run(self._outbox_prepare(jobs))
-        for job, outcome in outcomes:
-            booking = self.browse(job["booking_id"])
-            for exchange in job.get("exchanges", []):
-                booking._log_event("api", note=exchange_note(exchange), payload=exchange)
-            if outcome and outcome[0] == "ok":
-                booking._apply_courier_update(outcome[1], "poll")
-            elif outcome:
-                booking.write({"last_news_at": now})
-                booking._log_event("poll", note=self.env._("Poll failed: %s", outcome[1].message))
-            if auto_commit:
-                self.env["ir.cron"]._commit_progress(1)
+        prepared = self._outbox_prepare(jobs)
+        if auto_commit:
+            self.env["ir.cron"]._commit_progress()
+        for job, outcome in self._outbox_run(prepared):
+            self._outbox_record(job, outcome, auto_commit)
         return len(jobs)
+
+
+def split_refs(value, exclude=None):
+    """The courier references of a comma-separated field, without ``exclude``."""
+    return [ref for ref in (value or "").split(",") if ref and ref != exclude]
 
 
 def courier_failure_reason(reason):

@@ -1,5 +1,6 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -52,6 +53,12 @@ class PemkabShelter(models.Model):
         "pemkab.shelter.opening", "shelter_id", string="Opening Hours", copy=True
     )
     opening_summary = fields.Char(compute="_compute_opening_summary", string="Open")
+    holiday_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Holiday Calendar",
+        help="Its time off (public holidays, cuti bersama) closes the shelter for every day "
+        "it touches; couriers are then booked for the next opening.",
+    )
     staff_ids = fields.Many2many(
         "res.users",
         "pemkab_shelter_staff_rel",
@@ -101,19 +108,65 @@ class PemkabShelter(models.Model):
     def _is_open_at(self, when=None):
         """Whether the shelter is open at ``when`` (naive UTC datetime, default now).
 
-        A shelter with no opening hours is taken as always open.
+        A shelter with no opening hours is taken as always open, except on its holidays.
         """
         self.ensure_one()
-        if not self.opening_ids:
-            return True
         when = when or fields.Datetime.now()
-        local = pytz.utc.localize(when).astimezone(pytz.timezone(SHELTER_TZ))
-        hour = local.hour + local.minute / 60.0
-        day = str(local.weekday())
-        return any(
-            line.dayofweek == day and line.hour_from <= hour < line.hour_to
-            for line in self.opening_ids
+        return self._next_open_at(when) == when
+
+    def _next_open_at(self, when=None, horizon_days=31):
+        """The first moment from ``when`` (naive UTC, default now) the shelter is open:
+        ``when`` itself when it is open then; False when it does not open within
+        ``horizon_days`` (its bookings are then not held back)."""
+        self.ensure_one()
+        when = (when or fields.Datetime.now()).replace(microsecond=0)
+        tz = pytz.timezone(SHELTER_TZ)
+        local = pytz.utc.localize(when).astimezone(tz).replace(tzinfo=None)
+        holidays = self._holiday_dates(local.date(), local.date() + timedelta(days=horizon_days))
+        periods = {}
+        for line in self.opening_ids:
+            periods.setdefault(int(line.dayofweek), []).append((line.hour_from, line.hour_to))
+        for offset in range(horizon_days + 1):
+            day = local.date() + timedelta(days=offset)
+            if day in holidays:
+                continue
+            day_periods = sorted(periods.get(day.weekday(), [])) if periods else [(0.0, 24.0)]
+            midnight = datetime.combine(day, time.min)
+            for hour_from, hour_to in day_periods:
+                if local < midnight + timedelta(hours=hour_to):
+                    moment = max(midnight + timedelta(hours=hour_from), local)
+                    return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+        return False
+
+    def _holiday_dates(self, first, last):
+        """The local dates between ``first`` and ``last`` that the holiday calendar's
+        time off touches (the calendar's own and the company-wide ones)."""
+        self.ensure_one()
+        if not self.holiday_calendar_id:
+            return set()
+        tz = pytz.timezone(SHELTER_TZ)
+        start = tz.localize(datetime.combine(first, time.min)).astimezone(pytz.utc)
+        stop = tz.localize(datetime.combine(last, time.max)).astimezone(pytz.utc)
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("calendar_id", "in", (self.holiday_calendar_id.id, False)),
+                    ("resource_id", "=", False),
+                    ("date_from", "<=", stop.replace(tzinfo=None)),
+                    ("date_to", ">=", start.replace(tzinfo=None)),
+                ]
+            )
         )
+        dates = set()
+        for leave in leaves:
+            day = pytz.utc.localize(leave.date_from).astimezone(tz).date()
+            end = pytz.utc.localize(leave.date_to).astimezone(tz).date()
+            while day <= end:
+                dates.add(day)
+                day += timedelta(days=1)
+        return dates
 
 
 def _float_to_hhmm(value):

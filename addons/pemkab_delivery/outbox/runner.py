@@ -3,18 +3,23 @@
 """Courier calls of the outbox, in worker threads. No ORM, no database, no Odoo import.
 
 A job is a plain dict prepared by ``pemkab.delivery.booking._outbox_prepare`` in the
-main thread: ``ref`` (our reference), ``action`` (``book``, ``cancel``,
-``lookup_cancel``, ``poll``), ``lookup_first`` (an earlier attempt may have reached the
-courier), ``client`` (a courier client, or None when it could not be set up),
-``provider_id``, ``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination,
-package, service type). The answer of each job is ``(kind, value)``: ``("ok" | "found",
-OrderInfo)``, ``("not_found", None)`` or ``("error", CourierError)``; ``None`` for a job
-without a client.
+main thread: ``ref`` (our reference), ``action`` (``book``, ``lookup`` (only look the
+order up: the attempts are spent but an earlier call may have made it), ``cancel``,
+``lookup_cancel``, ``cancel_local`` (no call: the courier has no order), ``poll``,
+``none``), ``lookup_first`` (an earlier attempt may have
+reached the courier), ``strays`` (other courier orders of our reference, to cancel),
+``client`` (a courier client, or None when it could not be set up), ``provider_id``,
+``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
+type). The answer of each job is ``(kind, value)``: ``("ok" | "found", OrderInfo)``,
+``("not_found", None)`` or ``("error", CourierError)``; ``None`` for a job without a
+client. The worker also sets on the job ``unknown`` (the booking call got no answer: the
+courier may have the order), ``absent`` (the courier said it has no order for our
+reference) and ``stray_results`` ({courier ref: "cancelled" or the error}).
 """
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..clients import CourierError, CourierTimeout, OrderNotFound, RetryableError
 
@@ -25,7 +30,8 @@ MAX_WORKERS = 16
 
 def run_jobs(jobs, max_workers=MAX_WORKERS):
     """Run the jobs' courier calls in worker threads, at most ``max_parallel`` per
-    provider at once. Returns ``[(job, answer), ...]`` in the order of ``jobs``."""
+    provider at once. Yields ``(job, answer)`` as each call returns, so that the caller
+    records every answer at once, without waiting for the slowest call of the batch."""
     semaphores = {}
     for job in jobs:
         if job.get("client"):
@@ -41,15 +47,26 @@ def run_jobs(jobs, max_workers=MAX_WORKERS):
             return job, run_job(job)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pemkab-outbox") as pool:
-        return list(pool.map(work, jobs))
+        futures = [pool.submit(work, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def run_job(job):
-    """One courier call. Never raises: an unexpected error is a retryable answer."""
+    """One job's courier calls. Never raises: an unexpected error is a retryable answer."""
+    if job.get("strays"):
+        job["stray_results"] = cancel_strays(job["client"], job["ref"], job["strays"])
     client, payload, ref = job["client"], job.get("payload"), job["ref"]
     try:
+        if job["action"] == "none":
+            return None
         if job["action"] == "poll":
+            # this booking's own order, not whichever order the reference has
+            if job.get("courier_ref"):
+                return "ok", client.get_order_by_courier_ref(job["courier_ref"])
             return "ok", client.get_order(ref)
+        if job["action"] == "cancel_local":
+            return "not_found", None
         if job["action"] == "cancel":
             return "ok", client.cancel(ref, job.get("courier_ref"))
         if job["action"] == "lookup_cancel":
@@ -57,10 +74,14 @@ def run_job(job):
             if not found:
                 return "not_found", None
             return "ok", client.cancel(ref, found.courier_ref)
-        found = lookup(client, ref) if job["lookup_first"] else None
-        if found:
-            return "found", found
-        return "ok", _book(client, ref, payload)
+        if job["action"] == "lookup" or job["lookup_first"]:
+            found = lookup(client, ref)
+            if found:
+                return "found", found
+            job["absent"] = True
+            if job["action"] == "lookup":
+                return "not_found", None
+        return "ok", _book(job, client, ref, payload)
     except CourierError as error:
         return "error", error
     except Exception as error:  # noqa: BLE001 - a worker must always answer
@@ -68,22 +89,47 @@ def run_job(job):
         return "error", RetryableError(str(error), code="unexpected")
 
 
-def _book(client, ref, payload):
-    try:
-        quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
-    except CourierTimeout:
-        raise
-    except CourierError as error:
-        if error.retryable:
+def cancel_strays(client, ref, strays):
+    """Cancel the other courier orders of our reference: {courier ref: result}, the
+    result being ``"cancelled"`` or the :class:`CourierError` that prevented it."""
+    results = {}
+    for courier_ref in strays:
+        try:
+            client.cancel(ref, courier_ref)
+            results[courier_ref] = "cancelled"
+        except OrderNotFound:
+            results[courier_ref] = "cancelled"
+        except CourierError as error:
+            results[courier_ref] = error
+        except Exception as error:  # noqa: BLE001 - a worker must always answer
+            _logger.exception("Courier outbox: unexpected error cancelling %s", courier_ref)
+            results[courier_ref] = RetryableError(str(error), code="unexpected")
+    return results
+
+
+def _book(job, client, ref, payload):
+    """Book; ask a quote first only when the courier tells the price nowhere else."""
+    quote = None
+    if client.QUOTE_BEFORE_BOOKING:
+        try:
+            quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
+        except CourierTimeout:
             raise
-        quote = None
-    info = client.book(
-        ref,
-        payload["origin"],
-        payload["destination"],
-        payload["package"],
-        payload["service_type"],
-    )
+        except CourierError as error:
+            if error.retryable:
+                raise
+    try:
+        info = client.book(
+            ref,
+            payload["origin"],
+            payload["destination"],
+            payload["package"],
+            payload["service_type"],
+        )
+    except CourierTimeout:
+        # sent, no answer: the courier may have made the order
+        job["unknown"] = True
+        raise
     if quote and not info.price:
         info.price = quote.price
     return info

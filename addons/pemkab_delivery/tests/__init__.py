@@ -5,3 +5,4 @@ from . import test_trust
 from . import test_webhook_hostile
 from . import test_properties
 from . import test_retention
+from . import test_outbox

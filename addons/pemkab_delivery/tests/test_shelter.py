@@ -4,6 +4,7 @@ from datetime import datetime
 
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -101,6 +102,42 @@ class TestShelter(PemkabDeliveryCommon):
             self.shelter_a.opening_ids = [
                 (0, 0, {"dayofweek": "1", "hour_from": 15.0, "hour_to": 9.0})
             ]
+
+    def test_next_opening_and_holidays(self):
+        """A closed shelter's next opening; a holiday calendar's time off closes it for
+        the day."""
+        shelter = self.shelter_a
+        shelter.opening_ids = [
+            (0, 0, {"dayofweek": day, "hour_from": 7.5, "hour_to": 14.0}) for day in "01234"
+        ]
+        # Monday 2026-11-23 15:00 WIB (08:00 UTC): closed, opens Tuesday 07:30 WIB
+        self.assertEqual(
+            shelter._next_open_at(datetime(2026, 11, 23, 8, 0)), datetime(2026, 11, 24, 0, 30)
+        )
+        # Friday 23:00 WIB: opens Monday 07:30 WIB, not at 23:00
+        self.assertEqual(
+            shelter._next_open_at(datetime(2026, 11, 27, 16, 0)), datetime(2026, 11, 30, 0, 30)
+        )
+        open_moment = datetime(2026, 11, 24, 2, 0)  # Tuesday 09:00 WIB
+        self.assertEqual(shelter._next_open_at(open_moment), open_moment)
+        calendar = self.env["resource.calendar"].create({"name": "Libur Banyuwangi"})
+        # Tuesday 2026-11-24 is a holiday, given in WIB (00:00 to 23:59)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Hari libur",
+                "calendar_id": calendar.id,
+                "date_from": datetime(2026, 11, 23, 17, 0),
+                "date_to": datetime(2026, 11, 24, 16, 59),
+            }
+        )
+        shelter.holiday_calendar_id = calendar
+        self.assertFalse(shelter._is_open_at(open_moment))
+        self.assertEqual(
+            shelter._next_open_at(open_moment), datetime(2026, 11, 25, 0, 30), "Wednesday 07:30"
+        )
+        # without opening hours, only the holiday closes it
+        shelter.opening_ids = [Command.clear()]
+        self.assertEqual(shelter._next_open_at(open_moment), datetime(2026, 11, 24, 17, 0))
 
     def test_access_by_role(self):
         shelter_b = self.shelter_b or self.env["pemkab.shelter"].create(

@@ -96,6 +96,13 @@ class TestCourierWebhook(PemkabCourierCommon, HttpCase):
         )
         self.assertTrue(late, "the late event is in the history, not applied")
 
+    def test_archived_account_still_heard(self):
+        """An archived account's live bookings still hear from the courier."""
+        self.provider.active = False
+        result = self._advance("driver_assigned")
+        self.assertEqual(result["webhook_status"], 200, result["webhooks"])
+        self.assertEqual(self.booking.state, "driver_assigned")
+
     def test_unknown_provider(self):
         response = self.url_open(
             "/pemkab_delivery/webhook/999999",

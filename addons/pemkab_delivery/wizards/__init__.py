@@ -1,2 +1,3 @@
 from . import pemkab_delivery_reason_wizard
 from . import pemkab_citizen_data_request
+from . import pemkab_delivery_courier_order_wizard

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation"],
+    "depends": ["mail", "phone_validation", "portal", "sms"],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",
@@ -22,6 +22,8 @@
         "data/pemkab_shelter_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/pemkab_citizen_notification_data.xml",
         "views/pemkab_area_views.xml",
         "views/pemkab_agency_views.xml",
         "views/pemkab_shelter_views.xml",
@@ -32,6 +34,7 @@
         "views/res_config_settings_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "views/menus.xml",
+        "views/pemkab_citizen_tracking_templates.xml",
     ],
     "demo": [
         "demo/pemkab_shelter_demo.xml",

@@ -5,3 +5,9 @@ UPDATE pemkab_courier_provider
    SET active = false,
        environment = 'test'
  WHERE environment = 'production';
+
+-- ... and sends no citizen SMS still queued (pemkab.deliverable.mixin queues no new one
+-- in a neutralised database).
+UPDATE sms_sms
+   SET state = 'canceled'
+ WHERE state = 'outgoing';

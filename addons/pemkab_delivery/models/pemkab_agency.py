@@ -50,8 +50,17 @@ class PemkabAgency(models.Model):
     shelter_count = fields.Integer(compute="_compute_shelter_count")
     color = fields.Integer()
     note = fields.Html()
+    waiting_alert_hours = fields.Integer(
+        string="Alert After (hours)",
+        default=4,
+        help="A parcel waiting at the shelter, or on its way, for longer than this gives its "
+        "officer an activity. 0: no alert.",
+    )
 
     _code_uniq = models.Constraint("UNIQUE(code)", "Another agency already has this code.")
+    _waiting_alert_hours_positive = models.Constraint(
+        "CHECK(waiting_alert_hours >= 0)", "Alert After (hours) cannot be negative."
+    )
 
     @api.depends("shelter_ids")
     def _compute_shelter_count(self):
@@ -71,3 +80,21 @@ class PemkabAgency(models.Model):
         action["domain"] = [("agency_id", "=", self.id)]
         action["context"] = {"default_agency_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    def _cron_parcel_waiting_alerts(self):
+        """Activities for the parcels of every deliverable document that wait too long
+        in a state, by each agency's own limit. Returns {model name: the late records}."""
+        hours = {
+            agency: agency.waiting_alert_hours
+            for agency in self.sudo().search([("waiting_alert_hours", ">", 0)])
+        }
+        late = {}
+        for model_name in self.env.registry.descendants(["pemkab.deliverable.mixin"], "_inherit"):
+            model = self.env[model_name]
+            if model._abstract or not model._auto or "agency_id" not in model._fields:
+                continue
+            late[model_name] = model._delivery_waiting_alerts(hours)
+        return late

@@ -2,12 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from .pemkab_deliverable_mixin_portal import TRACKING_DAYS_DEFAULT, TRACKING_DAYS_PARAM
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     pemkab_trigger_count = fields.Integer(compute="_compute_pemkab_counts")
     pemkab_provider_count = fields.Integer(compute="_compute_pemkab_counts")
+    pemkab_tracking_days = fields.Integer(
+        string="Citizen Link Expiry (days)",
+        config_parameter=TRACKING_DAYS_PARAM,
+        default=TRACKING_DAYS_DEFAULT,
+        help="Days a citizen's tracking link keeps working after its parcel was delivered, "
+        "cancelled or not delivered; afterwards it answers “not found”.",
+    )
 
     def _compute_pemkab_counts(self):
         triggers = self.env["pemkab.delivery.trigger"].search_count([])

@@ -1,1 +1,2 @@
 from . import test_seed_parcel_workflow
+from . import test_citizen

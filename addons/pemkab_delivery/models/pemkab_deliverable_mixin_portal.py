@@ -1,0 +1,247 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The deliverable mixin's citizen page: one unguessable link per document.
+
+The link carries ``portal.mixin``'s ``access_token`` of the *document* (not of a
+booking), so it stays the same across *Book Again* and re-dispatches. The public page
+(``/lacak/<token>``, see ``controllers/tracking.py``) shows only what
+:meth:`_delivery_citizen_page_values` returns: states, the shelter, an estimated arrival,
+the driver while on the way, the receiver once delivered; never what is inside the
+parcel, nor the recipient's NIK, BPJS or aid data.
+"""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import format_datetime
+
+from ..tools.geo import haversine_km
+
+# the regency's time zone (Banyuwangi is in WIB)
+CITIZEN_TZ = "Asia/Jakarta"
+# days a link keeps working once its document reached a final state (Settings)
+TRACKING_DAYS_PARAM = "pemkab_delivery.tracking_days"
+TRACKING_DAYS_DEFAULT = 30
+# a driver's pace on Banyuwangi's roads: km of road per km of straight line, and km/h
+ROAD_FACTOR = 1.3
+DRIVER_SPEED_KMH = 25.0
+# minutes a driver needs to reach the shelter and take the parcel
+PICKUP_MINUTES = 15
+
+
+class PemkabDeliverableMixin(models.AbstractModel):
+    _name = "pemkab.deliverable.mixin"
+    _inherit = ["pemkab.deliverable.mixin", "portal.mixin"]
+
+    access_token = fields.Char(index="btree_not_null")
+    delivery_state_since = fields.Datetime(
+        string="In This State Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="When the document reached its current state (citizen link expiry, "
+        "alerts on parcels waiting too long).",
+    )
+    delivery_citizen_url = fields.Char(
+        string="Citizen Link",
+        compute="_compute_delivery_citizen_url",
+        help="The public page on which the recipient follows the parcel.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("access_token")
+    def _compute_access_url(self):
+        for record in self:
+            record.access_url = f"/lacak/{record.access_token}" if record.access_token else "#"
+
+    @api.depends("access_token")
+    def _compute_delivery_citizen_url(self):
+        base_url = self.get_base_url() if self else ""
+        for record in self:
+            record.delivery_citizen_url = (
+                f"{base_url}/lacak/{record.access_token}" if record.access_token else False
+            )
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        field = self._delivery_state_field
+        entering = self.browse()
+        if field in vals:
+            entering = self.filtered(lambda record: record[field] != vals[field])
+        res = super().write(vals)
+        if entering:
+            entering._delivery_on_state_entered(vals[field])
+        return res
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _delivery_on_state_entered(self, state):
+        """These documents just reached ``state``: note when (extended to tell people)."""
+        super().write({"delivery_state_since": fields.Datetime.now()})
+
+    def _delivery_ensure_citizen_url(self):
+        """Give every document its citizen link (once: it never changes afterwards)."""
+        for record in self.filtered(lambda record: not record.access_token):
+            record._portal_ensure_token()
+        return self
+
+    @api.model
+    def _delivery_find_by_token(self, token):
+        """The document (sudo) whose citizen link carries ``token``, in any deliverable
+        model, or None: also None once the link has expired."""
+        if not token or len(token) > 64:
+            return None
+        for model_name in self.env.registry.descendants([self._name], "_inherit"):
+            model = self.env[model_name]
+            if model._abstract or not model._auto:
+                continue
+            record = model.sudo().search([("access_token", "=", token)], limit=1)
+            if record:
+                return None if record._delivery_citizen_link_expired() else record
+        return None
+
+    def _delivery_citizen_link_expired(self):
+        """Whether the document has been in a final state (delivered, cancelled, not
+        delivered) for longer than the administrator's number of days."""
+        self.ensure_one()
+        final = (*self._delivery_closed_states, *self._delivery_returned_states())
+        if self[self._delivery_state_field] not in final or not self.delivery_state_since:
+            return False
+        days = self._delivery_tracking_days()
+        return fields.Datetime.now() > self.delivery_state_since + timedelta(days=days)
+
+    @api.model
+    def _delivery_tracking_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(TRACKING_DAYS_PARAM)
+        try:
+            return max(int(value), 0) if value not in (None, False, "") else TRACKING_DAYS_DEFAULT
+        except ValueError:
+            return TRACKING_DAYS_DEFAULT
+
+    # ------------------------------------------------------------------
+    # The citizen page
+    # ------------------------------------------------------------------
+    def _delivery_citizen_page_values(self):
+        """Everything the public page shows, as plain strings: the page reads nothing
+        else of the document. Never medicines, NIK, BPJS or aid data."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        state = self[self._delivery_state_field]
+        delivered = state == self._delivery_delivered_state
+        failed = state in self._delivery_returned_states()
+        cancelled = state in self._delivery_closed_states and not delivered
+        out = state == self._delivery_out_state
+        live = state in self._delivery_live_states()
+        on_the_way = live and booking.state in ("driver_assigned", "picked_up")
+        shelter = booking.shelter_id or (
+            self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id
+        )
+        status = self._delivery_citizen_status(delivered, failed, cancelled, out, booking)
+        values = {
+            "reference": self.name,
+            "agency": self._delivery_agency().sudo().name or "",
+            "status": status,
+            "status_kind": (
+                "success"
+                if delivered
+                else "danger"
+                if failed or cancelled
+                else "info"
+                if live
+                else "secondary"
+            ),
+            "shelter": shelter.sudo().name or "",
+            "shelter_street": shelter.sudo().street or "",
+            "timeline": self._delivery_citizen_timeline(booking, delivered, failed, cancelled),
+            "eta": live and self._delivery_citizen_eta(booking) or "",
+            "driver_name": on_the_way and booking.driver_name or "",
+            "driver_plate": on_the_way and booking.driver_plate or "",
+            "receiver_name": delivered and self.receiver_name or "",
+            "delivered_at": delivered and self._delivery_citizen_time(self.delivered_at) or "",
+            "failure": failed and self._delivery_citizen_failure() or "",
+        }
+        return values
+
+    def _delivery_citizen_status(self, delivered, failed, cancelled, out, booking):
+        _ = self.env._
+        if delivered:
+            return _("Delivered")
+        if failed:
+            return _("Not delivered yet")
+        if cancelled:
+            return _("Cancelled")
+        if out:
+            return _("On the way to you")
+        if booking.state == "driver_assigned":
+            return _("A driver is coming to the shelter")
+        if booking.state in ("requested", "booked"):
+            return _("Waiting for a courier at the shelter")
+        if self[self._delivery_state_field] == self._delivery_ready_state:
+            return _("Ready at the shelter")
+        return _("Being prepared")
+
+    def _delivery_citizen_failure(self):
+        labels = dict(self._fields["failure_reason"]._description_selection(self.env))
+        reason = labels.get(self.failure_reason) or self.env._("the courier could not deliver")
+        return self.env._(
+            "%(reason)s. An officer will contact you to arrange a new delivery.", reason=reason
+        )
+
+    def _delivery_citizen_timeline(self, booking, delivered, failed, cancelled):
+        """The steps of the parcel's way, each ``{"label", "time", "done"}``: times from
+        the current booking's history."""
+        _ = self.env._
+        first = {}
+        for event in booking.event_ids.sorted(lambda e: (e.date, e.id)):
+            if event.applied and event.status and event.status not in first:
+                first[event.status] = event.date
+        steps = [
+            (_("Ready at the shelter"), booking.create_date or False),
+            (_("Courier booked"), first.get("booked")),
+            (_("Driver assigned"), first.get("driver_assigned")),
+            (_("Picked up, on the way"), first.get("picked_up")),
+        ]
+        if delivered:
+            steps.append((_("Delivered"), self.delivered_at))
+        elif failed or cancelled:
+            label = _("Not delivered") if failed else _("Cancelled")
+            steps.append((label, self.delivery_state_since))
+        else:
+            steps.append((_("Delivered"), False))
+        # a later step done means the earlier ones are done (own fleet skips "booked")
+        reached = max((index for index, (_label, date) in enumerate(steps) if date), default=-1)
+        if not booking:
+            reached = -1
+        return [
+            {
+                "label": label,
+                "time": self._delivery_citizen_time(date) if date else "",
+                "done": index <= reached,
+            }
+            for index, (label, date) in enumerate(steps)
+        ]
+
+    def _delivery_citizen_eta(self, booking):
+        """Estimated arrival, from the straight-line distance at a driver's pace, counted
+        from the pickup (or from now plus the time to reach the shelter)."""
+        shelter = booking.shelter_id
+        if not (booking.latitude and booking.longitude and shelter.latitude and shelter.longitude):
+            return ""
+        km = haversine_km(shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
+        minutes = max(10, round(km * ROAD_FACTOR / DRIVER_SPEED_KMH * 60))
+        picked = booking.event_ids.filtered(lambda e: e.applied and e.status == "picked_up")
+        if picked:
+            start = min(picked.mapped("date"))
+        else:
+            start = fields.Datetime.now() + timedelta(minutes=PICKUP_MINUTES)
+        return self._delivery_citizen_time(start + timedelta(minutes=minutes))
+
+    def _delivery_citizen_time(self, value):
+        if not value:
+            return ""
+        return format_datetime(self.env, value, tz=CITIZEN_TZ, dt_format="d MMM yyyy, HH:mm")

@@ -17,6 +17,7 @@
         "security/pemkab_delivery_security.xml",
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
+        "security/pemkab_delivery_report_security.xml",
         "data/pemkab.area.csv",
         "data/pemkab_agency_data.xml",
         "data/pemkab_shelter_data.xml",
@@ -35,6 +36,8 @@
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "views/menus.xml",
         "views/pemkab_citizen_tracking_templates.xml",
+        "report/pemkab_delivery_report_templates.xml",
+        "report/pemkab_delivery_service_report_views.xml",
     ],
     "demo": [
         "demo/pemkab_shelter_demo.xml",

@@ -57,10 +57,51 @@ class PemkabAgency(models.Model):
         "officer an activity. 0: no alert.",
     )
 
+    # what an own fleet would cost the agency per month (Rupiah), beside the couriers
+    currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
+    )
+    own_fleet_vehicle_cost = fields.Monetary(
+        string="Motorbikes (per month)",
+        help="Purchase spread over the bikes' life, or their lease, per month.",
+    )
+    own_fleet_driver_cost = fields.Monetary(string="Drivers' Pay (per month)")
+    own_fleet_fuel_cost = fields.Monetary(string="Fuel (per month)")
+    own_fleet_maintenance_cost = fields.Monetary(string="Maintenance and Insurance (per month)")
+    own_fleet_monthly_cost = fields.Monetary(
+        string="Own Fleet (per month)",
+        compute="_compute_own_fleet_monthly_cost",
+        store=True,
+        help="What the agency's deliveries would cost per month with its own fleet: set by "
+        "an administrator, compared with the couriers' cost in the service report.",
+    )
+
     _code_uniq = models.Constraint("UNIQUE(code)", "Another agency already has this code.")
     _waiting_alert_hours_positive = models.Constraint(
         "CHECK(waiting_alert_hours >= 0)", "Alert After (hours) cannot be negative."
     )
+
+    _own_fleet_costs_positive = models.Constraint(
+        "CHECK(COALESCE(own_fleet_vehicle_cost, 0) >= 0 AND COALESCE(own_fleet_driver_cost, 0) >= 0"
+        " AND COALESCE(own_fleet_fuel_cost, 0) >= 0"
+        " AND COALESCE(own_fleet_maintenance_cost, 0) >= 0)",
+        "An own fleet's costs cannot be negative.",
+    )
+
+    @api.depends(
+        "own_fleet_vehicle_cost",
+        "own_fleet_driver_cost",
+        "own_fleet_fuel_cost",
+        "own_fleet_maintenance_cost",
+    )
+    def _compute_own_fleet_monthly_cost(self):
+        for agency in self:
+            agency.own_fleet_monthly_cost = (
+                agency.own_fleet_vehicle_cost
+                + agency.own_fleet_driver_cost
+                + agency.own_fleet_fuel_cost
+                + agency.own_fleet_maintenance_cost
+            )
 
     @api.depends("shelter_ids")
     def _compute_shelter_count(self):

@@ -1,5 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 
@@ -127,7 +129,8 @@ class PemkabAgency(models.Model):
     # ------------------------------------------------------------------
     def _cron_parcel_waiting_alerts(self):
         """Activities for the parcels of every deliverable document that wait too long
-        in a state, by each agency's own limit. Returns {model name: the late records}."""
+        at the shelter or on their way, by each agency's own limit. Returns {model name:
+        the late records}."""
         hours = {
             agency: agency.waiting_alert_hours
             for agency in self.sudo().search([("waiting_alert_hours", ">", 0)])
@@ -137,5 +140,53 @@ class PemkabAgency(models.Model):
             model = self.env[model_name]
             if model._abstract or not model._auto or "agency_id" not in model._fields:
                 continue
-            late[model_name] = model._delivery_waiting_alerts(hours)
+            late[model_name] = self._parcel_waiting_alerts(model, hours)
+        return late
+
+    @api.model
+    def _parcel_waiting_alerts(self, model, hours_by_agency, now=None):
+        """Give the officer of each parcel of ``model`` that waits in a live state longer
+        than its agency allows an activity (one while it waits)."""
+        now = now or fields.Datetime.now()
+        activity_type = self.env.ref(
+            "pemkab_delivery.mail_activity_parcel_waiting", raise_if_not_found=False
+        )
+        if not hours_by_agency or not activity_type or "activity_ids" not in model._fields:
+            return model.browse()
+        state_field = model._delivery_state_field
+        oldest = now - timedelta(hours=min(hours_by_agency.values()))
+        records = model.sudo().search(
+            [
+                (state_field, "in", list(model._delivery_live_states())),
+                ("delivery_state_since", "<=", oldest),
+                ("agency_id", "in", [agency.id for agency in hours_by_agency]),
+            ]
+        )
+        late = records.filtered(
+            lambda r: r.delivery_state_since
+            <= now - timedelta(hours=hours_by_agency[r._delivery_agency()])
+            and activity_type not in r.activity_ids.activity_type_id
+        )
+        labels = dict(model._fields[state_field]._description_selection(self.env))
+        for record in late:
+            state = labels.get(record[state_field])
+            booking = record.delivery_booking_id
+            user = booking.responsible_user_id or record._delivery_agency().head_ids[:1]
+            record.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._(
+                    "%(state)s for %(hours)s hours",
+                    state=state,
+                    hours=int((now - record.delivery_state_since).total_seconds() // 3600),
+                ),
+                note=self.env._(
+                    "%(ref)s has been “%(state)s” since %(since)s (courier booking %(booking)s)."
+                    " Call the courier or the recipient.",
+                    ref=record.display_name,
+                    state=state,
+                    since=record._delivery_citizen_time(record.delivery_state_since),
+                    booking=booking.name or "-",
+                ),
+                user_id=(user or self.env.user).id,
+            )
         return late

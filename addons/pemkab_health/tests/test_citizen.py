@@ -4,6 +4,7 @@
 way and nothing of its health data; the patient and the named proxy hear of it; the
 pharmacist is told of a parcel waiting too long."""
 
+import subprocess
 from datetime import timedelta
 
 from odoo import fields
@@ -96,3 +97,22 @@ class TestHealthCitizen(PemkabHealthCommon, HttpCase):
         self.agency_a.waiting_alert_hours = 0
         activity.unlink()
         self.assertFalse(Agency._cron_parcel_waiting_alerts().get("pemkab.health.delivery"))
+
+    def test_proof_of_delivery_pdf_names_the_delivery_not_the_medicines(self):
+        delivery, booking = self._dispatched()
+        self._courier(booking, "delivered")
+        self.assertEqual(delivery.state, "delivered")
+        self.env.flush_all()
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("pemkab_health.action_report_proof_of_delivery", delivery.ids)
+        )
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        self.assertIn(delivery.name, text)
+        self.assertIn("Sumiati", text, "the patient, who was to receive")
+        self.assertIn(delivery.receiver_name, text)
+        for private in ("Metformin", self.patient.nik, "0001-2345-67890", "Jl. Kepiting"):
+            self.assertNotIn(private, text)

@@ -1,6 +1,8 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The deliverable mixin's citizen page: one unguessable link per document.
+"""What a deliverable document shows and says outside the back office: the citizen's
+page (one unguessable link per document), the messages to the recipient and named
+proxies, and the proof of delivery on paper.
 
 The link carries ``portal.mixin``'s ``access_token`` of the *document* (not of a
 booking), so it stays the same across *Book Again* and re-dispatches. The public page
@@ -8,14 +10,23 @@ booking), so it stays the same across *Book Again* and re-dispatches. The public
 :meth:`_delivery_citizen_page_values` returns: states, the shelter, an estimated arrival,
 the driver while on the way, the receiver once delivered; never what is inside the
 parcel, nor the recipient's NIK, BPJS or aid data.
+
+The recipient (the booking's phone) and the named proxies get an SMS and, where they
+have an address, a mail when the courier is booked, a driver assigned, the parcel
+delivered or not. The templates (``data/pemkab_citizen_notification_data.xml``) are on
+the courier booking, which every document has: a new document gets them with nothing to
+write; an administrator edits them. A neutralised database queues nothing.
 """
 
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
 from ..tools.geo import haversine_km
+
+_logger = logging.getLogger(__name__)
 
 # the regency's time zone (Banyuwangi is in WIB)
 CITIZEN_TZ = "Asia/Jakarta"
@@ -27,6 +38,14 @@ ROAD_FACTOR = 1.3
 DRIVER_SPEED_KMH = 25.0
 # minutes a driver needs to reach the shelter and take the parcel
 PICKUP_MINUTES = 15
+
+# what the citizen hears of, and the templates that say it
+NOTIFY_TEMPLATES = {
+    "booked": ("sms_template_citizen_booked", "mail_template_citizen_booked"),
+    "driver_assigned": ("sms_template_citizen_driver", "mail_template_citizen_driver"),
+    "delivered": ("sms_template_citizen_delivered", "mail_template_citizen_delivered"),
+    "failed": ("sms_template_citizen_failed", "mail_template_citizen_failed"),
+}
 
 
 class PemkabDeliverableMixin(models.AbstractModel):
@@ -81,8 +100,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # Business
     # ------------------------------------------------------------------
     def _delivery_on_state_entered(self, state):
-        """These documents just reached ``state``: note when (extended to tell people)."""
-        super().write({"delivery_state_since": fields.Datetime.now()})
+        """These documents just reached ``state``: note when, and tell the citizens of a
+        delivery or a failure."""
+        res = super().write({"delivery_state_since": fields.Datetime.now()})
+        if state == self._delivery_delivered_state:
+            self._delivery_notify_citizens("delivered")
+        elif state in self._delivery_returned_states():
+            self._delivery_notify_citizens("failed")
+        return res
 
     def _delivery_ensure_citizen_url(self):
         """Give every document its citizen link (once: it never changes afterwards)."""
@@ -168,22 +193,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return values
 
     def _delivery_citizen_status(self, delivered, failed, cancelled, out, booking):
-        _ = self.env._
         if delivered:
-            return _("Delivered")
+            return self.env._("Delivered")
         if failed:
-            return _("Not delivered yet")
+            return self.env._("Not delivered yet")
         if cancelled:
-            return _("Cancelled")
+            return self.env._("Cancelled")
         if out:
-            return _("On the way to you")
+            return self.env._("On the way to you")
         if booking.state == "driver_assigned":
-            return _("A driver is coming to the shelter")
+            return self.env._("A driver is coming to the shelter")
         if booking.state in ("requested", "booked"):
-            return _("Waiting for a courier at the shelter")
+            return self.env._("Waiting for a courier at the shelter")
         if self[self._delivery_state_field] == self._delivery_ready_state:
-            return _("Ready at the shelter")
-        return _("Being prepared")
+            return self.env._("Ready at the shelter")
+        return self.env._("Being prepared")
 
     def _delivery_citizen_failure(self):
         labels = dict(self._fields["failure_reason"]._description_selection(self.env))
@@ -195,24 +219,23 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_citizen_timeline(self, booking, delivered, failed, cancelled):
         """The steps of the parcel's way, each ``{"label", "time", "done"}``: times from
         the current booking's history."""
-        _ = self.env._
         first = {}
         for event in booking.event_ids.sorted(lambda e: (e.date, e.id)):
             if event.applied and event.status and event.status not in first:
                 first[event.status] = event.date
         steps = [
-            (_("Ready at the shelter"), booking.create_date or False),
-            (_("Courier booked"), first.get("booked")),
-            (_("Driver assigned"), first.get("driver_assigned")),
-            (_("Picked up, on the way"), first.get("picked_up")),
+            (self.env._("Ready at the shelter"), booking.create_date or False),
+            (self.env._("Courier booked"), first.get("booked")),
+            (self.env._("Driver assigned"), first.get("driver_assigned")),
+            (self.env._("Picked up, on the way"), first.get("picked_up")),
         ]
         if delivered:
-            steps.append((_("Delivered"), self.delivered_at))
+            steps.append((self.env._("Delivered"), self.delivered_at))
         elif failed or cancelled:
-            label = _("Not delivered") if failed else _("Cancelled")
+            label = self.env._("Not delivered") if failed else self.env._("Cancelled")
             steps.append((label, self.delivery_state_since))
         else:
-            steps.append((_("Delivered"), False))
+            steps.append((self.env._("Delivered"), False))
         # a later step done means the earlier ones are done (own fleet skips "booked")
         reached = max((index for index, (_label, date) in enumerate(steps) if date), default=-1)
         if not booking:
@@ -245,3 +268,144 @@ class PemkabDeliverableMixin(models.AbstractModel):
         if not value:
             return ""
         return format_datetime(self.env, value, tz=CITIZEN_TZ, dt_format="d MMM yyyy, HH:mm")
+
+    # ------------------------------------------------------------------
+    # Courier news and state changes that the citizen hears of
+    # ------------------------------------------------------------------
+    def _delivery_on_booking_update(self, booking, old_state):
+        res = super()._delivery_on_booking_update(booking, old_state)
+        if booking.state in ("booked", "driver_assigned") and not booking.released:
+            state = self[self._delivery_state_field]
+            if state in self._delivery_live_states():
+                if booking == self._delivery_current_bookings().get(self.id):
+                    self._delivery_notify_citizens(booking.state, {self.id: booking})
+        return res
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _delivery_notify_citizens(self, kind, bookings=None):
+        """Queue the SMS and mails of ``kind`` (a key of ``NOTIFY_TEMPLATES``) for these
+        documents' recipients and proxies, with the citizen link.
+
+        :param bookings: {document id: booking} to render on; each document's latest
+            booking by default (documents with none are skipped)
+        """
+        if not self or self.env.context.get("pemkab_no_citizen_notify"):
+            return
+        if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
+            _logger.info("Neutralised database: no %s message to citizens for %s", kind, self)
+            return
+        sms_xmlid, mail_xmlid = NOTIFY_TEMPLATES[kind]
+        sms_template = self.env.ref(f"pemkab_delivery.{sms_xmlid}", raise_if_not_found=False)
+        mail_template = self.env.ref(f"pemkab_delivery.{mail_xmlid}", raise_if_not_found=False)
+        bookings = bookings or {record.id: record.delivery_booking_id for record in self}
+        self._delivery_ensure_citizen_url()
+        sms_vals, mails = [], []
+        for record in self:
+            booking = bookings.get(record.id)
+            if not booking:
+                continue
+            booking = booking.sudo()
+            booking.invalidate_recordset(["citizen_tracking_url"])
+            for contact in record._delivery_notify_contacts(booking):
+                lang = contact["lang"]
+                if sms_template and contact["phone"]:
+                    body = sms_template.sudo()._render_field("body", booking.ids, set_lang=lang)[
+                        booking.id
+                    ]
+                    sms_vals.append(
+                        {
+                            "number": contact["phone"],
+                            "partner_id": contact["partner"].id or False,
+                            "body": body,
+                            "state": "outgoing",
+                        }
+                    )
+                if mail_template and contact["partner"].email:
+                    mails.append((mail_template, booking, contact["partner"], lang))
+        if sms_vals:
+            self.env["sms.sms"].sudo().create(sms_vals)
+        for template, booking, partner, lang in mails:
+            template.sudo().with_context(lang=lang).send_mail(
+                booking.id,
+                email_values={"recipient_ids": [fields.Command.link(partner.id)]},
+            )
+
+    def _delivery_notify_contacts(self, booking):
+        """Who hears of the parcel: the recipient (the booking's phone) and the named
+        proxies, each ``{"partner", "phone", "lang"}``; one message per phone number."""
+        self.ensure_one()
+        default_lang = self._delivery_citizen_lang()
+        candidates = [
+            candidate
+            for candidate in self._delivery_receiver_candidates()
+            if candidate["type"] in ("recipient", "proxy")
+        ]
+        contacts, seen = [], set()
+        recipient = next((c["partner"] for c in candidates if c["type"] == "recipient"), None)
+        partners = [(recipient, booking.recipient_phone)] if booking.recipient_phone else []
+        partners += [
+            (c["partner"], self._delivery_partner_phone(c["partner"]))
+            for c in candidates
+            if c["type"] == "proxy" and c["partner"]
+        ]
+        for partner, phone in partners:
+            partner = (partner or self.env["res.partner"]).sudo()
+            key = (phone or "").replace(" ", "") or f"partner-{partner.id}"
+            if key in seen:
+                continue
+            seen.add(key)
+            contacts.append(
+                {"partner": partner, "phone": phone or False, "lang": partner.lang or default_lang}
+            )
+        return contacts
+
+    def _delivery_partner_phone(self, partner):
+        """The number an SMS reaches ``partner`` on (documents with a field of their own
+        for it override this)."""
+        return partner.phone
+
+    def _delivery_citizen_lang(self):
+        """Indonesian when it is installed, else the database's default language."""
+        langs = dict(self.env["res.lang"].get_installed())
+        if "id_ID" in langs:
+            return "id_ID"
+        return self.env["ir.default"]._get("res.partner", "lang") or "en_US"
+
+    # ------------------------------------------------------------------
+    # The proof of delivery (report/pemkab_delivery_report_templates.xml)
+    # ------------------------------------------------------------------
+    def _delivery_proof_values(self):
+        """The proof of delivery, as plain strings: who was to receive, who received,
+        when, from which shelter, by which courier; never what is inside the parcel."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        recipient = next(
+            (c for c in self._delivery_receiver_candidates() if c["type"] == "recipient"), None
+        )
+        labels = dict(self._fields["receiver_type"]._description_selection(self.env))
+        sources = dict(self._fields["proof_source"]._description_selection(self.env))
+        states = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
+        shelter = booking.shelter_id or (
+            self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id
+        )
+        return {
+            "reference": self.name,
+            "document": self._description,
+            "state": states.get(self[self._delivery_state_field], ""),
+            "delivered": self[self._delivery_state_field] == self._delivery_delivered_state,
+            "agency": self._delivery_agency().sudo().name or "",
+            "shelter": shelter.sudo().name or "",
+            "recipient": (recipient and (recipient.get("name") or recipient["partner"].name) or ""),
+            "receiver_name": self.receiver_name or "",
+            "receiver_type": labels.get(self.receiver_type, ""),
+            "receiver_relation": self.receiver_relation or "",
+            "delivered_at": self._delivery_citizen_time(self.delivered_at),
+            "proof_source": sources.get(self.proof_source, ""),
+            "booking": booking.name or "",
+            "courier": booking.provider_id.name or "",
+            "courier_order": booking.courier_order_ref or "",
+            "driver": " · ".join(p for p in (booking.driver_name, booking.driver_plate) if p),
+            "photo": self.proof_photo or booking.proof_photo or False,
+        }

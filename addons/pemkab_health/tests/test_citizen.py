@@ -4,17 +4,18 @@
 way and nothing of its health data; the patient and the named proxy hear of it; the
 pharmacist is told of a parcel waiting too long."""
 
-import subprocess
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.pemkab_delivery.tests.common import PemkabPaperCase
+
 from .common import PemkabHealthCommon
 
 
 @tagged("post_install", "-at_install")
-class TestHealthCitizen(PemkabHealthCommon, HttpCase):
+class TestHealthCitizen(PemkabHealthCommon, PemkabPaperCase, HttpCase):
     def _dispatched(self):
         delivery = self._delivery(controlled=False)
         delivery.action_verify()
@@ -24,16 +25,6 @@ class TestHealthCitizen(PemkabHealthCommon, HttpCase):
         booking = delivery.delivery_booking_id
         self.assertEqual(booking.state, "booked")
         return delivery, booking
-
-    def _courier(self, booking, status):
-        self.sandbox.advance(booking.name, status, webhook=False)
-        self._poll(booking)
-
-    def _page(self, url):
-        self.env.flush_all()
-        response = self.url_open(url)
-        self.env.invalidate_all()
-        return response
 
     def test_page_never_shows_medicines_nik_bpjs(self):
         delivery, booking = self._dispatched()
@@ -102,15 +93,7 @@ class TestHealthCitizen(PemkabHealthCommon, HttpCase):
         delivery, booking = self._dispatched()
         self._courier(booking, "delivered")
         self.assertEqual(delivery.state, "delivered")
-        self.env.flush_all()
-        pdf, _kind = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("pemkab_health.action_report_proof_of_delivery", delivery.ids)
-        )
-        text = subprocess.run(
-            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-        ).stdout.decode()
+        text = self._pdf_text("pemkab_health.action_report_proof_of_delivery", delivery)
         self.assertIn(delivery.name, text)
         self.assertIn("Sumiati", text, "the patient, who was to receive")
         self.assertIn(delivery.receiver_name, text)

@@ -9,61 +9,19 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.pemkab_delivery.tests.common import PemkabCourierCommon
+from odoo.addons.pemkab_delivery.tests.common import PemkabPaperCase
+
+from .common import SeedParcelCommon
 
 
 @tagged("post_install", "-at_install")
-class TestCitizenSeedParcel(PemkabCourierCommon, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Parcel = cls.env["pemkab.test.seed.parcel"]
-        cls.farmer = cls.env["res.partner"].create(
-            {
-                "name": "Pak Darmo",
-                "street": "Dusun Krajan, Glagah",
-                "email": "darmo@example.com",
-                "lang": "en_US",
-            }
-        )
-        cls.env["pemkab.delivery.trigger"].create(
-            {
-                "model_name": "pemkab.test.seed.parcel",
-                "state_value": "ready",
-                "provider_id": cls.provider.id,
-            }
-        )
-
-    def _sent(self):
-        parcel = self.Parcel.create(
-            {
-                "agency_id": self.agency_a.id,
-                "shelter_id": self.shelter_a.id,
-                "farmer_id": self.farmer.id,
-                "farmer_phone": "0812 3456 7001",
-                "latitude": -8.2050,
-                "longitude": 114.3700,
-            }
-        )
-        parcel.action_send()
-        self._run_outbox()
-        booking = self._current(parcel)
-        self.assertEqual(booking.state, "booked")
-        return parcel, booking
-
-    def _current(self, parcel):
-        parcel.invalidate_recordset()
-        return parcel.delivery_booking_id
-
-    def _courier(self, booking, status):
-        self.sandbox.advance(booking.name, status, webhook=False)
-        self._poll(booking)
-
-    def _page(self, url):
-        self.env.flush_all()
-        response = self.url_open(url)
-        self.env.invalidate_all()
-        return response
+class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
+    farmer_values = {
+        "name": "Pak Darmo",
+        "street": "Dusun Krajan, Glagah",
+        "email": "darmo@example.com",
+        "lang": "en_US",
+    }
 
     def _sms(self, parcel):
         parcel.invalidate_recordset()

@@ -4,74 +4,31 @@
 shelter's hand-over sheet, the proof of delivery, the monthly service report with the
 couriers' cost against an own fleet (figures worked out by hand)."""
 
-import subprocess
-
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
-from odoo.addons.pemkab_delivery.tests.common import PemkabCourierCommon
+from odoo.addons.pemkab_delivery.tests.common import PemkabPaperCase
 
-
-def pdf_text(pdf):
-    """The text of a PDF, as pdftotext (poppler-utils) reads it."""
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
+from .common import SeedParcelCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPapers(PemkabCourierCommon, HttpCase):
+class TestPapers(SeedParcelCommon, PemkabPaperCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Parcel = cls.env["pemkab.test.seed.parcel"]
-        cls.farmer = cls.env["res.partner"].create(
-            {"name": "Pak Darmo", "street": "Dusun Krajan, Glagah"}
-        )
-        cls.env["pemkab.delivery.trigger"].create(
-            {
-                "model_name": "pemkab.test.seed.parcel",
-                "state_value": "ready",
-                "provider_id": cls.provider.id,
-            }
-        )
         cls.Report = cls.env["pemkab.delivery.service.report"]
-
-    def _render(self, xmlid, records):
-        self.env.flush_all()
-        pdf, kind = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(xmlid, records.ids)
-        )
-        self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        return pdf_text(pdf)
-
-    def _sent_parcel(self):
-        parcel = self.Parcel.create(
-            {
-                "agency_id": self.agency_a.id,
-                "shelter_id": self.shelter_a.id,
-                "farmer_id": self.farmer.id,
-                "farmer_phone": "0812 3456 7001",
-                "latitude": -8.2050,
-                "longitude": 114.3700,
-            }
-        )
-        parcel.action_send()
-        self._run_outbox()
-        parcel.invalidate_recordset()
-        return parcel, parcel.delivery_booking_id
 
     # ------------------------------------------------------------------
     # Papers
     # ------------------------------------------------------------------
     def test_handover_sheet_lists_the_parcels_with_barcodes(self):
-        first, booking_1 = self._sent_parcel()
-        second, booking_2 = self._sent_parcel()
+        first, booking_1 = self._sent()
+        second, booking_2 = self._sent()
         other = self._booking(shelter_id=self.shelter_b.id, agency_id=self.agency_b.id)
-        text = self._render("pemkab_delivery.action_report_handover", booking_1 | booking_2 | other)
+        text = self._pdf_text(
+            "pemkab_delivery.action_report_handover", booking_1 | booking_2 | other
+        )
         self.assertIn("Surat Jalan", text)
         for expected in (first.name, second.name, booking_1.name, booking_2.name, "Shelter A"):
             self.assertIn(expected, text)
@@ -86,7 +43,7 @@ class TestPapers(PemkabCourierCommon, HttpCase):
         self.assertNotIn(other.name, page_a)
 
     def test_handover_sheet_codes_are_barcodes(self):
-        _parcel, booking = self._sent_parcel()
+        _parcel, booking = self._sent()
         self.env.flush_all()
         html = (
             self.env["ir.actions.report"]
@@ -96,11 +53,10 @@ class TestPapers(PemkabCourierCommon, HttpCase):
         self.assertIn('src="data:image/png;base64,', html, "the code as a barcode image")
 
     def test_proof_of_delivery_names_its_document(self):
-        parcel, booking = self._sent_parcel()
-        self.sandbox.advance(booking.name, "delivered", webhook=False)
-        self._poll(booking)
+        parcel, booking = self._sent()
+        self._courier(booking, "delivered")
         self.assertEqual(parcel.state, "delivered")
-        text = self._render("pemkab_delivery_test.action_report_proof_of_delivery", parcel)
+        text = self._pdf_text("pemkab_delivery_test.action_report_proof_of_delivery", parcel)
         self.assertIn("Berita Acara Serah Terima", text)
         self.assertIn(parcel.name, text)
         self.assertIn(parcel.receiver_name, text)
@@ -202,7 +158,7 @@ class TestPapers(PemkabCourierCommon, HttpCase):
         agency_b = self._row(self.agency_b, "2026-10-01")
         self.assertAlmostEqual(agency_b.saving, -30_000, msg="no estimate: couriers cost more")
         # the monthly report says the same on paper
-        text = self._render("pemkab_delivery.action_report_service", october)
+        text = self._pdf_text("pemkab_delivery.action_report_service", october)
         self.assertIn("Monthly Service Report", text)
         self.assertIn("Agency A", text)
         self.assertIn("October 2026", text)

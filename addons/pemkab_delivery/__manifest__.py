@@ -38,6 +38,7 @@
         "views/pemkab_citizen_tracking_templates.xml",
         "report/pemkab_delivery_report_templates.xml",
         "report/pemkab_delivery_service_report_views.xml",
+        "views/pemkab_delivery_booking_analysis_views.xml",
     ],
     "demo": [
         "demo/pemkab_shelter_demo.xml",

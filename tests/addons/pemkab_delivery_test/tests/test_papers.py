@@ -192,3 +192,40 @@ class TestPapers(SeedParcelCommon, PemkabPaperCase, HttpCase):
                 },
             )
         self.assertIn("AccessError", str(caught.exception))
+
+    def test_booking_dashboard_by_shelter_and_week_over_json_rpc(self):
+        self._sent()
+        self._sent()
+        self._booking(shelter_id=self.shelter_b.id, agency_id=self.agency_b.id)
+        self.env.flush_all()
+        self.authenticate("head_a", "head_a")
+        action = self.make_jsonrpc_request(
+            "/web/action/load",
+            {"action_id": "pemkab_delivery.pemkab_delivery_booking_action_analysis"},
+        )
+        views = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/pemkab.delivery.booking/get_views",
+            {
+                "model": "pemkab.delivery.booking",
+                "method": "get_views",
+                "args": [],
+                "kwargs": {"views": action["views"]},
+            },
+        )
+        self.assertEqual(set(views["views"]), {"graph", "pivot", "list", "form"})
+        groups = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/pemkab.delivery.booking/formatted_read_group",
+            {
+                "model": "pemkab.delivery.booking",
+                "method": "formatted_read_group",
+                "args": [[]],
+                "kwargs": {
+                    "groupby": ["shelter_id", "create_date:week"],
+                    "aggregates": ["__count"],
+                },
+            },
+        )
+        counts = {(g["shelter_id"][1], g["__count"]) for g in groups}
+        self.assertEqual(
+            counts, {("[SH-A] Shelter A", 2)}, "the head's agency only, by shelter and week"
+        )

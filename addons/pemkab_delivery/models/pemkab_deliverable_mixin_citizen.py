@@ -19,10 +19,11 @@ write; an administrator edits them. A neutralised database queues nothing.
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 from ..tools.geo import haversine_km
 
@@ -77,7 +78,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     @api.depends("access_token")
     def _compute_delivery_citizen_url(self):
-        base_url = self.get_base_url() if self else ""
+        base_url = self[:1].get_base_url() if self else ""
         for record in self:
             record.delivery_citizen_url = (
                 f"{base_url}/lacak/{record.access_token}" if record.access_token else False
@@ -103,16 +104,29 @@ class PemkabDeliverableMixin(models.AbstractModel):
         """These documents just reached ``state``: note when, and tell the citizens of a
         delivery or a failure."""
         res = super().write({"delivery_state_since": fields.Datetime.now()})
-        if state == self._delivery_delivered_state:
+        if state == self._delivery_ready_state:
+            self._delivery_ensure_citizen_url()
+        elif state == self._delivery_delivered_state:
             self._delivery_notify_citizens("delivered")
         elif state in self._delivery_returned_states():
             self._delivery_notify_citizens("failed")
         return res
 
     def _delivery_ensure_citizen_url(self):
-        """Give every document its citizen link (once: it never changes afterwards)."""
-        for record in self.filtered(lambda record: not record.access_token):
-            record._portal_ensure_token()
+        """Give every document its citizen link (once: it never changes afterwards), in
+        one query for the whole batch."""
+        missing = self.filtered(lambda record: not record.access_token)
+        if missing:
+            self.flush_recordset(["access_token"])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET access_token = gen_random_uuid()::text "
+                    "WHERE id IN %s AND access_token IS NULL",
+                    SQL.identifier(self._table),
+                    tuple(missing.ids),
+                )
+            )
+            missing.invalidate_recordset(["access_token", "access_url", "delivery_citizen_url"])
         return self
 
     @api.model
@@ -301,36 +315,46 @@ class PemkabDeliverableMixin(models.AbstractModel):
         mail_template = self.env.ref(f"pemkab_delivery.{mail_xmlid}", raise_if_not_found=False)
         bookings = bookings or {record.id: record.delivery_booking_id for record in self}
         self._delivery_ensure_citizen_url()
-        sms_vals, mails = [], []
-        for record in self:
-            booking = bookings.get(record.id)
-            if not booking:
-                continue
-            booking = booking.sudo()
-            booking.invalidate_recordset(["citizen_tracking_url"])
-            for contact in record._delivery_notify_contacts(booking):
-                lang = contact["lang"]
-                if sms_template and contact["phone"]:
-                    body = sms_template.sudo()._render_field("body", booking.ids, set_lang=lang)[
-                        booking.id
-                    ]
-                    sms_vals.append(
-                        {
-                            "number": contact["phone"],
-                            "partner_id": contact["partner"].id or False,
-                            "body": body,
-                            "state": "outgoing",
-                        }
+        all_bookings = self.env["pemkab.delivery.booking"].sudo()
+        for booking in bookings.values():
+            all_bookings |= booking
+        all_bookings.invalidate_recordset(["citizen_tracking_url"])
+        # who gets what: (booking, contact), then one rendering per language
+        plan = [
+            (booking.sudo(), contact)
+            for record in self
+            if (booking := bookings.get(record.id))
+            for contact in record._delivery_notify_contacts(booking.sudo())
+        ]
+        if sms_template:
+            by_lang = defaultdict(set)
+            for booking, contact in plan:
+                if contact["phone"]:
+                    by_lang[contact["lang"]].add(booking.id)
+            bodies = {
+                lang: sms_template.sudo()._render_field("body", list(ids), set_lang=lang)
+                for lang, ids in by_lang.items()
+            }
+            sms_vals = [
+                {
+                    "number": contact["phone"],
+                    "partner_id": contact["partner"].id or False,
+                    "body": bodies[contact["lang"]][booking.id],
+                    "state": "outgoing",
+                }
+                for booking, contact in plan
+                if contact["phone"]
+            ]
+            if sms_vals:
+                self.env["sms.sms"].sudo().create(sms_vals)
+        if mail_template:
+            for booking, contact in plan:
+                partner = contact["partner"]
+                if partner.email:
+                    recipients = {"recipient_ids": [fields.Command.link(partner.id)]}
+                    mail_template.sudo().with_context(lang=contact["lang"]).send_mail(
+                        booking.id, email_values=recipients
                     )
-                if mail_template and contact["partner"].email:
-                    mails.append((mail_template, booking, contact["partner"], lang))
-        if sms_vals:
-            self.env["sms.sms"].sudo().create(sms_vals)
-        for template, booking, partner, lang in mails:
-            template.sudo().with_context(lang=lang).send_mail(
-                booking.id,
-                email_values={"recipient_ids": [fields.Command.link(partner.id)]},
-            )
 
     def _delivery_notify_contacts(self, booking):
         """Who hears of the parcel: the recipient (the booking's phone) and the named

@@ -34,6 +34,17 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
     # ------------------------------------------------------------------
     # The page
     # ------------------------------------------------------------------
+    def test_link_made_once_at_the_shelter(self):
+        parcels = self._parcel() | self._parcel()
+        self.assertFalse(any(parcels.mapped("delivery_citizen_url")), "a draft has no link")
+        parcels.action_send()
+        tokens = parcels.mapped("access_token")
+        self.assertEqual(len(set(tokens)), 2, "one link each, made as they reach the shelter")
+        self.assertTrue(all(len(token) == 36 for token in tokens))
+        self._run_outbox()
+        parcels.invalidate_recordset()
+        self.assertEqual(parcels.mapped("access_token"), tokens, "booking keeps the link")
+
     def test_page_follows_the_parcel_on_one_link(self):
         parcel, booking = self._sent()
         url = parcel.delivery_citizen_url

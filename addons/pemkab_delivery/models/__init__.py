@@ -19,3 +19,4 @@ from . import pemkab_deliverable_mixin_citizen
 from . import res_config_settings
 from . import res_partner
 from . import res_users
+from . import mail_thread

@@ -4,6 +4,7 @@
 mixin gives the seed parcel its page, its messages and its staff alerts with nothing
 written for them."""
 
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -168,3 +169,40 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
             self.env.cr.execute(query)
         self.env.invalidate_all()
         self.assertFalse(self._sms(parcel))
+
+    def _public_rpc(self, url, params):
+        response = self.url_open(
+            url,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def test_link_reads_no_chatter(self):
+        parcel, _booking = self._sent()
+        parcel.message_post(
+            body="Pesan untuk petugas", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env.flush_all()
+        fetched = self._public_rpc(
+            "/mail/chatter_fetch",
+            {"thread_model": parcel._name, "thread_id": parcel.id, "token": parcel.access_token},
+        )
+        self.assertNotIn("Pesan untuk petugas", json.dumps(fetched))
+        self.assertIn("error", fetched, "the citizen link opens the tracking page only")
+
+    def test_link_posts_nothing(self):
+        parcel, _booking = self._sent()
+        self.env.flush_all()
+        posted = self._public_rpc(
+            "/mail/message/post",
+            {
+                "thread_model": parcel._name,
+                "thread_id": parcel.id,
+                "token": parcel.access_token,
+                "post_data": {"body": "spam", "message_type": "comment"},
+            },
+        )
+        self.assertIn("error", posted)
+        self.env.invalidate_all()
+        self.assertNotIn("spam", "".join(parcel.message_ids.mapped("body")))

@@ -239,6 +239,46 @@ def format_leftovers(found):
     return "\n".join(lines)
 
 
+# the screen each demo role lands on (res.users action_id), by the addon that sets it: a
+# later addon's wins (the hospital director approves deliveries once health is there)
+DEMO_LANDING = {
+    "pemkab.admin": {"pemkab_delivery": "pemkab_delivery.pemkab_delivery_booking_action"},
+    "rsud.officer": {"pemkab_delivery": "pemkab_delivery.pemkab_delivery_booking_action"},
+    "rsud.head": {
+        "pemkab_delivery": "pemkab_delivery.pemkab_delivery_service_report_action",
+        "pemkab_health": "pemkab_health.pemkab_health_delivery_action_approval",
+    },
+    "apoteker.rsud": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action"},
+    "apoteker.pkm": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action"},
+    "kadinkes": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_approval"},
+    "gancang.admin": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_dispatch"},
+    "dinsos.head": {"pemkab_social": "pemkab_social.pemkab_social_shipment_action_dashboard"},
+    "dinsos.officer": {"pemkab_social": "pemkab_social.pemkab_social_shipment_action_dispatch"},
+}
+
+
+def check_demo_landing(conn, addons):
+    """Each demo role lands on its own screen; the demo company is the regency's."""
+    installed = {"pemkab_delivery", *addons}
+    expected = {}
+    for login, by_addon in DEMO_LANDING.items():
+        for addon in ("pemkab_delivery", "pemkab_health", "pemkab_social"):
+            if addon in installed and addon in by_addon:
+                expected[login] = by_addon[addon]
+    landing = dict(
+        query(
+            conn,
+            "SELECT u.login, d.module || '.' || d.name FROM res_users u "
+            "JOIN ir_model_data d ON d.model = 'ir.actions.act_window' AND d.res_id = u.action_id "
+            "WHERE u.login = ANY(%s)",
+            [list(DEMO_LANDING)],
+        )
+    )
+    assert landing == expected, f"demo users' landing screens: {landing}"
+    [(company,)] = query(conn, "SELECT name FROM res_company WHERE id = 1")
+    assert company == "Pemerintah Kabupaten Banyuwangi", company
+
+
 def install_upgrade_uninstall(odoo_env, pg_connect, db, addons):
     names = ",".join(addons)
 
@@ -253,6 +293,7 @@ def install_upgrade_uninstall(odoo_env, pg_connect, db, addons):
         query(conn, "SELECT name, demo FROM ir_module_module WHERE name = ANY(%s)", [list(addons)])
     )
     assert all(demo.values()), f"demo data not loaded: {demo}"
+    check_demo_landing(conn, addons)
 
     # Upgrade.
     odoo_env.run_odoo("-d", db, "-u", names, "--stop-after-init").check(f"upgrading {names}")

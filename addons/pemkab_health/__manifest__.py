@@ -23,6 +23,8 @@
         "views/pemkab_health_delivery_views.xml",
         "views/pemkab_health_approval_rule_views.xml",
         "views/menus.xml",
+        "report/pemkab_health_delivery_reports.xml",
+        "views/pemkab_health_delivery_analysis_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

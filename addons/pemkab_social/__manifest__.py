@@ -27,6 +27,7 @@
         "views/pemkab_social_shipment_views.xml",
         "wizards/pemkab_social_generate_wizard_views.xml",
         "views/menus.xml",
+        "report/pemkab_social_shipment_reports.xml",
     ],
     "demo": [
         "demo/pemkab_social_demo.xml",

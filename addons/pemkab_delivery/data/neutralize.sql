@@ -9,3 +9,9 @@ UPDATE pemkab_courier_provider
        client_secret = NULL,
        webhook_secret = NULL
  WHERE environment = 'production';
+
+-- ... and sends no citizen SMS still queued (pemkab.deliverable.mixin queues no new one
+-- in a neutralised database).
+UPDATE sms_sms
+   SET state = 'canceled'
+ WHERE state = 'outgoing';

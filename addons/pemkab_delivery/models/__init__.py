@@ -18,6 +18,8 @@ from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin
 from . import pemkab_deliverable_mixin_courier
+from . import pemkab_deliverable_mixin_citizen
 from . import res_config_settings
 from . import res_partner
 from . import res_users
+from . import mail_thread

@@ -1,5 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 
@@ -50,8 +52,58 @@ class PemkabAgency(models.Model):
     shelter_count = fields.Integer(compute="_compute_shelter_count")
     color = fields.Integer()
     note = fields.Html()
+    waiting_alert_hours = fields.Integer(
+        string="Alert After (hours)",
+        default=4,
+        help="A parcel waiting at the shelter, or on its way, for longer than this gives its "
+        "officer an activity. 0: no alert.",
+    )
+
+    # what an own fleet would cost the agency per month (Rupiah), beside the couriers
+    currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
+    )
+    own_fleet_vehicle_cost = fields.Monetary(
+        string="Motorbikes (per month)",
+        help="Purchase spread over the bikes' life, or their lease, per month.",
+    )
+    own_fleet_driver_cost = fields.Monetary(string="Drivers' Pay (per month)")
+    own_fleet_fuel_cost = fields.Monetary(string="Fuel (per month)")
+    own_fleet_maintenance_cost = fields.Monetary(string="Maintenance and Insurance (per month)")
+    own_fleet_monthly_cost = fields.Monetary(
+        string="Own Fleet (per month)",
+        compute="_compute_own_fleet_monthly_cost",
+        store=True,
+        help="What the agency's deliveries would cost per month with its own fleet: set by "
+        "an administrator, compared with the couriers' cost in the service report.",
+    )
 
     _code_uniq = models.Constraint("UNIQUE(code)", "Another agency already has this code.")
+    _waiting_alert_hours_positive = models.Constraint(
+        "CHECK(waiting_alert_hours >= 0)", "Alert After (hours) cannot be negative."
+    )
+
+    _own_fleet_costs_positive = models.Constraint(
+        "CHECK(COALESCE(own_fleet_vehicle_cost, 0) >= 0 AND COALESCE(own_fleet_driver_cost, 0) >= 0"
+        " AND COALESCE(own_fleet_fuel_cost, 0) >= 0"
+        " AND COALESCE(own_fleet_maintenance_cost, 0) >= 0)",
+        "An own fleet's costs cannot be negative.",
+    )
+
+    @api.depends(
+        "own_fleet_vehicle_cost",
+        "own_fleet_driver_cost",
+        "own_fleet_fuel_cost",
+        "own_fleet_maintenance_cost",
+    )
+    def _compute_own_fleet_monthly_cost(self):
+        for agency in self:
+            agency.own_fleet_monthly_cost = (
+                agency.own_fleet_vehicle_cost
+                + agency.own_fleet_driver_cost
+                + agency.own_fleet_fuel_cost
+                + agency.own_fleet_maintenance_cost
+            )
 
     @api.depends("shelter_ids")
     def _compute_shelter_count(self):
@@ -71,3 +123,70 @@ class PemkabAgency(models.Model):
         action["domain"] = [("agency_id", "=", self.id)]
         action["context"] = {"default_agency_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    def _cron_parcel_waiting_alerts(self):
+        """Activities for the parcels of every deliverable document that wait too long
+        at the shelter or on their way, by each agency's own limit. Returns {model name:
+        the late records}."""
+        hours = {
+            agency: agency.waiting_alert_hours
+            for agency in self.sudo().search([("waiting_alert_hours", ">", 0)])
+        }
+        late = {}
+        for model_name in self.env.registry.descendants(["pemkab.deliverable.mixin"], "_inherit"):
+            model = self.env[model_name]
+            if model._abstract or not model._auto or "agency_id" not in model._fields:
+                continue
+            late[model_name] = self._parcel_waiting_alerts(model, hours)
+        return late
+
+    @api.model
+    def _parcel_waiting_alerts(self, model, hours_by_agency, now=None):
+        """Give the officer of each parcel of ``model`` that waits in a live state longer
+        than its agency allows an activity (one while it waits)."""
+        now = now or fields.Datetime.now()
+        activity_type = self.env.ref(
+            "pemkab_delivery.mail_activity_parcel_waiting", raise_if_not_found=False
+        )
+        if not hours_by_agency or not activity_type or "activity_ids" not in model._fields:
+            return model.browse()
+        state_field = model._delivery_state_field
+        oldest = now - timedelta(hours=min(hours_by_agency.values()))
+        records = model.sudo().search(
+            [
+                (state_field, "in", list(model._delivery_live_states())),
+                ("delivery_state_since", "<=", oldest),
+                ("agency_id", "in", [agency.id for agency in hours_by_agency]),
+            ]
+        )
+        late = records.filtered(
+            lambda r: r.delivery_state_since
+            <= now - timedelta(hours=hours_by_agency[r._delivery_agency()])
+            and activity_type not in r.activity_ids.activity_type_id
+        )
+        labels = dict(model._fields[state_field]._description_selection(self.env))
+        for record in late:
+            state = labels.get(record[state_field])
+            booking = record.delivery_booking_id
+            user = booking.responsible_user_id or record._delivery_agency().head_ids[:1]
+            record.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._(
+                    "%(state)s for %(hours)s hours",
+                    state=state,
+                    hours=int((now - record.delivery_state_since).total_seconds() // 3600),
+                ),
+                note=self.env._(
+                    "%(ref)s has been “%(state)s” since %(since)s (courier booking %(booking)s)."
+                    " Call the courier or the recipient.",
+                    ref=record.display_name,
+                    state=state,
+                    since=record._delivery_citizen_time(record.delivery_state_since),
+                    booking=booking.name or "-",
+                ),
+                user_id=(user or self.env.user).id,
+            )
+        return late

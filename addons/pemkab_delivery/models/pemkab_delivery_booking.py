@@ -144,6 +144,12 @@ class PemkabDeliveryBooking(models.Model):
         string="Courier Order", readonly=True, copy=False, index="btree_not_null"
     )
     tracking_url = fields.Char(readonly=True, copy=False)
+    citizen_tracking_url = fields.Char(
+        string="Citizen Link",
+        compute="_compute_citizen_tracking_url",
+        help="The public page of the document on which the recipient follows the parcel "
+        "(the citizen's messages carry it).",
+    )
     driver_name = fields.Char(copy=False, tracking=True)
     driver_phone = fields.Char(copy=False)
     driver_plate = fields.Char(string="Vehicle Plate", copy=False)
@@ -210,6 +216,15 @@ class PemkabDeliveryBooking(models.Model):
         for booking in self:
             record = booking._get_business_record()
             booking.res_name = record.sudo().display_name if record else False
+
+    def _compute_citizen_tracking_url(self):
+        records = self._get_business_records()
+        for booking in self:
+            record = records.get(booking.id)
+            url = False
+            if record is not None and "delivery_citizen_url" in record._fields:
+                url = record.sudo().delivery_citizen_url
+            booking.citizen_tracking_url = url
 
     @api.depends("state")
     def _compute_color(self):

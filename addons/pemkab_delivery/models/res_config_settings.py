@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from .pemkab_deliverable_mixin_citizen import TRACKING_DAYS_DEFAULT, TRACKING_DAYS_PARAM
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -14,6 +16,13 @@ class ResConfigSettings(models.TransientModel):
         default=90,
         help="Days after a booking's final state after which the courier's payloads, the "
         "driver's phone and the proof photos are purged (the outcome is kept).",
+    )
+    pemkab_tracking_days = fields.Integer(
+        string="Citizen Link Expiry (days)",
+        config_parameter=TRACKING_DAYS_PARAM,
+        default=TRACKING_DAYS_DEFAULT,
+        help="Days a citizen's tracking link keeps working after its parcel was delivered, "
+        "cancelled or not delivered; afterwards it answers “not found”.",
     )
 
     def _compute_pemkab_counts(self):

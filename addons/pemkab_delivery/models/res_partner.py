@@ -9,6 +9,7 @@ from stdnum.id import nik as stdnum_nik
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.geo import BANYUWANGI_RADIUS_KM, km_from_banyuwangi, parse_location
 from .pemkab_workflow_mixin import refuse_nul_characters
 
 
@@ -48,9 +49,62 @@ class ResPartner(models.Model):
         "the staff whose work needs it (health, social aid).",
     )
 
+    pemkab_location_paste = fields.Char(
+        string="Paste a Location",
+        compute="_compute_pemkab_location_paste",
+        inverse="_inverse_pemkab_location_paste",
+        help="Paste a Google Maps or OpenStreetMap link, a WhatsApp shared location or "
+        "“lat, lng”: the coordinates are filled from it.",
+    )
+
     _nik_uniq = models.UniqueIndex(
         "(nik) WHERE nik IS NOT NULL", "Another contact already has this NIK."
     )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_pemkab_location_paste(self):
+        self.pemkab_location_paste = False
+
+    def _inverse_pemkab_location_paste(self):
+        for partner in self.filtered("pemkab_location_paste"):
+            lat, lng = partner._pemkab_parse_location(partner.pemkab_location_paste)
+            partner.write({"partner_latitude": lat, "partner_longitude": lng})
+
+    @api.onchange("pemkab_location_paste")
+    def _onchange_pemkab_location_paste(self):
+        if self.pemkab_location_paste:
+            self.partner_latitude, self.partner_longitude = self._pemkab_parse_location(
+                self.pemkab_location_paste
+            )
+
+    @api.model
+    def _pemkab_parse_location(self, text):
+        """(latitude, longitude) of a pasted location in the regency, or a clear error."""
+        location = parse_location(text)
+        if location is None:
+            raise ValidationError(
+                self.env._(
+                    "Paste a Location: “%(text)s” holds no coordinates. Paste a Google Maps "
+                    "or OpenStreetMap link, a WhatsApp shared location, or “lat, lng” "
+                    "(a short maps.app.goo.gl link must be opened first, then its full "
+                    "address copied).",
+                    text=(text or "")[:80],
+                )
+            )
+        km = km_from_banyuwangi(*location)
+        if km > BANYUWANGI_RADIUS_KM:
+            raise ValidationError(
+                self.env._(
+                    "Paste a Location: %(lat)s, %(lng)s is %(km)s km from Banyuwangi, outside "
+                    "the regency.",
+                    lat=location[0],
+                    lng=location[1],
+                    km=round(km),
+                )
+            )
+        return location
 
     # ------------------------------------------------------------------
     # ORM overrides

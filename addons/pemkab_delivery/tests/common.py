@@ -1,5 +1,6 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import subprocess
 from datetime import timedelta
 
 from odoo import fields
@@ -141,6 +142,11 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
         bookings.write({"last_news_at": fields.Datetime.now() - timedelta(hours=1)})
         return self.Booking._cron_poll_bookings()
 
+    def _courier(self, booking, status):
+        """The courier's news of ``booking``, as a poll finds it in the sandbox."""
+        self.sandbox.advance(booking.name, status, webhook=False)
+        self._poll(booking)
+
     def _make_due(self, bookings):
         bookings.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
 
@@ -192,3 +198,28 @@ class PemkabRpcMixin:
                 else:
                     self.assertIn("error", answer, f"{login} may {operation}")
                     self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+
+
+class PemkabPaperCase:
+    """For HttpCase tests of what citizens and heads see: a public page as a citizen's
+    phone opens it, and a report as the text of its PDF."""
+
+    def _page(self, url):
+        self.env.flush_all()
+        response = self.url_open(url)
+        self.env.invalidate_all()
+        return response
+
+    def _pdf_text(self, report_xmlid, records):
+        """The text of the report's PDF (wkhtmltopdf, read back by poppler's pdftotext)."""
+        self.env.flush_all()
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report_xmlid, records.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()

@@ -3,6 +3,8 @@
 """Great-circle distances, with no Odoo import (the courier sandbox uses it too)."""
 
 import math
+import re
+from urllib.parse import unquote
 
 #: Mean Earth radius (IUGG), in km.
 EARTH_RADIUS_KM = 6371.0088
@@ -15,3 +17,43 @@ def haversine_km(lat1, lng1, lat2, lng2):
     d_lambda = math.radians(lng2 - lng1)
     a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+#: The centre of the regency (Banyuwangi town) and how far from it the regency reaches.
+BANYUWANGI_CENTRE = (-8.2192, 114.3691)
+BANYUWANGI_RADIUS_KM = 90.0
+
+_NUMBER = r"[-+]?\d{1,3}(?:\.\d+)?"
+# most precise first: Google's place data (!3d lat !4d lng), then explicit query parameters,
+# Google's map centre (@lat,lng), OpenStreetMap's #map=zoom/lat/lng, a bare "lat, lng"
+_LOCATION_PATTERNS = [
+    re.compile(rf"!3d({_NUMBER})!4d({_NUMBER})"),
+    re.compile(rf"[?&](?:q|query|ll|destination|daddr)=(?:loc:)?({_NUMBER})\s*,\s*({_NUMBER})"),
+    re.compile(rf"[?&]mlat=({_NUMBER})&mlon=({_NUMBER})"),
+    re.compile(rf"@({_NUMBER}),({_NUMBER})"),
+    re.compile(rf"#map=\d+(?:\.\d+)?/({_NUMBER})/({_NUMBER})"),
+    re.compile(rf"geo:({_NUMBER}),({_NUMBER})"),
+    re.compile(rf"^\s*\(?\s*({_NUMBER})\s*[, ;]\s*({_NUMBER})\s*\)?\s*$"),
+]
+
+
+def parse_location(text):
+    """(latitude, longitude) from a location as people share it: a Google Maps or
+    OpenStreetMap link, a WhatsApp shared location (a Google Maps link in the message),
+    a ``geo:`` URI or "lat, lng"; None when the text holds none."""
+    if not text:
+        return None
+    text = unquote(str(text)).strip()
+    for pattern in _LOCATION_PATTERNS:
+        for line in (text, *text.splitlines()):
+            match = pattern.search(line)
+            if match:
+                lat, lng = float(match.group(1)), float(match.group(2))
+                if -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0:
+                    return lat, lng
+    return None
+
+
+def km_from_banyuwangi(lat, lng):
+    """Straight-line distance in km from the centre of the regency."""
+    return haversine_km(*BANYUWANGI_CENTRE, lat, lng)

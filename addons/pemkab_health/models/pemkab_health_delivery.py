@@ -486,6 +486,10 @@ class PemkabHealthDelivery(models.Model):
             )
         return candidates
 
+    def _delivery_partner_phone(self, partner):
+        """Patients and proxies keep their mobile in ``patient_mobile``."""
+        return partner.sudo().patient_mobile or partner.sudo().phone
+
     def _delivery_booking_values(self):
         """What the courier booking says: who, where, which parcel; never the medicines."""
         self.ensure_one()

@@ -13,5 +13,6 @@
     "data": [
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "report/pemkab_test_seed_parcel_reports.xml",
     ],
 }

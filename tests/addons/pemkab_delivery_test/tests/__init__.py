@@ -1,1 +1,3 @@
 from . import test_seed_parcel_workflow
+from . import test_citizen
+from . import test_papers

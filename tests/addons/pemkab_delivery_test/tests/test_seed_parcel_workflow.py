@@ -4,45 +4,10 @@
 
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.pemkab_delivery.tests.common import PemkabCourierCommon
+from .common import SeedParcelCommon
 
 
-class TestSeedParcelWorkflow(PemkabCourierCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Parcel = cls.env["pemkab.test.seed.parcel"]
-        cls.farmer = cls.env["res.partner"].create(
-            {"name": "Pak Darmo", "street": "Dusun Krajan, Glagah"}
-        )
-        cls.trigger = cls.env["pemkab.delivery.trigger"].create(
-            {
-                "model_name": "pemkab.test.seed.parcel",
-                "state_value": "ready",
-                "provider_id": cls.provider.id,
-            }
-        )
-
-    def _parcel(self):
-        return self.Parcel.create(
-            {
-                "agency_id": self.agency_a.id,
-                "shelter_id": self.shelter_a.id,
-                "farmer_id": self.farmer.id,
-                "farmer_phone": "0812 3456 7001",
-                "latitude": -8.2050,
-                "longitude": 114.3700,
-            }
-        )
-
-    def _courier(self, booking, status):
-        self.sandbox.advance(booking.name, status, webhook=False)
-        self._poll(booking)
-
-    def _current(self, parcel):
-        parcel.invalidate_recordset()
-        return parcel.delivery_booking_id
-
+class TestSeedParcelWorkflow(SeedParcelCommon):
     def test_draft_booking_failure_rebooking_delivery(self):
         parcel = self._parcel()
         self.assertTrue(parcel.name.startswith("BENIH-"), "numbered by the document mixin")

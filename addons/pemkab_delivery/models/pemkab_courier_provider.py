@@ -17,7 +17,7 @@ in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` me
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..outbox.limiter import BUCKET_TABLE
@@ -177,6 +177,19 @@ class PemkabCourierProvider(models.Model):
         )
         for provider in self:
             provider.booking_count = counts.get(provider, 0)
+
+    # ------------------------------------------------------------------
+    # Constraints (the database's CHECKs stay as the last guard)
+    # ------------------------------------------------------------------
+    @api.constrains("max_parallel", "connect_timeout", "read_timeout")
+    def _check_limits(self):
+        for provider in self:
+            if provider.max_parallel < 1:
+                raise ValidationError(
+                    self.env._("Parallel Calls: the number of parallel calls must be at least 1.")
+                )
+            if provider.connect_timeout <= 0 or provider.read_timeout <= 0:
+                raise ValidationError(self.env._("Timeouts must be positive."))
 
     # ------------------------------------------------------------------
     # ORM overrides

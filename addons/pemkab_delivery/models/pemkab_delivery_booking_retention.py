@@ -9,6 +9,8 @@ courier data past retention*. The booking's outcome stays: its state, dates, rec
 failure reason and price.
 """
 
+# One file per concern of the booking, by design (see pemkab_delivery_booking.py).
+# pylint: disable=consider-merging-classes-inherited
 from datetime import timedelta
 
 from odoo import api, fields, models

@@ -56,9 +56,9 @@ class PemkabWorkflowMixin(models.AbstractModel):
         """These records without the workflow's mark (it stays with one write)."""
         if WORKFLOW_CONTEXT_KEY not in self.env.context:
             return self
-        return self.with_context(
-            {key: value for key, value in self.env.context.items() if key != WORKFLOW_CONTEXT_KEY}
-        )
+        context = dict(self.env.context)
+        del context[WORKFLOW_CONTEXT_KEY]
+        return self.with_env(self.env(context=context))
 
     def _workflow_is_trusted(self):
         """Whether the workflow's own methods (or the superuser) write now."""

@@ -114,6 +114,8 @@ class ResPartner(models.Model):
         refuse_nul_characters(self, vals_list)
         niks = []
         for vals in vals_list:
+            if "nik" in vals and not vals["nik"]:
+                vals["nik"] = False  # no NIK, not an empty one (the NIK is unique)
             if vals.get("nik"):
                 vals["nik"] = self._pemkab_clean_nik(vals["nik"])
                 niks.append(vals["nik"])
@@ -122,6 +124,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         refuse_nul_characters(self, [vals])
+        if "nik" in vals and not vals["nik"]:
+            vals["nik"] = False
         if vals.get("nik"):
             vals["nik"] = self._pemkab_clean_nik(vals["nik"])
             self._pemkab_check_nik_free([vals["nik"]] * len(self), exclude=self)

@@ -37,6 +37,16 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
         self.env.invalidate_all()
         return response
 
+    def _event(self, status, event_id, **details):
+        """A GoSend event of the booking."""
+        return dict(
+            booking_id=self.booking.courier_order_ref,
+            store_order_id=self.booking.name,
+            status=status,
+            event_id=event_id,
+            **details,
+        )
+
     def _assert_refused(self, response, status=None):
         self.assertGreaterEqual(response.status_code, 400, response.text[:300])
         self.assertLess(response.status_code, 500, response.text[:300])
@@ -112,13 +122,7 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
     def test_static_token_alone_does_not_deliver(self):
         """A leaked GoSend token posts "delivered": the courier's API says the order is
         only booked, so the booking stays booked."""
-        payload = {
-            "booking_id": self.booking.courier_order_ref,
-            "store_order_id": self.booking.name,
-            "status": "delivered",
-            "event_id": "forged-delivered-1",
-            "receiver_name": "Someone",
-        }
+        payload = self._event("delivered", "forged-delivered-1", receiver_name="Someone")
         response = self._post(payload)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(self.booking.state, "booked")
@@ -135,14 +139,9 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
     def test_driver_phone_the_check_refuses(self):
         """The courier's driver phone is not a phone number: the news is applied, the
         phone dropped (the payload in the history keeps it)."""
-        payload = {
-            "booking_id": self.booking.courier_order_ref,
-            "store_order_id": self.booking.name,
-            "status": "allocated",
-            "event_id": "driver-1",
-            "driver_name": "Budi",
-            "driver_phone": "call the office",
-        }
+        payload = self._event(
+            "allocated", "driver-1", driver_name="Budi", driver_phone="call the office"
+        )
         response = self._post(payload)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(self.booking.state, "driver_assigned")

@@ -62,13 +62,12 @@ class PemkabCitizenDataRequest(models.TransientModel):
     # Rendering
     # ------------------------------------------------------------------
     def _render(self, partner):
-        _ = self.env._
         if not partner:
-            return Markup("<p>%s</p>") % _(
+            return Markup("<p>%s</p>") % self.env._(
                 "No contact of these addons has the NIK %(nik)s.", nik=self.nik or ""
             )
-        html = Markup("<h2>%s</h2>") % _("Data held on NIK %(nik)s", nik=partner.nik)
-        html += Markup("<p>%s</p>") % _(
+        html = Markup("<h2>%s</h2>") % self.env._("Data held on NIK %(nik)s", nik=partner.nik)
+        html += Markup("<p>%s</p>") % self.env._(
             "Printed on %(date)s by %(user)s.",
             date=fields.Datetime.to_string(fields.Datetime.now()),
             user=self.env.user.name,
@@ -77,7 +76,7 @@ class PemkabCitizenDataRequest(models.TransientModel):
             html += self._render_table(section["title"], section["rows"])
         documents = partner._pemkab_data_request_documents()
         html += self._render_table(
-            _("Documents"),
+            self.env._("Documents"),
             [(document._description, document.display_name) for document in documents],
         )
         html += self._render_bookings(documents)
@@ -93,7 +92,6 @@ class PemkabCitizenDataRequest(models.TransientModel):
 
     def _render_bookings(self, documents):
         """Which courier received which fields, when (the first call to the courier)."""
-        _ = self.env._
         Booking = self.env["pemkab.delivery.booking"].sudo()
         bookings = Booking.browse()
         for document in documents:
@@ -101,8 +99,16 @@ class PemkabCitizenDataRequest(models.TransientModel):
                 [("res_model", "=", document._name), ("res_id", "=", document.id)]
             )
         labels = [Booking._fields[fname]._description_string(self.env) for fname in COURIER_FIELDS]
-        html = Markup("<h3>%s</h3><table class='table table-sm'><tr>") % _("Shared with couriers")
-        for header in (_("Booking"), _("Courier"), _("Sent On"), _("Fields Sent"), _("Status")):
+        html = Markup("<h3>%s</h3><table class='table table-sm'><tr>") % self.env._(
+            "Shared with couriers"
+        )
+        for header in (
+            self.env._("Booking"),
+            self.env._("Courier"),
+            self.env._("Sent On"),
+            self.env._("Fields Sent"),
+            self.env._("Status"),
+        ):
             html += Markup("<th>%s</th>") % header
         html += Markup("</tr>")
         states = dict(Booking._fields["state"]._description_selection(self.env))
@@ -112,10 +118,10 @@ class PemkabCitizenDataRequest(models.TransientModel):
             html += Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>") % (
                 booking.name,
                 booking.provider_id.name,
-                fields.Datetime.to_string(sent) if sent else _("not sent"),
+                fields.Datetime.to_string(sent) if sent else self.env._("not sent"),
                 ", ".join(labels) if sent or not booking.provider_id._has_api() else "",
                 states.get(booking.state, booking.state),
             )
         if not bookings:
-            html += Markup("<tr><td colspan='5'>%s</td></tr>") % escape(_("Nothing."))
+            html += Markup("<tr><td colspan='5'>%s</td></tr>") % escape(self.env._("Nothing."))
         return html + Markup("</table>")

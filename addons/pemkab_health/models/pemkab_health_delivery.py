@@ -284,6 +284,12 @@ class PemkabHealthDelivery(models.Model):
                     self.env._("%(ref)s needs the head's approval first.", ref=delivery.name)
                 )
 
+    @api.constrains("fee")
+    def _check_fee(self):
+        # before the database's CHECK: a clear message, no failed query
+        if any(delivery.fee < 0 for delivery in self):
+            raise ValidationError(self.env._("Delivery Fee: the delivery fee cannot be negative."))
+
     @api.constrains("patient_id")
     def _check_patient_id(self):
         for delivery in self:

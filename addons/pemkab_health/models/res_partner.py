@@ -79,11 +79,15 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if "bpjs_number" in vals and not vals["bpjs_number"]:
+                vals["bpjs_number"] = False  # no card, not an empty number (it is unique)
             if vals.get("bpjs_number"):
                 vals["bpjs_number"] = self._pemkab_clean_bpjs(vals["bpjs_number"])
         return super().create(vals_list)
 
     def write(self, vals):
+        if "bpjs_number" in vals and not vals["bpjs_number"]:
+            vals["bpjs_number"] = False
         if vals.get("bpjs_number"):
             vals["bpjs_number"] = self._pemkab_clean_bpjs(vals["bpjs_number"])
         return super().write(vals)

@@ -144,3 +144,15 @@ class TestHealthNeedToKnow(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             ValidationError, PARTNER, "create", [{"name": "New", "nik": self.patient.nik}]
         )
         self.assertIn(self.patient.name, message)
+
+    def test_empty_nik_and_bpjs_are_none(self):
+        """Found by the property tests: an empty NIK or BPJS number was stored as an empty
+        text, so the second contact without one broke the unique index."""
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        ids = [
+            self.rpc_ok(PARTNER, "create", [{"name": name, "nik": "", "bpjs_number": ""}])[0]
+            for name in ("First", "Second")
+        ]
+        partners = self.env[PARTNER].browse(ids)
+        self.assertEqual(partners.mapped("nik"), [False, False])
+        self.assertEqual(partners.mapped("bpjs_number"), [False, False])

@@ -119,3 +119,23 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         # nor write a booking's state past its buttons
         self.rpc_refused(UserError, BOOKING, "write", [booking], {"state": "delivered"})
         self.assertEqual(self.Booking.browse(booking).state, "draft")
+
+    def test_head_approves_only_through_the_button(self):
+        delivery = self._delivery(fee=999999)
+        delivery.action_verify()
+        self.assertEqual(delivery.state, "to_approve")
+        self.authenticate("health_head_a", "health_head_a")
+        for vals in (
+            {"state": "approved"},
+            {"approved_by_id": self.health_head_a.id, "controlled_approved": True},
+        ):
+            self.rpc_refused(UserError, DELIVERY, "write", delivery.ids, vals)
+        self.assertEqual(delivery.state, "to_approve")
+        self.rpc_ok(DELIVERY, "action_approve", delivery.ids)
+        self.assertEqual(delivery.state, "approved")
+        self.assertEqual(delivery.approved_by_id, self.health_head_a)
+        # and the pharmacist's button then hands it to the courier
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        self.rpc_ok(DELIVERY, "action_mark_ready", delivery.ids)
+        self.assertEqual(delivery.state, "ready")
+        self.assertEqual(len(self._bookings_of(delivery)), 1)

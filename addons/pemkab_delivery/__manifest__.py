@@ -11,6 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
     "depends": ["mail", "phone_validation", "portal", "resource", "sms"],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [

@@ -26,7 +26,7 @@ from odoo.http import request
 from odoo.tools import mute_logger
 
 from ..clients import FINAL_STATUSES, CourierError
-from ..models.pemkab_delivery_booking_outbox import parse_courier_datetime
+from ..models.pemkab_delivery_booking_news import parse_courier_datetime
 
 _logger = logging.getLogger(__name__)
 

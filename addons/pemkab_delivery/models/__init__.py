@@ -11,6 +11,7 @@ from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
 from . import pemkab_delivery_booking
+from . import pemkab_delivery_booking_news
 from . import pemkab_delivery_booking_outbox
 from . import pemkab_delivery_booking_retention
 from . import pemkab_delivery_booking_review

@@ -178,7 +178,6 @@ class PemkabDeliveryBooking(models.Model):
         help="Which outbox run holds the claim: an answer is recorded only by that run.",
     )
     outcome_unknown = fields.Boolean(
-        string="Outcome Unknown",
         readonly=True,
         copy=False,
         help="A booking call got no answer: the courier may have made the order. It is "

@@ -55,7 +55,6 @@ class PemkabShelter(models.Model):
     opening_summary = fields.Char(compute="_compute_opening_summary", string="Open")
     holiday_calendar_id = fields.Many2one(
         "resource.calendar",
-        string="Holiday Calendar",
         help="Its time off (public holidays, cuti bersama) closes the shelter for every day "
         "it touches; couriers are then booked for the next opening.",
     )

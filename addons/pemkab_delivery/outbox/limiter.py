@@ -41,8 +41,9 @@ class SharedRateLimiter:
     def ensure_buckets(self):
         """Create the missing buckets (full) before the calls, in a transaction of their
         own: the worker threads then only update rows."""
-        with sql_db.db_connect(self.dbname).cursor() as cr, mute_logger("odoo.sql_db"):
-            for provider_id in self.rates:
+        for provider_id in self.rates:
+            # each in a cursor of its own, committed when the block ends
+            with sql_db.db_connect(self.dbname).cursor() as cr, mute_logger("odoo.sql_db"):
                 try:
                     cr.execute(
                         f"""
@@ -52,7 +53,6 @@ class SharedRateLimiter:
                         """,  # noqa: S608 - a constant table name
                         (provider_id, CAPACITY),
                     )
-                    cr.commit()
                 except psycopg2.errors.SerializationFailure:
                     cr.rollback()  # another server just created it
 

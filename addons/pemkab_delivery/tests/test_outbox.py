@@ -243,7 +243,7 @@ class TestOutboxWithoutLookup(PemkabCourierCommon):
         wizard = (
             self.env[wizard_action["res_model"]]
             .with_user(self.user_officer_a)
-            .with_context(wizard_action["context"])
+            .with_context(**wizard_action["context"])
             .create({"courier_order_ref": courier_ref})
         )
         wizard.action_confirm()

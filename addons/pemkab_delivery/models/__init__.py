@@ -1,6 +1,7 @@
 from . import pemkab_address_base_mixin
 from . import pemkab_address_mixin
 from . import pemkab_document_mixin
+from . import pemkab_parcel_line_mixin
 from . import pemkab_workflow_mixin
 from . import pemkab_area
 from . import pemkab_agency

@@ -1,7 +1,6 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 CONTROLLED_TYPES = [
     ("narkotika", "Narkotika"),
@@ -14,17 +13,17 @@ class PemkabHealthDeliveryLine(models.Model):
     the issuing facility and the heads of its agency see it; it never goes to a courier."""
 
     _name = "pemkab.health.delivery.line"
+    _inherit = ["pemkab.parcel.line.mixin"]
     _description = "Prescription Delivery Medicine"
     _order = "delivery_id, sequence, id"
 
     delivery_id = fields.Many2one(
         "pemkab.health.delivery", required=True, ondelete="cascade", index=True
     )
-    sequence = fields.Integer(default=10)
-    name = fields.Char(string="Medicine", required=True)
+    name = fields.Char(string="Medicine")
     strength = fields.Char(help="e.g. 500 mg, 5 mg/ml.")
-    quantity = fields.Float(digits=(10, 2), default=1.0, required=True)
-    uom = fields.Char(string="Unit", default=lambda self: self.env._("tablet"))
+    quantity = fields.Float(digits=(10, 2))
+    uom = fields.Char(default=lambda self: self.env._("tablet"))
     instructions = fields.Char(help="Signa: how and when to take it, e.g. 3x1 after meals.")
     cold_chain = fields.Boolean(help="Keep between 2 and 8 °C.")
     controlled_type = fields.Selection(
@@ -33,20 +32,6 @@ class PemkabHealthDeliveryLine(models.Model):
         help="Narkotika and psikotropika are never handed to a courier without the "
         "head's approval.",
     )
-
-    # ------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------
-    @api.constrains("quantity")
-    def _check_quantity(self):
-        for line in self:
-            if line.quantity <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "Quantity of %(medicine)s: it must be more than zero.",
-                        medicine=line.name,
-                    )
-                )
 
     # ------------------------------------------------------------------
     # ORM overrides: medicines change only while the delivery is a draft

@@ -4,6 +4,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .res_users import clear_rule_cache_if_scope_changes
+
+# who may see what: the record rules read these (see res_users.py)
+RULE_SCOPE = {"head_ids", "member_ids"}
+
 
 class PemkabAgency(models.Model):
     """A regency agency (dinas / OPD) that sends deliveries.
@@ -123,6 +128,25 @@ class PemkabAgency(models.Model):
         action["domain"] = [("agency_id", "=", self.id)]
         action["context"] = {"default_agency_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [RULE_SCOPE])
+        return res
 
     # ------------------------------------------------------------------
     # Scheduled actions

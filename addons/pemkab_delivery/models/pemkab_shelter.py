@@ -7,6 +7,10 @@ import pytz
 from odoo import api, fields, models
 
 from .pemkab_shelter_opening import DAYS_OF_WEEK
+from .res_users import clear_rule_cache_if_scope_changes
+
+# who may see what: the record rules read these (see res_users.py)
+RULE_SCOPE = {"staff_ids"}
 
 SHELTER_TZ = "Asia/Jakarta"  # Banyuwangi is on WIB (UTC+7)
 
@@ -100,6 +104,25 @@ class PemkabShelter(models.Model):
             shelter.display_name = (
                 f"[{shelter.code}] {shelter.name}" if shelter.code else shelter.name
             )
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [RULE_SCOPE])
+        return res
 
     # ------------------------------------------------------------------
     # Business

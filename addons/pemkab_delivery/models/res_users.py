@@ -2,9 +2,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+# fields of res.users whose values the record rules read (user.<field>.ids): Odoo caches
+# each user's rules, and these are no groups, whose changes clear that cache
+RULE_SCOPE_FIELDS = {"pemkab_agency_ids", "pemkab_head_agency_ids", "pemkab_shelter_ids"}
+
+
+def clear_rule_cache_if_scope_changes(records, scope_fields, vals_list):
+    """Forget the cached record rules when ``vals_list`` touches ``scope_fields``, the
+    fields that say who may see what (a user's agencies, shelters or kecamatan, an
+    agency's heads and members, a shelter's staff): the change holds at once, not after
+    a restart."""
+    if any(scope_fields.intersection(vals) for vals in vals_list):
+        records.env.registry.clear_cache()
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+    _pemkab_rule_scope_fields = RULE_SCOPE_FIELDS
 
     pemkab_agency_ids = fields.Many2many(
         "pemkab.agency",
@@ -54,3 +68,11 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         return self.pemkab_agency_ids | self.pemkab_head_agency_ids, self.pemkab_shelter_ids
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        clear_rule_cache_if_scope_changes(self, self._pemkab_rule_scope_fields, [vals])
+        return res

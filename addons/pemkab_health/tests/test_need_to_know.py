@@ -96,6 +96,23 @@ class TestHealthNeedToKnow(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         self.rpc_refused(AccessError, BOOKING, "read", self.booking_a2.ids, ["recipient_phone"])
         self.rpc_refused(AccessError, BOOKING, "read", self.booking_b.ids, ["recipient_name"])
 
+    def test_leaving_a_facility_ends_its_access_at_once(self):
+        """A pharmacist moved out of a Puskesmas (or out of the agency) no longer reads its
+        patients' bookings, without waiting for a server restart: Odoo caches each user's
+        record rules, and membership of an agency or a shelter is not a group."""
+        self.authenticate("pharmacist_a2", "pharmacist_a2")
+        self.assertEqual(self._visible_bookings(), self.booking_a2)
+        self.shelter_a2.staff_ids = [Command.unlink(self.pharmacist_a2.id)]
+        self.env.flush_all()
+        self.assertFalse(self._visible_bookings(), "still sees the facility's bookings")
+        self.rpc_refused(AccessError, BOOKING, "read", self.booking_a2.ids, ["recipient_name"])
+        # the head of agency A is replaced: the former head no longer sees its bookings
+        self.authenticate("health_head_a", "health_head_a")
+        self.assertEqual(self._visible_bookings(), self.booking_a | self.booking_a2)
+        self.agency_a.head_ids = [Command.unlink(self.health_head_a.id)]
+        self.env.flush_all()
+        self.assertFalse(self._visible_bookings() & (self.booking_a | self.booking_a2))
+
     def test_health_fields_of_contacts(self):
         """Matrix: role x operation on the patient's contact."""
         patient = self.patient.ids

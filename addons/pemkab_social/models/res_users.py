@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from odoo.addons.pemkab_delivery.models.res_users import RULE_SCOPE_FIELDS
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+    _pemkab_rule_scope_fields = RULE_SCOPE_FIELDS | {"pemkab_social_kecamatan_ids"}
 
     pemkab_social_kecamatan_ids = fields.Many2many(
         "pemkab.area",

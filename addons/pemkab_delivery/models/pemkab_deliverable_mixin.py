@@ -26,6 +26,19 @@ from .pemkab_delivery_booking import (
     RECEIVER_TYPES,
 )
 
+# who received the parcel, and when: written by the officer before a confirmation or by
+# the courier's news, frozen once the document is closed
+PROOF_FIELDS = frozenset(
+    {
+        "receiver_type",
+        "receiver_partner_id",
+        "receiver_name",
+        "receiver_relation",
+        "delivered_at",
+        "proof_photo",
+    }
+)
+
 
 class PemkabDeliverableMixin(models.AbstractModel):
     """Makes a business document deliverable by courier.
@@ -166,10 +179,32 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        self._check_proof_frozen(vals)
         res = super().write(vals)
         if self._delivery_state_field in vals:
             self._workflow_plain()._delivery_apply_triggers()
         return res
+
+    def _check_proof_frozen(self, vals):
+        """Who received the parcel, and when, is the record a head signs for: once the
+        document is closed (delivered, cancelled...) only the workflow writes it."""
+        touched = PROOF_FIELDS.intersection(vals)
+        if not touched or self._workflow_is_trusted():
+            return
+        closed = self.filtered(
+            lambda record: record[self._delivery_state_field] in self._delivery_closed_states
+        )
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(refs)s: the proof of delivery (%(fields)s) cannot change once the "
+                    "document is delivered, cancelled or closed.",
+                    refs=", ".join(closed[:10].mapped("display_name")),
+                    fields=", ".join(
+                        sorted(self._fields[name]._description_string(self.env) for name in touched)
+                    ),
+                )
+            )
 
     def _workflow_guarded_fields(self):
         """The state and what the workflow records of the delivery's outcome."""

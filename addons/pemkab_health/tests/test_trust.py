@@ -76,6 +76,28 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         self.assertIn("Delivery Fee", message)
         self.assertLess(delivery.fee, 75000)
 
+    def test_proof_of_delivery_frozen_once_delivered(self):
+        """Who received the medicine, and when, is the record the head signs for: once
+        the delivery is delivered a pharmacist cannot rewrite it over JSON-RPC."""
+        delivery = self._delivery()
+        delivery.action_verify()
+        delivery.action_dispatch()
+        delivery.receiver_partner_id = self.patient
+        delivery.action_confirm_delivered()
+        self.assertEqual(delivery.state, "delivered")
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        for vals in (
+            {"receiver_name": "Orang Lain"},
+            {"receiver_partner_id": self.proxy.id},
+            {"delivered_at": "2026-01-01 08:00:00"},
+        ):
+            message = self.rpc_refused(UserError, DELIVERY, "write", [delivery.id], vals)
+            self.assertIn("proof of delivery", message)
+        self.assertEqual(delivery.receiver_name, "Sumiati")
+        self.assertEqual(delivery.receiver_partner_id, self.patient)
+        # what does not touch the proof still may change (the courier's note, say)
+        self.rpc_ok(DELIVERY, "write", [delivery.id], {"recipient_note": "Rumah hijau"})
+
     def test_dispatch_rechecks_the_rules(self):
         """Verified when no rule held it back; a rule added since holds it at dispatch."""
         delivery = self._delivery()

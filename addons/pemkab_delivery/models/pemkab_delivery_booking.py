@@ -212,8 +212,10 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.depends("res_model", "res_id")
     def _compute_res_name(self):
+        # one query per document model, not one per booking (the list shows the column)
+        records = self._get_business_records()
         for booking in self:
-            record = booking._get_business_record()
+            record = records.get(booking.id)
             booking.res_name = record.sudo().display_name if record else False
 
     def _compute_citizen_tracking_url(self):
@@ -623,10 +625,15 @@ class PemkabDeliveryBooking(models.Model):
                 by_model.setdefault(booking.res_model, []).append(booking)
         result = {}
         for model, bookings in by_model.items():
-            existing = set(self.env[model].browse([b.res_id for b in bookings]).exists().ids)
+            # records iterated out of one recordset share its prefetch: reading a field of
+            # one reads it for all
+            existing = {
+                record.id: record
+                for record in self.env[model].browse([b.res_id for b in bookings]).exists()
+            }
             for booking in bookings:
                 if booking.res_id in existing:
-                    result[booking.id] = self.env[model].browse(booking.res_id)
+                    result[booking.id] = existing[booking.res_id]
         return result
 
     def _on_state_changed(self, old_state, record=False):

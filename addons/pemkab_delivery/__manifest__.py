@@ -48,4 +48,10 @@
         "demo/res_users_demo.xml",
         "demo/pemkab_courier_provider_demo.xml",
     ],
+    "assets": {
+        # steps shared by the browser tests (tours) of pemkab_health and pemkab_social
+        "web.assets_tests": [
+            "pemkab_delivery/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -33,4 +33,10 @@
         "demo/pemkab_health_delivery_demo.xml",
         "demo/pemkab_delivery_trigger_demo.xml",
     ],
+    "assets": {
+        # the browser tests (tours) run by tests/test_tours.py
+        "web.assets_tests": [
+            "pemkab_health/static/tests/tours/**/*",
+        ],
+    },
 }

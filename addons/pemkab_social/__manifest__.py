@@ -32,4 +32,10 @@
     "demo": [
         "demo/pemkab_social_demo.xml",
     ],
+    "assets": {
+        # the browser tests (tours) run by tests/test_tours.py
+        "web.assets_tests": [
+            "pemkab_social/static/tests/tours/**/*",
+        ],
+    },
 }

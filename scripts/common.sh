@@ -83,6 +83,31 @@ require_venv() {
     ODOO_BIN=("$PEMKAB_VENV/bin/python" "$ODOO_PATH/odoo-bin")
 }
 
+# --- Chromium (the browser tests) ------------------------------------------------------------
+# Odoo's browser tests (the tours of addons/*/tests/test_tours.py) drive a headless Chrome or
+# Chromium, which Odoo looks up on PATH under these names.
+CHROME_NAMES=(google-chrome chromium chromium-browser google-chrome-stable)
+
+have_chromium() {
+    local name
+    for name in "${CHROME_NAMES[@]}"; do
+        command -v "$name" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+# require_chromium: install Debian's chromium when none is found and we are root with apt-get;
+# otherwise say so: the browser tests then skip, or fail under PEMKAB_STRICT=1.
+require_chromium() {
+    have_chromium && return 0
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "installing Chromium (Debian's package) for the browser tests"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || true
+        have_chromium && return 0
+    fi
+    log "no Chromium found (apt-get install chromium): the browser tests will $([[ "${PEMKAB_STRICT:-}" == 1 ]] && echo fail || echo be skipped)"
+}
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 _as_pg_owner() {
     # The PostgreSQL server refuses to run as root: use the postgres account then.

@@ -9,12 +9,15 @@
 # Needs an Odoo 19 tree (ODOO_PATH, default /opt/odoo-19.0) and PostgreSQL (PGHOST, or the
 # installed server binaries for a private cluster): see scripts/common.sh. Without either it
 # fails, it never skips. PEMKAB_KEEP_DB=1 keeps the database for a look afterwards.
+# The browser tests (tours) need Chromium: installed from Debian's package when missing and
+# run as root; their screenshots go to PEMKAB_SCREENSHOTS_DIR (default: a temporary directory).
 source "$(dirname "$0")/common.sh"
 
 # PEMKAB_ADDONS narrows the install, e.g. PEMKAB_ADDONS=pemkab_delivery,pemkab_health
 ADDONS=${PEMKAB_ADDONS:-pemkab_delivery,pemkab_health,pemkab_social}
 require_venv
 require_postgres
+require_chromium
 # tests/addons holds test-only addons (a minimal deliverable document that proves the
 # shared workflow without health or social): installed beside pemkab_delivery.
 ODOO_ADDONS_PATH="$PROJECT_ROOT/tests/addons,$ODOO_ADDONS_PATH"

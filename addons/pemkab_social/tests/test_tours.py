@@ -26,7 +26,7 @@ class TestSocialTours(PemkabTourMixin, PemkabSocialCommon, HttpCase):
         cls.warehouse.write({"name": "Gudang Dinas Sosial", "code": "GDG-DINSOS"})
         cls.program.name = "Sembako"
         cls.package.name = "Paket Sembako 10 kg"
-        cls.period.write({"name": "Sembako Januari 2026", "code": "SMB-2026-01"})
+        cls.period.write({"name": "Sembako Desember 2026", "code": "SMB-2026-12"})
         cls.households = cls._make_households(len(HEADS), desa=cls.kel_sobo)
         for number, (household, head) in enumerate(zip(cls.households, HEADS, strict=True)):
             household.member_ids.name = head
@@ -46,7 +46,11 @@ class TestSocialTours(PemkabTourMixin, PemkabSocialCommon, HttpCase):
 
     def test_head_approves_a_period(self):
         shipments = self._submitted()
-        self.start_tour("/odoo", "pemkab_social_head", login="social_head")
+        self.start_tour(
+            f"/odoo/action-pemkab_social.pemkab_social_period_action/{self.period.id}",
+            "pemkab_social_head",
+            login="social_head",
+        )
         self.env.invalidate_all()
         self.assertEqual(self.period.state, "approved")
         self.assertEqual(self.period.approved_by_id, self.user_social_head)

@@ -19,6 +19,8 @@ from .tour import PemkabTourMixin, screenshots_dir, small_png
 
 @tagged("post_install", "-at_install")
 class TestTourSetup(PemkabTourMixin, TransactionCase):
+    web_client_bundles = ()  # no browser here
+
     def _without_browser(self, strict):
         """What a tour test does on a machine with no Chromium on PATH."""
         with (

@@ -100,7 +100,33 @@ class PemkabTourMixin:
     """For ``HttpCase`` tests that run tours: Chromium required under ``PEMKAB_STRICT=1``,
     screenshots saved, time enough on a busy machine."""
 
-    tour_timeout = 180  # seconds for a whole tour: the first one also builds the assets
+    tour_timeout = 180  # seconds for a whole tour, on a busy machine
+
+    # the bundles the web client loads (the lazy ones too): (name, css, js)
+    web_client_bundles = (
+        ("web.assets_web", True, True),
+        ("web.assets_tests", False, True),
+        ("web.assets_web_print", True, False),
+        ("web.assets_emoji", False, True),
+        ("bus.websocket_worker_assets", False, True),
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._build_web_client_bundles()
+
+    @classmethod
+    def _build_web_client_bundles(cls):
+        """Build the web client's bundles once for the class: each test's transaction is
+        rolled back, so without this every tour would build them again (some 10 s)."""
+        IrQweb = cls.env["ir.qweb"]
+        for name, css, js in cls.web_client_bundles:
+            bundle = IrQweb._get_asset_bundle(name, css=css, js=js)
+            if css:
+                bundle.css()
+            if js:
+                bundle.js()
 
     @staticmethod
     def _strict():

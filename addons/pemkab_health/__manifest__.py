@@ -32,5 +32,6 @@
         "demo/pemkab_health_approval_rule_demo.xml",
         "demo/pemkab_health_delivery_demo.xml",
         "demo/pemkab_delivery_trigger_demo.xml",
+        "demo/pemkab_health_workflow_demo.xml",
     ],
 }

@@ -31,5 +31,7 @@
     ],
     "demo": [
         "demo/pemkab_social_demo.xml",
+        "demo/pemkab_social_household_demo.xml",
+        "demo/pemkab_social_workflow_demo.xml",
     ],
 }

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["pemkab_delivery"],
+    "depends": ["barcodes", "pemkab_delivery"],
     "external_dependencies": {"python": ["python-stdnum>=2.0"]},
     "data": [
         "security/pemkab_health_security.xml",

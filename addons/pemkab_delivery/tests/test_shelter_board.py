@@ -95,8 +95,12 @@ class TestShelterBoard(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
         self.env.flush_all()
         response = self.url_open(
             "/web/action/run",
-            json={"jsonrpc": "2.0", "method": "call", "id": 1,
-                  "params": {"action_id": server_action.id}},
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"action_id": server_action.id},
+            },
         )
         action = response.json()["result"]
         self.assertEqual(action["res_model"], BOOKING)

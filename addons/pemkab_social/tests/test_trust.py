@@ -90,8 +90,9 @@ class TestSocialWorkflowTrust(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         self.authenticate("social_officer_bwi", "social_officer_bwi")
         message = self.rpc_refused(UserError, SHIPMENT, "action_pack", shipments.ids)
         self.assertIn("Nothing was changed: the 5 selected documents", message)
-        self.assertIn(f"{cancelled.name} cannot go to the shelter from the state Cancelled", message)
-        self.assertIn(f"{packed.name} cannot go to the shelter from the state Packed", message)
+        refused = "%s cannot go to the shelter from the state %s"
+        self.assertIn(refused % (cancelled.name, "Cancelled"), message)
+        self.assertIn(refused % (packed.name, "Packed"), message)
         self.assertEqual(set(rest.mapped("state")), {"approved"})
         self.assertFalse(self._bookings(rest))
 

@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "uninstall_hook": "uninstall_hook",
-    "depends": ["mail", "phone_validation", "portal", "resource", "sms"],
+    "depends": ["base_geolocalize", "mail", "phone_validation", "portal", "resource", "sms"],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",

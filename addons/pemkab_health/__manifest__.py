@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["pemkab_delivery"],
+    "depends": ["barcodes", "pemkab_delivery"],
     "external_dependencies": {"python": ["python-stdnum>=2.0"]},
     "data": [
         "security/pemkab_health_security.xml",
@@ -32,6 +32,7 @@
         "demo/pemkab_health_approval_rule_demo.xml",
         "demo/pemkab_health_delivery_demo.xml",
         "demo/pemkab_delivery_trigger_demo.xml",
+        "demo/pemkab_health_workflow_demo.xml",
     ],
     "assets": {
         # the browser tests (tours) run by tests/test_tours.py

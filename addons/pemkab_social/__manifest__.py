@@ -31,6 +31,8 @@
     ],
     "demo": [
         "demo/pemkab_social_demo.xml",
+        "demo/pemkab_social_household_demo.xml",
+        "demo/pemkab_social_workflow_demo.xml",
     ],
     "assets": {
         # the browser tests (tours) run by tests/test_tours.py

@@ -380,11 +380,22 @@ class PemkabDeliverableMixin(models.AbstractModel):
             raise ValidationError(self.env._("Reason: give the reason."))
 
     def _raise_errors(self, errors, limit=30):
+        """Refuse the whole call, every reason at once: a selection of many documents
+        (a board's list) changes all of them or none."""
         if errors:
             more = len(errors) - limit
             lines = errors[:limit]
             if more > 0:
                 lines.append(self.env._("… and %s more.", more))
+            if len(self) > 1:
+                lines.insert(
+                    0,
+                    self.env._(
+                        "Nothing was changed: the %(count)s selected documents stay as they "
+                        "are, because:",
+                        count=len(self),
+                    ),
+                )
             raise UserError("\n".join(lines))
 
     # ------------------------------------------------------------------

@@ -45,6 +45,24 @@ FAILURE_REASONS = [
     ("error", "Could not be booked"),
     ("other", "Other reason"),
 ]
+# a parcel's column on a shelter's board of the day, by its booking's state (a booking
+# its document released after a cancellation is on none)
+BOARD_STAGES = [
+    ("ready", "Ready"),
+    ("waiting", "Waiting for a Driver"),
+    ("picked_up", "Picked Up"),
+    ("failed", "Failed"),
+]
+BOARD_STAGE_OF_STATE = {
+    "draft": "ready",
+    "requested": "ready",
+    "booked": "waiting",
+    "driver_assigned": "waiting",
+    "picked_up": "picked_up",
+    "delivered": "picked_up",
+    "failed": "failed",
+    "cancelled": "failed",
+}
 # who took the parcel
 RECEIVER_TYPES = [
     ("recipient", "Recipient"),
@@ -199,6 +217,15 @@ class PemkabDeliveryBooking(models.Model):
         "pemkab.delivery.booking.event", "booking_id", string="History", readonly=True
     )
     color = fields.Integer(compute="_compute_color")
+    board_stage = fields.Selection(
+        BOARD_STAGES,
+        string="At the Shelter",
+        compute="_compute_board_stage",
+        store=True,
+        index="btree_not_null",
+        group_expand=True,
+        help="The parcel's column on its shelter's board of the day.",
+    )
 
     _name_uniq = models.Constraint("UNIQUE(name)", "A booking with this reference exists.")
     _one_active_per_record = models.UniqueIndex(
@@ -226,6 +253,12 @@ class PemkabDeliveryBooking(models.Model):
             if record is not None and "delivery_citizen_url" in record._fields:
                 url = record.sudo().delivery_citizen_url
             booking.citizen_tracking_url = url
+
+    @api.depends("state", "released")
+    def _compute_board_stage(self):
+        for booking in self:
+            released_cancel = booking.state == "cancelled" and booking.released
+            booking.board_stage = not released_cancel and BOARD_STAGE_OF_STATE.get(booking.state)
 
     @api.depends("state")
     def _compute_color(self):

@@ -6,6 +6,7 @@ import pytz
 
 from odoo import api, fields, models
 
+from .pemkab_delivery_booking import ACTIVE_STATES
 from .pemkab_shelter_opening import DAYS_OF_WEEK
 from .res_users import clear_rule_cache_if_scope_changes
 
@@ -57,6 +58,9 @@ class PemkabShelter(models.Model):
         "pemkab.shelter.opening", "shelter_id", string="Opening Hours", copy=True
     )
     opening_summary = fields.Char(compute="_compute_opening_summary", string="Open")
+    today_booking_count = fields.Integer(
+        compute="_compute_today_booking_count", string="Parcels Today"
+    )
     holiday_calendar_id = fields.Many2one(
         "resource.calendar",
         help="Its time off (public holidays, cuti bersama) closes the shelter for every day "
@@ -78,6 +82,20 @@ class PemkabShelter(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
+    def _compute_today_booking_count(self):
+        saved = self.filtered("id")  # a shelter being created has no parcel yet
+        counts = (
+            dict(
+                self.env["pemkab.delivery.booking"]._read_group(
+                    saved._today_board_domain(), ["shelter_id"], ["__count"]
+                )
+            )
+            if saved
+            else {}
+        )
+        for shelter in self:
+            shelter.today_booking_count = counts.get(shelter, 0)
+
     @api.depends("opening_ids.dayofweek", "opening_ids.hour_from", "opening_ids.hour_to")
     @api.depends_context("lang")
     def _compute_opening_summary(self):
@@ -123,6 +141,37 @@ class PemkabShelter(models.Model):
         res = super().unlink()
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [RULE_SCOPE])
         return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_today_board(self):
+        """Today at the shelter: the parcels of these shelters (all the user may see when
+        called on none) booked since midnight, or still under way, by column: ready,
+        waiting for a driver, picked up, failed."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pemkab_delivery.pemkab_delivery_booking_action_today"
+        )
+        action["domain"] = self._today_board_domain()
+        if len(self) == 1:
+            action["display_name"] = self.env._("Today at %s", self.name)
+            action["context"] = {"default_shelter_id": self.id}
+        return action
+
+    def _today_board_domain(self):
+        """Bookings on the shelters' board of the day (the shelters' time zone)."""
+        zone = pytz.timezone(SHELTER_TZ)
+        today = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(zone).date()
+        midnight = zone.localize(datetime.combine(today, time.min)).astimezone(pytz.utc)
+        domain = [
+            ("board_stage", "!=", False),
+            "|",
+            ("create_date", ">=", fields.Datetime.to_string(midnight.replace(tzinfo=None))),
+            ("state", "in", ACTIVE_STATES),
+        ]
+        if self:
+            domain.insert(0, ("shelter_id", "in", self.ids))
+        return domain
 
     # ------------------------------------------------------------------
     # Business

@@ -7,7 +7,7 @@ from stdnum import numdb as stdnum_numdb
 from stdnum.id import nik as stdnum_nik
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.geo import BANYUWANGI_RADIUS_KM, km_from_banyuwangi, parse_location
 from .pemkab_workflow_mixin import refuse_nul_characters
@@ -93,18 +93,92 @@ class ResPartner(models.Model):
                     text=(text or "")[:80],
                 )
             )
-        km = km_from_banyuwangi(*location)
+        return self._pemkab_check_location(location, self.env._("Paste a Location"))
+
+    @api.model
+    def _pemkab_check_location(self, location, label):
+        """``location`` (latitude, longitude) when it lies in the regency, else a clear
+        error saying how far from Banyuwangi it is (``label``: where it came from)."""
+        lat, lng = float(location[0]), float(location[1])
+        km = km_from_banyuwangi(lat, lng)
         if km > BANYUWANGI_RADIUS_KM:
             raise ValidationError(
                 self.env._(
-                    "Paste a Location: %(lat)s, %(lng)s is %(km)s km from Banyuwangi, outside "
-                    "the regency.",
-                    lat=location[0],
-                    lng=location[1],
+                    "%(label)s: %(lat)s, %(lng)s is %(km)s km from Banyuwangi, outside the "
+                    "regency.",
+                    label=label,
+                    lat=lat,
+                    lng=lng,
                     km=round(km),
                 )
             )
-        return location
+        return lat, lng
+
+    # ------------------------------------------------------------------
+    # Actions (buttons)
+    # ------------------------------------------------------------------
+    def action_pemkab_geolocate(self):
+        """Geolocate: the coordinates of the contact's address from Odoo's geocoder
+        (base_geolocalize: OpenStreetMap's Nominatim, or Google with a key, as set in
+        Settings), kept only inside the regency. Needs a server that reaches the
+        internet; elsewhere paste a location."""
+        for partner in self:
+            lat, lng = partner._pemkab_geocode()
+            partner.write(
+                {
+                    "partner_latitude": lat,
+                    "partner_longitude": lng,
+                    "date_localization": fields.Date.context_today(partner),
+                }
+            )
+        return True
+
+    def _pemkab_geocode(self):
+        """(latitude, longitude) of the contact's address by base_geolocalize's geocoding
+        (``_geo_localize``, what its own ``geo_localize`` calls, which skips quietly under
+        tests and imports), checked like a pasted location."""
+        self.ensure_one()
+        partner = self.with_context(lang="en_US")  # the geocoder wants English names
+        label = self.env._("Geolocate")
+        street = ", ".join(
+            part for part in (partner.street, partner.street2, partner.desa_id.name) if part
+        )
+        if not street:
+            raise UserError(
+                self.env._(
+                    "%(label)s: %(contact)s has no street or desa to look up; enter the "
+                    "address, or paste a location.",
+                    label=label,
+                    contact=self.display_name,
+                )
+            )
+        try:
+            location = partner._geo_localize(
+                street=street,
+                zip=partner.zip or "",
+                city=partner.kecamatan_id.name or partner.city or "Banyuwangi",
+                state=partner.state_id.name or "Jawa Timur",
+                country=partner.country_id.name or "Indonesia",
+            )
+        except UserError as error:
+            raise UserError(
+                self.env._(
+                    "%(label)s: the geocoder could not be asked (%(error)s). Where the server "
+                    "cannot reach the internet, paste a location instead.",
+                    label=label,
+                    error=error.args[0],
+                )
+            ) from error
+        if not location:
+            raise UserError(
+                self.env._(
+                    "%(label)s: the geocoder knows no place at “%(address)s”; paste a "
+                    "location instead.",
+                    label=label,
+                    address=street,
+                )
+            )
+        return self._pemkab_check_location(location, label)
 
     # ------------------------------------------------------------------
     # ORM overrides

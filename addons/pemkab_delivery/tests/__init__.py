@@ -8,3 +8,4 @@ from . import test_retention
 from . import test_outbox
 from . import test_partner_location
 from . import test_tour_setup
+from . import test_shelter_board

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A contact's location entered the way people share it."""
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, TransactionCase, tagged
 
 from ..tools.geo import parse_location
@@ -63,3 +63,62 @@ class TestPartnerLocation(TransactionCase):
         self.assertIn("859 km from Banyuwangi", str(caught.exception))
         self.assertAlmostEqual(partner.partner_latitude, -8.2)
         self.assertAlmostEqual(partner.partner_longitude, 114.3)
+
+    def _contact_with_address(self):
+        return self.env["res.partner"].create(
+            {
+                "name": "Bu Sri",
+                "street": "Jl. Kepiting No. 12",
+                "kecamatan_id": self.env.ref("pemkab_delivery.area_35_10_16").id,
+                "desa_id": self.env.ref("pemkab_delivery.area_35_10_16_1002").id,
+                "partner_latitude": -8.2,
+                "partner_longitude": 114.3,
+            }
+        )
+
+    def test_geolocate_without_internet_says_so_and_changes_nothing(self):
+        """Odoo's tests block outgoing HTTP as a server without internet fails to connect:
+        base_geolocalize's OpenStreetMap call then raises its own error, which Geolocate
+        says plainly, leaving the coordinates alone."""
+        partner = self._contact_with_address()
+        with self.assertRaises(UserError) as caught:
+            partner.action_pemkab_geolocate()
+        message = str(caught.exception)
+        self.assertIn("Geolocate: the geocoder could not be asked", message)
+        self.assertIn("Error with geolocation server", message)  # base_geolocalize's words
+        self.assertIn("paste a location instead", message)
+        self.assertAlmostEqual(partner.partner_latitude, -8.2)
+        self.assertAlmostEqual(partner.partner_longitude, 114.3)
+        self.assertFalse(partner.date_localization)
+
+    def test_geolocate_with_google_and_no_key(self):
+        """The other provider base_geolocalize offers refuses before any call without its
+        API key: Geolocate passes its reason on."""
+        google = self.env.ref("base_geolocalize.geoprovider_google_map")
+        self.env["ir.config_parameter"].set_param("base_geolocalize.geo_provider", google.id)
+        self.env["ir.config_parameter"].set_param("base_geolocalize.google_map_api_key", "")
+        partner = self._contact_with_address()
+        with self.assertRaises(UserError) as caught:
+            partner.action_pemkab_geolocate()
+        self.assertIn("API key for GeoCoding", str(caught.exception))
+        self.assertAlmostEqual(partner.partner_latitude, -8.2)
+
+    def test_geolocate_needs_an_address(self):
+        partner = self.env["res.partner"].create({"name": "Pak Budi"})
+        with self.assertRaises(UserError) as caught:
+            partner.action_pemkab_geolocate()
+        self.assertIn("has no street or desa", str(caught.exception))
+
+    def test_geocoded_point_outside_the_regency_is_refused(self):
+        """What the geocoder answers goes through the check of a pasted location: a
+        Banyuwangi street name found in Jakarta is refused with its distance."""
+        Partner = self.env["res.partner"]
+        with self.assertRaises(ValidationError) as caught:
+            Partner._pemkab_check_location((-6.2088, 106.8456), "Geolocate")
+        self.assertIn(
+            "Geolocate: -6.2088, 106.8456 is 859 km from Banyuwangi", str(caught.exception)
+        )
+        self.assertEqual(
+            Partner._pemkab_check_location(("-8.2105", "114.3621"), "Geolocate"),
+            (-8.2105, 114.3621),
+        )

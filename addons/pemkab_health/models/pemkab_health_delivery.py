@@ -11,6 +11,7 @@ failed (returned to the shelter, to be dispatched again).
 """
 
 import math
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -41,6 +42,20 @@ APPROVAL_FIELDS = (
     "controlled_approved",
     "reject_reason",
 )
+
+
+# what a barcode scanner may send around the code: the AIM symbology identifier some
+# scanners put first ("]C1" for Code 128, "]Q1" for QR), control characters, the Enter
+_SCANNER_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def normalize_prescription_number(value):
+    """The prescription number as typed or scanned, without what a scanner adds (the AIM
+    prefix, control characters, Enter) and with its spaces trimmed and collapsed."""
+    text = _CONTROL_CHARACTERS.sub(" ", str(value or "")).strip()
+    text = _SCANNER_PREFIX.sub("", text)
+    return " ".join(text.split())
 
 
 class PemkabHealthDelivery(models.Model):
@@ -308,7 +323,9 @@ class PemkabHealthDelivery(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("prescription_number"):
-                vals["prescription_number"] = vals["prescription_number"].strip()
+                vals["prescription_number"] = normalize_prescription_number(
+                    vals["prescription_number"]
+                )
         default_shelter = self._default_shelter_id()
         self._check_prescription_free(
             [
@@ -320,7 +337,7 @@ class PemkabHealthDelivery(models.Model):
 
     def write(self, vals):
         if vals.get("prescription_number"):
-            vals["prescription_number"] = vals["prescription_number"].strip()
+            vals["prescription_number"] = normalize_prescription_number(vals["prescription_number"])
         self._check_fee_editable(vals)
         if vals.get("prescription_number") or vals.get("shelter_id"):
             self._check_prescription_free(

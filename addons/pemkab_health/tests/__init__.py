@@ -8,3 +8,5 @@ from . import test_properties
 from . import test_data_request
 from . import test_citizen
 from . import test_tours
+from . import test_dispatch_board
+from . import test_barcode

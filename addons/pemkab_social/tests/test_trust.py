@@ -69,3 +69,33 @@ class TestSocialWorkflowTrust(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         self.rpc_ok(SHIPMENT, "action_pack", shipments.ids)
         self.assertEqual(set(shipments.mapped("state")), {"packed"})
         self.assertEqual(len(self._bookings(shipments)), 2)
+
+    def test_pack_many_at_once(self):
+        """The dispatch board's selection is packed in one call, or refused as a whole
+        naming each shipment that cannot go and why."""
+        households = self._make_households(3, start=100)
+        self._generate()
+        shipments = self.period.shipment_ids
+        self.assertEqual(len(shipments), 5)
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        self.rpc_ok(PERIOD, "action_submit_all", self.period.ids)
+        self.authenticate("social_head", "social_head")
+        self.rpc_ok(PERIOD, "action_approve", self.period.ids)
+        cancelled = shipments.filtered(lambda s: s.household_id == households[0])
+        cancelled.action_cancel("Moved away")
+        packed = shipments.filtered(lambda s: s.household_id == households[1])
+        packed.action_pack()
+        rest = shipments - cancelled - packed
+
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        message = self.rpc_refused(UserError, SHIPMENT, "action_pack", shipments.ids)
+        self.assertIn("Nothing was changed: the 5 selected documents", message)
+        refused = "%s cannot go to the shelter from the state %s"
+        self.assertIn(refused % (cancelled.name, "Cancelled"), message)
+        self.assertIn(refused % (packed.name, "Packed"), message)
+        self.assertEqual(set(rest.mapped("state")), {"approved"})
+        self.assertFalse(self._bookings(rest))
+
+        self.rpc_ok(SHIPMENT, "action_pack", rest.ids)
+        self.assertEqual(set(rest.mapped("state")), {"packed"})
+        self.assertEqual(len(self._bookings(rest)), 3)

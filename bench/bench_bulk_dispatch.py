@@ -175,7 +175,11 @@ class Bench:
         )
         env["res.partner"].create(
             [
-                {"name": f"Bench head {i}", "nik": _nik("16", i), "pemkab_social_household_id": h.id}
+                {
+                    "name": f"Bench head {i}",
+                    "nik": _nik("16", i),
+                    "pemkab_social_household_id": h.id,
+                }
                 for i, h in zip(range(start, start + count), homes, strict=True)
             ]
         )
@@ -209,9 +213,7 @@ class Bench:
                     "prescriber_name": "dr. Hadi",
                     "counselled": True,
                     "line_ids": [
-                        Command.create(
-                            {"name": "Metformin", "strength": "500 mg", "quantity": 60}
-                        )
+                        Command.create({"name": "Metformin", "strength": "500 mg", "quantity": 60})
                     ],
                 }
                 for i in range(start, start + count)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 
+from ..clients import clear_token_cache
 from ..sandbox.courier_sandbox import CourierSandbox
 
 SANDBOX_WEBHOOK_SECRET = "test-webhook-secret"
@@ -115,6 +116,8 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
     def setUp(self):
         super().setUp()
         self.sandbox.reset(keep_config=False)
+        # the sandbox forgot its Grab tokens: so do the clients (no 401 and renewal)
+        clear_token_cache()
 
     def _booking(self, provider=None, **vals):
         values = {

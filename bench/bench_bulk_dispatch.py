@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Benchmark: bulk dispatch of aid shipments and prescription deliveries, against the naive way.
 
-Starts the courier sandbox in-process (a free loopback port, ``--latency-ms`` per call,
+Starts the courier sandbox in a process of its own (a free loopback port, ``--latency-ms`` per call,
 each API limited to ``--rate-limit`` calls per second: a call above it gets a 429), then:
 
 1. creates ``--shipments`` aid shipments (pemkab_social: households, a period generated,
@@ -34,9 +34,51 @@ database kept by ``PEMKAB_KEEP_DB=1 scripts/test.sh -k nothing``::
 """
 
 import argparse
+import json
+import re
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+
+SANDBOX = (
+    Path(__file__).resolve().parent.parent / "addons/pemkab_delivery/sandbox/courier_sandbox.py"
+)
+
+
+class SandboxProcess:
+    """The courier sandbox in a process of its own (a courier is remote: its work does not
+    share this process's interpreter), on a free loopback port."""
+
+    def __init__(self, *args):
+        self.args = args
+        self.proc = None
+        self.url = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SANDBOX), "--port", "0", "--no-webhook-on-create", *self.args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        line = self.proc.stdout.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"the courier sandbox did not start: {line}")
+        self.url = match.group(1)
+        return self
+
+    def stats(self):
+        with urllib.request.urlopen(f"{self.url}/_sandbox/stats", timeout=10) as answer:  # noqa: S310
+            return json.loads(answer.read())
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 def _nik(region, index, year_base=50):
@@ -314,17 +356,11 @@ def main():
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
     odoo.service.server.load_server_wide_modules()
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "pemkab_delivery"))
-    from sandbox.courier_sandbox import CourierSandbox
-
     registry = Registry(args.db)
     # keep the outbox from committing: the whole run is rolled back at the end
     modules.module.current_test = True
-    sandbox = CourierSandbox(
-        latency_ms=args.latency_ms,
-        webhook_on_create=False,
-        rate_limit_per_s=args.rate_limit,
-        max_orders=args.shipments + args.deliveries + args.naive + 100,
+    sandbox = SandboxProcess(
+        "--latency-ms", str(args.latency_ms), "--rate-limit-per-s", str(args.rate_limit)
     ).start()
     try:
         with registry.cursor() as cr:
@@ -363,7 +399,7 @@ def main():
             runs, outbox_time, outbox_queries = bench.outbox(bookings)
             booked = bookings.filtered(lambda b: b.state == "booked")
             stats = sandbox.stats()
-            orders = sum(sandbox.count(ref) for ref in bookings.mapped("name"))
+            orders = sum(stats["bookings"].values())
             all_booked = click_time + outbox_time
             print(
                 f"{'outbox until all booked':<36} {outbox_time:7.2f} s  {outbox_queries:6d} "

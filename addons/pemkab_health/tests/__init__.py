@@ -7,3 +7,4 @@ from . import test_need_to_know
 from . import test_properties
 from . import test_data_request
 from . import test_citizen
+from . import test_reads

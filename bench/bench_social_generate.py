@@ -17,6 +17,7 @@ Run it against a database where pemkab_social is installed::
 """
 
 import argparse
+import gc
 import resource
 import time
 import tracemalloc
@@ -33,6 +34,24 @@ def _nik(kecamatan_code, index):
     return "3510%s0101%02d%04d" % (kecamatan_code, 50 + index // 9000, index % 9000 + 1)
 
 
+class _GcTimer:
+    """Seconds the garbage collector ran (its callbacks: before and after each run)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._started = None
+
+    def __call__(self, phase, _info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.seconds += time.perf_counter() - self._started
+            self._started = None
+
+
+GC_TIMER = _GcTimer()
+
+
 def _rss_mb():
     """The process's resident memory now, in MB (Linux)."""
     with open("/proc/self/statm") as statm:
@@ -45,14 +64,18 @@ def _step(env, label, func, households, results):
     queries = cr.sql_log_count
     if tracemalloc.is_tracing():
         tracemalloc.reset_peak()
+    gc_before = GC_TIMER.seconds
     start = time.perf_counter()
     value = func()
     env.flush_all()
     elapsed = time.perf_counter() - start
+    gc_seconds = GC_TIMER.seconds - gc_before
     queries = cr.sql_log_count - queries
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    results.append((label, elapsed, queries, queries / households, _rss_mb(), peak, traced))
+    results.append(
+        (label, elapsed, queries, queries / households, gc_seconds, _rss_mb(), peak, traced)
+    )
     return value
 
 
@@ -159,6 +182,7 @@ def main():
     config.parse_config(["-c", args.config, "-d", args.db])
     odoo.service.server.load_server_wide_modules()
     registry = Registry(args.db)
+    gc.callbacks.append(GC_TIMER)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         try:
@@ -172,11 +196,14 @@ def main():
     print(f"shipments: {count}, bookings: {bookings}")
     traced = " traced MB" if args.tracemalloc else ""
     print(
-        f"{'step':<10} {'seconds':>8} {'queries':>8} {'q/household':>12} "
+        f"{'step':<10} {'seconds':>8} {'queries':>8} {'q/household':>12} {'of it GC':>9} "
         f"{'RSS MB':>8} {'peak RSS':>9}{traced}"
     )
-    for label, elapsed, queries, per, rss, peak, traced_mb in results:
-        line = f"{label:<10} {elapsed:>8.2f} {queries:>8} {per:>12.3f} {rss:>8.0f} {peak:>9.0f}"
+    for label, elapsed, queries, per, gc_s, rss, peak, traced_mb in results:
+        line = (
+            f"{label:<10} {elapsed:>8.2f} {queries:>8} {per:>12.3f} {gc_s:>8.2f}s "
+            f"{rss:>8.0f} {peak:>9.0f}"
+        )
         print(line + (f" {traced_mb:>10.0f}" if traced_mb is not None else ""))
     total = sum(r[1] for r in results)
     print(f"{'total':<10} {total:>8.2f} {sum(r[2] for r in results):>8}")

@@ -19,11 +19,12 @@ write; an administrator edits them. A neutralised database queues nothing.
 """
 
 import logging
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, format_datetime
+from odoo.tools import format_datetime
 
 from ..tools.geo import haversine_km
 
@@ -113,20 +114,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return res
 
     def _delivery_ensure_citizen_url(self):
-        """Give every document its citizen link (once: it never changes afterwards), in
-        one query for the whole batch."""
+        """Give every document its citizen link (once: it never changes afterwards). The
+        tokens go with the documents' pending write (their new state): one UPDATE of each
+        row for both, not a second pass over a whole period's rows."""
         missing = self.filtered(lambda record: not record.access_token)
         if missing:
-            self.flush_recordset(["access_token"])
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET access_token = gen_random_uuid()::text "
-                    "WHERE id IN %s AND access_token IS NULL",
-                    SQL.identifier(self._table),
-                    tuple(missing.ids),
-                )
-            )
-            missing.invalidate_recordset(["access_token", "access_url", "delivery_citizen_url"])
+            # one value per record, into the cache as write() puts it (no business
+            # override has anything to check on a token); flushed with the state
+            field = self._fields["access_token"]
+            for record in missing:
+                field.write(record, str(uuid.uuid4()))
+            missing.modified(["access_token"])
         return self
 
     @api.model

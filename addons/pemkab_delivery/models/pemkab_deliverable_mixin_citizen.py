@@ -309,8 +309,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
             _logger.info("Neutralised database: no %s message to citizens for %s", kind, self)
             return
         sms_xmlid, mail_xmlid = NOTIFY_TEMPLATES[kind]
-        sms_template = self.env.ref(f"pemkab_delivery.{sms_xmlid}", raise_if_not_found=False)
-        mail_template = self.env.ref(f"pemkab_delivery.{mail_xmlid}", raise_if_not_found=False)
+        sms_template = self._delivery_template("sms.template", sms_xmlid)
+        mail_template = self._delivery_template("mail.template", mail_xmlid)
         bookings = bookings or {record.id: record.delivery_booking_id for record in self}
         self._delivery_ensure_citizen_url()
         all_bookings = self.env["pemkab.delivery.booking"].sudo()
@@ -353,6 +353,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     mail_template.sudo().with_context(lang=contact["lang"]).send_mail(
                         booking.id, email_values=recipients
                     )
+
+    def _delivery_template(self, model, xmlid):
+        """The template of this addon named ``xmlid``, or None, without a query each time
+        (the courier's answers record one booking at a time: the xmlid's lookup is cached,
+        and a deleted template takes its xmlid with it)."""
+        res_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            f"pemkab_delivery.{xmlid}", raise_if_not_found=False
+        )
+        return self.env[model].browse(res_id) if res_id else None
 
     def _delivery_notify_contacts(self, booking):
         """Who hears of the parcel: the recipient (the booking's phone) and the named

@@ -36,16 +36,37 @@ def indonesian_e164(number, mobile=False):
         return None, "not_digits"  # libphonenumber would read letters as a keypad's
     if compact.startswith(str(PHONE_COUNTRY[1])):
         compact = "+" + compact  # the country code typed without its +: 62 812 ...
-    try:
-        e164 = phone_format(compact, *PHONE_COUNTRY, force_format="E164")
-    except UserError:
-        return None, _phone_problem(compact)
-    parsed = phonenumbers.parse(e164)
+    parsed = _parsed_e164(compact)
+    if parsed:
+        e164 = compact
+    else:
+        try:
+            e164 = phone_format(compact, *PHONE_COUNTRY, force_format="E164")
+        except UserError:
+            return None, _phone_problem(compact)
+        parsed = phonenumbers.parse(e164)
     if parsed.country_code != PHONE_COUNTRY[1]:
         return None, "not_indonesian"
     if mobile and phonenumbers.number_type(parsed) not in PHONE_MOBILE_TYPES:
         return None, "not_mobile"
     return e164, None
+
+
+def _parsed_e164(compact):
+    """``compact`` parsed once when it is a valid number already written in E.164 (a
+    phone copied from a record that normalised it: a shipment's from its household, a
+    booking's from its document), else None (phone_validation then parses it)."""
+    if not compact.startswith("+"):
+        return None
+    try:
+        parsed = phonenumbers.parse(compact)
+    except phonenumbers.NumberParseException:
+        return None
+    if not (phonenumbers.is_possible_number(parsed) and phonenumbers.is_valid_number(parsed)):
+        return None
+    if phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) != compact:
+        return None
+    return parsed
 
 
 def _phone_problem(compact):

@@ -19,11 +19,12 @@ write; an administrator edits them. A neutralised database queues nothing.
 """
 
 import logging
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, format_datetime
+from odoo.tools import format_datetime
 
 from ..tools.geo import haversine_km
 
@@ -113,20 +114,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return res
 
     def _delivery_ensure_citizen_url(self):
-        """Give every document its citizen link (once: it never changes afterwards), in
-        one query for the whole batch."""
+        """Give every document its citizen link (once: it never changes afterwards). The
+        tokens go with the documents' pending write (their new state): one UPDATE of each
+        row for both, not a second pass over a whole period's rows."""
         missing = self.filtered(lambda record: not record.access_token)
         if missing:
-            self.flush_recordset(["access_token"])
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET access_token = gen_random_uuid()::text "
-                    "WHERE id IN %s AND access_token IS NULL",
-                    SQL.identifier(self._table),
-                    tuple(missing.ids),
-                )
-            )
-            missing.invalidate_recordset(["access_token", "access_url", "delivery_citizen_url"])
+            # one value per record, into the cache as write() puts it (no business
+            # override has anything to check on a token); flushed with the state
+            field = self._fields["access_token"]
+            for record in missing:
+                field.write(record, str(uuid.uuid4()))
+            missing.modified(["access_token"])
         return self
 
     @api.model
@@ -311,8 +309,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
             _logger.info("Neutralised database: no %s message to citizens for %s", kind, self)
             return
         sms_xmlid, mail_xmlid = NOTIFY_TEMPLATES[kind]
-        sms_template = self.env.ref(f"pemkab_delivery.{sms_xmlid}", raise_if_not_found=False)
-        mail_template = self.env.ref(f"pemkab_delivery.{mail_xmlid}", raise_if_not_found=False)
+        sms_template = self._delivery_template("sms.template", sms_xmlid)
+        mail_template = self._delivery_template("mail.template", mail_xmlid)
         bookings = bookings or {record.id: record.delivery_booking_id for record in self}
         self._delivery_ensure_citizen_url()
         all_bookings = self.env["pemkab.delivery.booking"].sudo()
@@ -355,6 +353,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     mail_template.sudo().with_context(lang=contact["lang"]).send_mail(
                         booking.id, email_values=recipients
                     )
+
+    def _delivery_template(self, model, xmlid):
+        """The template of this addon named ``xmlid``, or None, without a query each time
+        (the courier's answers record one booking at a time: the xmlid's lookup is cached,
+        and a deleted template takes its xmlid with it)."""
+        res_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            f"pemkab_delivery.{xmlid}", raise_if_not_found=False
+        )
+        return self.env[model].browse(res_id) if res_id else None
 
     def _delivery_notify_contacts(self, booking):
         """Who hears of the parcel: the recipient (the booking's phone) and the named

@@ -13,6 +13,7 @@ never creates a second courier order; where the courier cannot be asked, the boo
 waits for a person (``pemkab_delivery_booking_review.py``).
 """
 
+import collections
 import functools
 import logging
 import random
@@ -53,7 +54,8 @@ class PemkabDeliveryBooking(models.Model):
         """Send due bookings to their couriers (book, look up, cancel), in parallel.
 
         Safe to run on several servers at once: a booking is claimed with
-        ``FOR UPDATE SKIP LOCKED`` and a lease that is committed before any call. Each
+        ``FOR UPDATE SKIP LOCKED`` and a lease that is committed before any call. A batch
+        holds up to ``batch_size`` bookings of each account, called at once. Each
         answer is recorded and committed as soon as its call returns. Batches follow one
         another while the scheduler's time budget (what ``_commit_progress`` returns)
         lasts; what is still due is then reported as ``remaining``, and the scheduler
@@ -77,7 +79,8 @@ class PemkabDeliveryBooking(models.Model):
             for job, outcome in self._outbox_run(prepared):
                 recorded, time_left = self._outbox_record(job, outcome, auto_commit)
                 done += recorded
-            if len(jobs) < batch_size or time_left <= 0:
+            per_account = collections.Counter(job["provider_id"] for job in jobs)
+            if max(per_account.values()) < batch_size or time_left <= 0:
                 break
         if auto_commit:
             self.env["ir.cron"]._commit_progress(remaining=self._outbox_due_count())
@@ -150,7 +153,8 @@ class PemkabDeliveryBooking(models.Model):
 
     @api.model
     def _outbox_claim(self, limit, auto_commit=False, tries=CLAIM_TRIES):
-        """Claim due bookings for this run; return their jobs.
+        """Claim due bookings for this run, up to ``limit`` of each courier account;
+        return their jobs, the accounts in turn.
 
         Another server's commit on a due row since this transaction's snapshot makes
         PostgreSQL refuse the lock (SerializationFailure): the claim then starts again
@@ -158,8 +162,8 @@ class PemkabDeliveryBooking(models.Model):
 
         A job is a plain dict: ``booking_id``, ``ref``, ``action`` ('book', 'lookup',
         'cancel', 'lookup_cancel' or 'none'), ``lookup_first`` (an earlier attempt may
-        have reached the courier), ``claim_token`` and ``strays`` (other courier orders of
-        the reference, to cancel).
+        have reached the courier), ``claim_token``, ``strays`` (other courier orders of
+        the reference, to cancel) and ``provider_id``.
         """
         for attempt in range(1, tries + 1):
             try:
@@ -182,16 +186,21 @@ class PemkabDeliveryBooking(models.Model):
         self.env["pemkab.courier.provider"].flush_model(
             ["kind", "max_attempts", "lookup_by_reference"]
         )
+        # up to ``limit`` bookings of each account: the accounts are called at once, each
+        # at its own parallel calls, and one account's backlog holds no other one back
         self.env.cr.execute(
             SQL(
                 """
                 SELECT b.id
-                  FROM pemkab_delivery_booking b
-                  JOIN pemkab_courier_provider p ON p.id = b.provider_id
-                 WHERE %s
-                 ORDER BY b.next_attempt_at NULLS FIRST, b.id
-                 LIMIT %s
-                   FOR UPDATE OF b SKIP LOCKED
+                  FROM pemkab_courier_provider p
+                 CROSS JOIN LATERAL (
+                        SELECT b.id, b.next_attempt_at
+                          FROM pemkab_delivery_booking b
+                         WHERE b.provider_id = p.id AND %s
+                         ORDER BY b.next_attempt_at NULLS FIRST, b.id
+                         LIMIT %s
+                           FOR UPDATE OF b SKIP LOCKED
+                       ) b
                 """,
                 self._outbox_due_sql(now),
                 limit,
@@ -212,7 +221,7 @@ class PemkabDeliveryBooking(models.Model):
                  WHERE p.id = b.provider_id AND b.id IN %s
              RETURNING b.id, b.name, b.attempt_count, b.cancel_requested, b.courier_order_ref,
                        b.state, b.outcome_unknown, b.stray_courier_refs, p.max_attempts,
-                       p.lookup_by_reference
+                       p.lookup_by_reference, b.provider_id
                 """,
                 now + CLAIM_LEASE,
                 token,
@@ -222,9 +231,9 @@ class PemkabDeliveryBooking(models.Model):
         rows = self.env.cr.fetchall()
         self.invalidate_model(["claimed_until", "claim_token", "attempt_count"])
         jobs = []
-        for row in sorted(rows):
+        for row in _round_robin(rows):
             (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
-            max_tries, can_lookup = row[8:]
+            max_tries, can_lookup, provider_id = row[8:]
             if cancel and courier_ref:
                 action = "cancel"
             elif cancel:
@@ -245,6 +254,7 @@ class PemkabDeliveryBooking(models.Model):
                     "lookup_first": bool(can_lookup) and (attempts > 1 or bool(unknown)),
                     "claim_token": token,
                     "strays": split_refs(strays, exclude=courier_ref),
+                    "provider_id": provider_id,
                 }
             )
         return jobs
@@ -623,3 +633,16 @@ class PemkabDeliveryBooking(models.Model):
         for job, outcome in self._outbox_run(prepared):
             self._outbox_record(job, outcome, auto_commit)
         return len(jobs)
+
+
+def _round_robin(rows):
+    """The claimed rows (provider id last) by id within each account, the accounts taken
+    in turn: the worker threads start on every account at once."""
+    by_provider = {}
+    for row in sorted(rows):
+        by_provider.setdefault(row[-1], []).append(row)
+    queues = list(by_provider.values())
+    ordered = []
+    for index in range(max(map(len, queues), default=0)):
+        ordered.extend(queue[index] for queue in queues if index < len(queue))
+    return ordered

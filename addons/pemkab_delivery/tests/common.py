@@ -3,9 +3,12 @@
 import subprocess
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 
+from ..clients import clear_token_cache
 from ..sandbox.courier_sandbox import CourierSandbox
 
 SANDBOX_WEBHOOK_SECRET = "test-webhook-secret"
@@ -115,6 +118,8 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
     def setUp(self):
         super().setUp()
         self.sandbox.reset(keep_config=False)
+        # the sandbox forgot its Grab tokens: so do the clients (no 401 and renewal)
+        clear_token_cache()
 
     def _booking(self, provider=None, **vals):
         values = {
@@ -223,3 +228,68 @@ class PemkabPaperCase:
         return subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
+
+
+# the fields the web client's widgets read beside their own (``fieldDependencies``)
+WIDGET_DEPENDENCIES = {
+    "kanban_activity": (
+        "activity_exception_decoration",
+        "activity_exception_icon",
+        "activity_state",
+        "activity_summary",
+        "activity_type_icon",
+        "activity_type_id",
+    ),
+}
+WIDGET_DEPENDENCIES["list_activity"] = WIDGET_DEPENDENCIES["kanban_activity"]
+
+
+def view_specification(model, view_type, view_id=False):
+    """What the web client asks ``web_search_read`` for to show the records in the view
+    (as its arch says: the fields of the list or the kanban card, many2ones with their
+    display name, the widgets' own dependencies)."""
+    views = model.get_views([(view_id, view_type)])
+    fields_info = views["models"][model._name]["fields"]
+    arch = etree.fromstring(views["views"][view_type]["arch"])
+    spec = {}
+
+    def add(name):
+        field = model._fields.get(name)
+        if field is None or name in spec:
+            return
+        if field.type == "many2one":
+            spec[name] = {"fields": {"display_name": {}}}
+        elif field.type in ("one2many", "many2many"):
+            spec[name] = {"fields": {}}
+        else:
+            spec[name] = {}
+
+    for node in arch.iter("field"):
+        # fields of a sub-view (x2many editors) belong to another model
+        if any(parent.tag == "field" for parent in node.iterancestors()):
+            continue
+        name = node.get("name")
+        if name not in fields_info:
+            continue
+        add(name)
+        for dependency in WIDGET_DEPENDENCIES.get(node.get("widget"), ()):
+            add(dependency)
+    return spec
+
+
+def view_read_queries(model, domain, view_type, view_id=False, count=None, limit=None):
+    """The SQL queries of the web client's read of the records of ``domain`` for the
+    view (``limit``: its page; None: every record), in a fresh cache (``count``: how many
+    records match). A first read warms what a user's first request fills once (record
+    rules, groups), so that only the read itself is counted."""
+    spec = view_specification(model, view_type, view_id)
+    model.web_search_read(domain, spec, limit=1)
+    model.env.flush_all()
+    model.env.invalidate_all()
+    cr = model.env.cr
+    before = cr.sql_log_count
+    result = model.web_search_read(domain, spec, limit=limit)
+    queries = cr.sql_log_count - before
+    if count is not None and result["length"] != count:
+        raise AssertionError(f"{result['length']} records read, {count} expected")
+    return queries

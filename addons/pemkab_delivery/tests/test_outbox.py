@@ -167,6 +167,29 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
             self.assertEqual(booking.state, "delivered")
             self.assertGreater(booking.final_price, 0)
 
+    def test_batch_takes_every_account_at_once(self):
+        """One account's backlog does not hold another's back: a batch holds up to its
+        size of each account's due bookings, the accounts in turn, so that both call
+        their courier at once (bulk dispatch of shipments by Grab and prescriptions by
+        GoSend)."""
+        gosend = [self._requested(package_code=f"PKG-G{i}") for i in range(5)]
+        grab = [
+            self._requested(provider=self.provider_grab, package_code=f"PKG-R{i}") for i in range(3)
+        ]
+        jobs = self.Booking._outbox_claim(3)
+        self.assertEqual(
+            [job["booking_id"] for job in jobs],
+            [gosend[0].id, grab[0].id, gosend[1].id, grab[1].id, gosend[2].id, grab[2].id],
+        )
+        self.assertEqual(
+            {job["provider_id"] for job in jobs}, {self.provider.id, self.provider_grab.id}
+        )
+        for job, outcome in self.Booking._outbox_run(self.Booking._outbox_prepare(jobs)):
+            self.Booking._outbox_record(job, outcome, auto_commit=False)
+        # the batch of each account was full: the run goes on with the rest
+        self.assertEqual(self._run_outbox(), 2)
+        self.assertEqual({b.state for b in gosend + grab}, {"booked"})
+
     def test_closed_shelter_booked_when_it_opens(self):
         """A booking for a closed shelter is sent at its next opening, not at once (a
         driver would find the counter shut), also when a retry falls due meanwhile."""

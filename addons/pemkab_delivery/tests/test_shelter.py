@@ -44,6 +44,14 @@ class TestShelter(PemkabDeliveryCommon):
             with self.subTest(typed=typed):
                 self.assertEqual(Shelter._pemkab_normalize_phone(typed, "X"), "+6281234567890")
         self.assertEqual(Shelter._pemkab_normalize_phone("(0333) 421118", "X"), "+62333421118")
+        # a number already normalised (copied from another record) is parsed once, and
+        # checked the same
+        self.assertEqual(Shelter._pemkab_normalize_phone("+6281234567890", "X"), "+6281234567890")
+        self.assertEqual(Shelter._pemkab_normalize_phone("+62333421118", "X"), "+62333421118")
+        with self.assertRaisesRegex(ValidationError, "not a mobile number"):
+            Shelter._pemkab_normalize_phone("+62333421118", "X", mobile=True)
+        with self.assertRaisesRegex(ValidationError, "not an Indonesian number"):
+            Shelter._pemkab_normalize_phone("+31201234567", "X")
         for typed, mobile, reason in [
             ("0333 12", False, "too few digits"),
             ("0812 3456 7890 1234 5678 9", False, "too many digits"),

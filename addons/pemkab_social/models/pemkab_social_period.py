@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .pemkab_social_shipment import SHIPMENT_STATES
+from .pemkab_social_shipment import SHIPMENT_STATES, SNAPSHOT_FIELDS
 
 PERIOD_STATES = [
     ("draft", "Draft"),
@@ -337,8 +337,17 @@ class PemkabSocialPeriod(models.Model):
             ]
         )
         frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
+        frozen.fetch(list(SNAPSHOT_FIELDS))
+        # only what changed since generation is written (a whole district: 100,000
+        # shipments, nearly all unchanged)
         for shipment in frozen:
-            shipment.write(shipment.household_id._shipment_snapshot_vals())
+            changes = {
+                fname: value
+                for fname, value in shipment.household_id._shipment_snapshot_vals().items()
+                if shipment._fields[fname].convert_to_write(shipment[fname], shipment) != value
+            }
+            if changes:
+                shipment.write(changes)
         self._workflow().write(
             {"state": "approved", "approved_by_id": self.env.uid, "approved_at": now}
         )

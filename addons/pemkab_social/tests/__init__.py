@@ -5,3 +5,4 @@ from . import test_period_bulk
 from . import test_trust
 from . import test_need_to_know
 from . import test_tours
+from . import test_reads

@@ -1,0 +1,708 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The fault soak of the courier outbox, shared by ``tests/test_outbox_soak.py`` (100
+bookings, in the suite) and ``bench/bench_outbox_soak.py`` (1,000, from the command line).
+
+Everything runs for real, each part in a process of its own, on a database of its own:
+
+* the courier sandbox (``addons/pemkab_delivery/sandbox``) with faults: a share of the API
+  calls answered 503 (nothing made), of the booking calls making the order but answering
+  after the client gave up, of the orders finding no driver, of the webhooks posted twice
+  and of the events posted out of order. It drives every order through its lifecycle
+  (auto-advance) and posts the webhooks;
+* an Odoo HTTP server (no cron thread) receiving those webhooks;
+* ``odoo-bin shell`` processes running the outbox as the scheduled action does. The first
+  one is killed with SIGKILL while its calls hang; a tenth of the bookings are then
+  cancelled by a user; a second one runs the outbox and the poll until nothing moves.
+
+Half the bookings (``grab_share``) go to the sandbox's Grab-like API, whose orders cannot
+be looked up by our reference: a booking call without an answer leaves them waiting for a
+person (*Needs a Person*). The others go to the GoSend-like sandbox provider, looked up by
+our reference.
+
+Time is skipped, not waited for: the leases of the killed run end at once (their
+``claimed_until`` is set in the past, as five minutes later), the back-off waits are
+skipped (``next_attempt_at`` cleared before each pass of the outbox) and the poll takes
+every live booking (*Poll After* 0 minutes). Nothing else is touched.
+
+Counted at the end from the sandbox's own records (its orders per reference and their
+stage) joined with Odoo's bookings:
+
+* duplicates: references with more than one courier order;
+* orphans: courier orders that went out (any stage but cancelled or a failure before
+  pickup) whose booking is failed or cancelled in Odoo;
+* stuck: bookings neither final (delivered, cancelled, failed) nor waiting for a person
+  (``review_needed``), once the outbox has nothing due and nothing moves.
+"""
+
+import configparser
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psycopg2
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SANDBOX = PROJECT_ROOT / "addons" / "pemkab_delivery" / "sandbox" / "courier_sandbox.py"
+FINAL_STATES = ("delivered", "cancelled", "failed")
+# sandbox stages of an order nobody rides for: the others went out to a driver
+NO_RIDE_STAGES = frozenset({"cancelled", "cancelled_by_courier", "no_driver", "rejected", "failed"})
+WEBHOOK_LINE = re.compile(r'"POST /pemkab_delivery/webhook/\d+ HTTP/1\.\d" (\d{3})')
+ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ", re.M)
+
+
+@dataclass
+class SoakConfig:
+    """What the soak does; the defaults are issue 10's fault rates."""
+
+    bookings: int = 100
+    grab_share: float = 0.5
+    cancel_share: float = 0.1
+    error_rate: float = 0.2
+    timeout_rate: float = 0.1
+    no_driver_rate: float = 0.1
+    duplicate_webhook_rate: float = 0.1
+    out_of_order_rate: float = 0.1
+    latency_ms: float = 50.0
+    # the providers' read timeout; a timed-out booking call answers a second later
+    read_timeout: float = 1.0
+    advance_interval: float = 2.0
+    parallel: int = 8
+    batch: int = 20
+    # share of the bookings answered before the first outbox process is killed
+    kill_after: float = 0.3
+    settle_s: float = 120.0
+    seed: int = 10
+
+
+@dataclass
+class OdooProcesses:
+    """How to start odoo-bin: interpreter, odoo-bin, and the options every process takes
+    (addons path, database server, data dir: ``server_args``, or ``-c <config>``)."""
+
+    python: Path
+    odoo_bin: Path
+    server_args: list
+    pg: dict
+
+    @classmethod
+    def from_config(cls, python, odoo_bin, config_path):
+        """From an Odoo configuration file (the benchmark's ``--config``)."""
+        parser = configparser.ConfigParser()
+        parser.read(config_path)
+        options = parser["options"]
+        pg = {
+            "host": options.get("db_host") or "127.0.0.1",
+            "port": options.get("db_port") or "5432",
+            "user": options.get("db_user") or "odoo",
+        }
+        if options.get("db_password") and options.get("db_password") != "False":
+            pg["password"] = options["db_password"]
+        return cls(Path(python), Path(odoo_bin), ["-c", str(config_path)], pg)
+
+    def popen(self, args, stdin=None, output=None):
+        env = dict(os.environ, PYTHONPATH=str(self.odoo_bin.parent))
+        return subprocess.Popen(
+            [str(self.python), str(self.odoo_bin), *args, *self.server_args],
+            stdin=stdin,
+            stdout=output or subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+
+    def shell(self, db, output=None):
+        return self.popen(
+            ["shell", "-d", db, "--no-http", "--log-level=warn"],
+            stdin=subprocess.PIPE,
+            output=output,
+        )
+
+    def connect(self, db):
+        conn = psycopg2.connect(dbname=db, **self.pg)
+        conn.autocommit = True
+        return conn
+
+
+@dataclass
+class SoakResult:
+    config: dict
+    duplicates: list = field(default_factory=list)
+    orphans: list = field(default_factory=list)
+    stuck: list = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+    def lines(self):
+        """The figures, for printing."""
+        f, t = self.figures, self.timings
+        out = [
+            f"{self.config['bookings']} bookings ({f['by_provider']}), faults: "
+            f"{self.config['error_rate']:.0%} 5xx, {self.config['timeout_rate']:.0%} timeouts "
+            f"making the order, {self.config['no_driver_rate']:.0%} no driver, "
+            f"{self.config['duplicate_webhook_rate']:.0%} duplicate and "
+            f"{self.config['out_of_order_rate']:.0%} out-of-order webhooks",
+            f"killed (SIGKILL) with {f['in_flight_at_kill']} bookings claimed, calls in "
+            f"flight, {f['answered_at_kill']} answered; {f['orders_of_in_flight']} of the "
+            f"in-flight ones had a courier order; {f['cancel_asked']} cancelled by a user "
+            f"({f['cancelled_at_once']} at once, {f['cancel_through_courier']} through the "
+            "courier)",
+            f"sandbox: {f['courier_orders']} courier orders, {f['injected_errors']} 503s, "
+            f"{f['injected_timeouts']} timed-out bookings, {f['webhooks_sent']} webhooks "
+            f"posted ({f['webhooks_dropped']} dropped by its queue); Odoo answered the "
+            f"webhooks {f['webhook_answers']}",
+            f"bookings: {f['states']}; waiting for a person: {f['waiting_for_person']} "
+            f"({f['waiting_with_order']} of them with a courier order, "
+            f"{f['final_still_flagged']} final but still flagged)",
+            f"settled in {f['settle_passes']} outbox+poll passes: {f['settle_sent']} sent, "
+            f"{f['settle_polled']} polled, {f['settle_queries']} queries "
+            f"({f['settle_queries'] / max(1, self.config['bookings']):.1f} per booking)",
+            f"DUPLICATES {len(self.duplicates)}  ORPHANS {len(self.orphans)}  "
+            f"STUCK {len(self.stuck)}  (Odoo ERROR lines: {len(self.errors)})",
+            "timings: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in t.items()),
+        ]
+        for label, items in (
+            ("duplicate", self.duplicates),
+            ("orphan", self.orphans),
+            ("stuck", self.stuck),
+            ("error", self.errors),
+        ):
+            out += [f"  {label}: {item}" for item in items[:10]]
+        return out
+
+    def as_dict(self):
+        return asdict(self)
+
+
+# -- the scripts the odoo-bin shell processes run ----------------------------------------
+# Each starts with ``P = {...}`` (its parameters, as JSON) and prints ``SOAK {...}`` lines.
+# ``wait_for(path)`` waits for the driver to write that file (JSON) and returns its content:
+# both processes start with the HTTP server and are ready when their turn comes.
+
+PRELUDE = """
+import json, os, time
+def wait_for(path):
+    while not os.path.exists(path):
+        time.sleep(0.02)
+    time.sleep(0.02)
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+"""
+
+# the first process: the bookings, requested in one click, then the outbox as the
+# scheduled action runs it (it is killed long before the end)
+SETUP_AND_OUTBOX = """
+agency = env["pemkab.agency"].create({"name": "Soak", "code": "SOAK"})
+shelter = env["pemkab.shelter"].create({
+    "name": "Soak shelter", "code": "SOAK-SH", "agency_id": agency.id,
+    "latitude": -8.21, "longitude": 114.36, "phone": "0333 421118",
+})
+common = {
+    "max_parallel": P["parallel"], "read_timeout": P["read_timeout"], "connect_timeout": 5,
+    "webhook_secret": P["webhook_secret"], "client_id": "sandbox-client",
+}
+gosend = env["pemkab.courier.provider"].create(dict(
+    common, name="Soak sandbox (GoSend-like)", kind="sandbox", base_url=P["url"],
+    client_secret="sandbox-pass",
+))
+grab = env["pemkab.courier.provider"].create(dict(
+    common, name="Soak Grab (sandbox)", kind="grab", base_url=P["url"] + "/grab",
+    client_secret="sandbox-secret",
+))
+assert gosend.lookup_by_reference and not grab.lookup_by_reference
+Booking = env["pemkab.delivery.booking"]
+bookings = Booking.create([{
+    "provider_id": (grab if kind == "grab" else gosend).id,
+    "agency_id": agency.id, "shelter_id": shelter.id,
+    "recipient_name": "Penerima %d" % i, "recipient_phone": "0812%08d" % i,
+    "street": "Jl. Soak %d" % i, "latitude": -8.2, "longitude": 114.37,
+    "package_code": "SOAK-%d" % i,
+} for i, kind in enumerate(P["kinds"])])
+bookings.action_request()
+env.cr.commit()
+print("SOAK " + json.dumps({
+    "gosend": gosend.id, "grab": grab.id, "ids": bookings.ids, "refs": bookings.mapped("name"),
+}), flush=True)
+wait_for(P["go"])
+while Booking._cron_process_outbox(batch_size=P["batch"]):
+    env.cr.commit()
+    env.invalidate_all()
+print("SOAK " + json.dumps({"finished": True}), flush=True)
+"""
+
+# the second process, once the first is killed and its leases ended: a user cancels a
+# share of the bookings still cancellable, then the outbox and the poll run again and
+# again, skipping the back-off waits, until the outbox has nothing due and every booking
+# is final or waiting for a person
+CANCEL_AND_SETTLE = """
+import random
+import psycopg2.errors
+from odoo import sql_db
+from odoo.exceptions import UserError
+P.update(wait_for(P["go"]))
+Booking = env["pemkab.delivery.booking"]
+ids = tuple(P["ids"])
+live = Booking.search(
+    [("id", "in", ids), ("state", "in", ("requested", "booked", "driver_assigned"))]
+)
+chosen = random.Random(P["seed"]).sample(live.ids, min(len(live), P["cancel"]))
+at_once = through_courier = refused = 0
+for booking in Booking.browse(chosen):
+    try:
+        booking.action_cancel()
+        at_once += booking.state == "cancelled"
+        through_courier += bool(booking.cancel_requested)
+        env.cr.commit()
+    except (UserError, psycopg2.errors.SerializationFailure):
+        # it moved on meanwhile (a webhook): picked up, or final
+        env.cr.rollback()
+        env.invalidate_all()
+        refused += 1
+print("SOAK " + json.dumps({
+    "asked": len(chosen), "at_once": at_once, "through_courier": through_courier,
+    "refused": refused,
+}), flush=True)
+env["pemkab.courier.provider"].browse(P["providers"]).write({"poll_after_minutes": 0})
+env.cr.commit()
+started = time.monotonic()
+queries = sql_db.sql_counter
+passes = sent = polled = 0
+moving = due = None
+while True:
+    passes += 1
+    try:
+        # time skip: every back-off wait is over
+        env.cr.execute(
+            "UPDATE pemkab_delivery_booking SET next_attempt_at = NULL "
+            "WHERE next_attempt_at IS NOT NULL AND id IN %s", (ids,),
+        )
+        env.cr.commit()
+    except psycopg2.errors.SerializationFailure:
+        env.cr.rollback()
+    env.invalidate_all()
+    sent += Booking._cron_process_outbox(batch_size=P["batch"])
+    polled += Booking._cron_poll_bookings(batch_size=P["poll_batch"])
+    env.cr.commit()
+    env.invalidate_all()
+    env.cr.execute(
+        "SELECT count(*) FROM pemkab_delivery_booking WHERE id IN %s "
+        "AND state NOT IN ('delivered', 'cancelled', 'failed') AND review_needed IS NOT TRUE",
+        (ids,),
+    )
+    moving = env.cr.fetchone()[0]
+    due = Booking._outbox_due_count()
+    env.cr.commit()
+    if (not moving and not due) or time.monotonic() - started > P["settle_s"]:
+        break
+    time.sleep(P["pause"])
+print("SOAK " + json.dumps({
+    "passes": passes, "sent": sent, "polled": polled, "moving": moving, "due": due,
+    "queries": sql_db.sql_counter - queries, "seconds": time.monotonic() - started,
+}), flush=True)
+"""
+
+
+def _soak_results(text):
+    """The JSON of the ``SOAK {...}`` lines of a script's output."""
+    return [json.loads(found) for found in re.findall(r"^SOAK (\{.*\})$", text, re.M)]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OutboxSoak:
+    """One soak: ``run()`` returns a :class:`SoakResult`. The database ``db`` must not
+    exist yet (pemkab_delivery is installed in it); the caller drops it afterwards.
+    The processes' logs are written under ``workdir``."""
+
+    def __init__(self, odoo, db, config, workdir):
+        self.odoo = odoo
+        self.db = db
+        self.config = config
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.sandbox_url = None
+        self.timings = {}
+        self.figures = {}
+        self._started = time.monotonic()
+        self._mark = self._started
+
+    # -- small helpers -----------------------------------------------------------------
+
+    def _lap(self, name):
+        now = time.monotonic()
+        self.timings[name] = now - self._mark
+        self._mark = now
+
+    def _control(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{self.sandbox_url}/_sandbox/{path}",
+            data=data,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+
+    def _log_path(self, name):
+        return self.workdir / f"{name}.log"
+
+    def _log_text(self, name):
+        return self._log_path(name).read_text(encoding="utf-8", errors="replace")
+
+    def _start_shell(self, name, body, params):
+        """An ``odoo-bin shell`` running ``body``; its output goes to ``<name>.log``."""
+        with open(self._log_path(name), "w", encoding="utf-8") as log:
+            proc = self.odoo.shell(self.db, output=log)
+        proc.stdin.write(f"P = {json.dumps(params)}\n{PRELUDE}\n{body}")
+        proc.stdin.close()
+        return proc
+
+    def _wait_result(self, name, proc, count=1, timeout=600):
+        """The ``count``-th result line of the shell ``name`` (it must not die first)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            results = _soak_results(self._log_text(name))
+            if len(results) >= count:
+                return results[count - 1]
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{name}: no result (exit {proc.poll()}):\n{self._log_text(name)[-3000:]}"
+                )
+            time.sleep(0.05)
+
+    def _go(self, name, params=None):
+        """Let the shell waiting for ``name`` go on (with ``params``)."""
+        path = self.workdir / f"{name}.go.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(params or {}), encoding="utf-8")
+        tmp.rename(path)
+        return str(path)
+
+    # -- the soak ----------------------------------------------------------------------
+
+    def run(self):
+        cfg = self.config
+        secret = "soak-webhook-secret"
+        rng = random.Random(cfg.seed)
+        kinds = ["grab" if rng.random() < cfg.grab_share else "gosend" for _ in range(cfg.bookings)]
+        self.figures["by_provider"] = ", ".join(
+            f"{n} {kind}" for kind, n in sorted(Counter(kinds).items())
+        )
+        go_outbox = str(self.workdir / "outbox.go.json")
+        go_settle = str(self.workdir / "settle.go.json")
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self._sandbox(secret))
+            self._install()
+            self._lap("install pemkab_delivery")
+            port = _free_port()
+            http = stack.enter_context(self._http_server(port))
+            first = self._start_shell(
+                "outbox-killed",
+                SETUP_AND_OUTBOX,
+                {
+                    "url": self.sandbox_url,
+                    "webhook_secret": secret,
+                    "parallel": cfg.parallel,
+                    "read_timeout": cfg.read_timeout,
+                    "kinds": kinds,
+                    "batch": cfg.batch,
+                    "go": go_outbox,
+                },
+            )
+            stack.callback(first.kill)
+            # the second process starts now too: it takes over as soon as the first dies
+            second = self._start_shell(
+                "settle",
+                CANCEL_AND_SETTLE,
+                {
+                    "cancel": round(cfg.bookings * cfg.cancel_share),
+                    "seed": cfg.seed,
+                    "batch": cfg.batch,
+                    "poll_batch": 100,
+                    "settle_s": cfg.settle_s,
+                    "pause": 0.3,
+                    "go": go_settle,
+                },
+            )
+            stack.callback(second.kill)
+            setup = self._wait_result("outbox-killed", first)
+            self._lap("create and request the bookings")
+            hook = f"http://127.0.0.1:{port}/pemkab_delivery/webhook"
+            self._control(
+                "config",
+                {
+                    "webhook_url_gosend": f"{hook}/{setup['gosend']}",
+                    "webhook_url_grab": f"{hook}/{setup['grab']}",
+                },
+            )
+            http()
+            self._lap("start the HTTP server")
+            conn = self.odoo.connect(self.db)
+            stack.callback(conn.close)
+            self._go("outbox")
+            self._kill_in_flight(first, conn, setup["ids"])
+            self._lap("outbox until the kill")
+            self._expire_leases(conn, setup["ids"])
+            self._go("settle", {"ids": setup["ids"], "providers": [setup["gosend"], setup["grab"]]})
+            cancel = self._wait_result("settle", second)
+            self.figures.update(
+                cancel_asked=cancel["asked"] - cancel["refused"],
+                cancelled_at_once=cancel["at_once"],
+                cancel_through_courier=cancel["through_courier"],
+            )
+            settle = self._wait_result("settle", second, count=2, timeout=cfg.settle_s + 600)
+            second.wait(timeout=60)
+            self.figures.update(
+                settle_passes=settle["passes"],
+                settle_sent=settle["sent"],
+                settle_polled=settle["polled"],
+                settle_queries=settle["queries"],
+            )
+            self._lap("restarted outbox and poll until quiescent")
+            result = self._count(conn, setup["refs"])
+        result.errors += self._log_errors()
+        self.figures.update(self._webhook_answers())
+        self.timings["total"] = time.monotonic() - self._started
+        result.figures.update(self.figures)
+        result.timings = dict(self.timings)
+        return result
+
+    @contextlib.contextmanager
+    def _sandbox(self, secret):
+        cfg = self.config
+        args = [
+            "--port=0",
+            "--auto-advance",
+            "--no-webhook-on-create",
+            f"--advance-interval={cfg.advance_interval}",
+            f"--seed={cfg.seed}",
+            f"--latency-ms={cfg.latency_ms}",
+            f"--error-rate={cfg.error_rate}",
+            f"--timeout-rate={cfg.timeout_rate}",
+            f"--timeout-sleep-s={cfg.read_timeout + 1}",
+            f"--no-driver-rate={cfg.no_driver_rate}",
+            f"--duplicate-webhook-rate={cfg.duplicate_webhook_rate}",
+            f"--out-of-order-rate={cfg.out_of_order_rate}",
+            f"--webhook-secret={secret}",
+        ]
+        with open(self._log_path("sandbox"), "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                [str(self.odoo.python), str(SANDBOX), *args],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+        try:
+            line = proc.stdout.readline()
+            match = re.search(r"listening on (http://\S+)", line)
+            if not match:
+                raise RuntimeError(f"the courier sandbox did not start: {line}")
+            self.sandbox_url = match.group(1)
+            yield self.sandbox_url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+    def _install(self):
+        with open(self._log_path("install"), "w", encoding="utf-8") as log:
+            proc = self.odoo.popen(
+                [
+                    "-d",
+                    self.db,
+                    "-i",
+                    "pemkab_delivery",
+                    "--stop-after-init",
+                    "--http-port=0",
+                    "--log-level=warn",
+                ],
+                output=log,
+            )
+            proc.wait(timeout=900)
+        if proc.returncode:
+            text = self._log_text("install")[-3000:]
+            raise RuntimeError(f"installing pemkab_delivery failed:\n{text}")
+
+    @contextlib.contextmanager
+    def _http_server(self, port):
+        """Odoo serving the webhooks (threaded, no cron); its log keeps every request.
+        Yields a function waiting until it answers."""
+        with open(self._log_path("http"), "w", encoding="utf-8") as log:
+            proc = self.odoo.popen(
+                [
+                    "-d",
+                    self.db,
+                    f"--db-filter=^{self.db}$",
+                    f"--http-port={port}",
+                    "--http-interface=127.0.0.1",
+                    "--workers=0",
+                    "--max-cron-threads=0",
+                    "--log-level=warn",
+                    "--log-handler=werkzeug:INFO",
+                ],
+                output=log,
+            )
+
+        def wait_until_up():
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    url = f"http://127.0.0.1:{port}/web/health"
+                    with urllib.request.urlopen(url, timeout=5) as answer:
+                        if answer.status == 200:
+                            return
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Odoo HTTP server did not start (see http.log)")
+                time.sleep(0.2)
+
+        try:
+            yield wait_until_up
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    def _kill_in_flight(self, proc, conn, ids):
+        """SIGKILL the outbox process once ``kill_after`` of the bookings were answered
+        while others are claimed (their calls in flight)."""
+        cfg = self.config
+        ids = tuple(ids)
+        cr = conn.cursor()
+        deadline = time.monotonic() + 300
+        answered = 0
+        while proc.poll() is None and time.monotonic() < deadline:
+            cr.execute(
+                """
+                SELECT count(*) FILTER (WHERE claimed_until IS NOT NULL),
+                       count(*) FILTER (WHERE attempt_count > 0 AND claimed_until IS NULL)
+                  FROM pemkab_delivery_booking WHERE id IN %s
+                """,
+                (ids,),
+            )
+            in_flight, answered = cr.fetchone()
+            if in_flight and answered >= cfg.kill_after * cfg.bookings:
+                proc.kill()  # SIGKILL, while its calls are in flight
+                break
+            time.sleep(0.05)
+        proc.wait(timeout=30)
+        killed = proc.returncode == -signal.SIGKILL
+        cr.execute(
+            "SELECT name FROM pemkab_delivery_booking WHERE id IN %s AND claimed_until IS NOT NULL",
+            (ids,),
+        )
+        refs = [row[0] for row in cr.fetchall()]
+        counts = self._control("orders")["counts"]
+        self.figures.update(
+            killed=killed,
+            in_flight_at_kill=len(refs) if killed else 0,
+            answered_at_kill=answered,
+            orders_of_in_flight=sum(1 for ref in refs if counts.get(ref)),
+        )
+
+    def _expire_leases(self, conn, ids):
+        """Time skip: the killed run's leases end now rather than in five minutes."""
+        with conn.cursor() as cr:
+            cr.execute(
+                """
+                UPDATE pemkab_delivery_booking
+                   SET claimed_until = now() at time zone 'utc' - interval '1 second'
+                 WHERE id IN %s AND claimed_until IS NOT NULL
+                """,
+                (tuple(ids),),
+            )
+
+    def _count(self, conn, refs):
+        """Duplicates, orphans and stuck bookings: the sandbox's orders with Odoo's
+        bookings."""
+        answer = self._control("orders")
+        stats = answer["stats"]
+        orders_by_ref = {}
+        for order in answer["orders"]:
+            orders_by_ref.setdefault(order["our_ref"], []).append(order)
+        with conn.cursor() as cr:
+            cr.execute(
+                """
+                SELECT name, state, failure_reason, review_needed, courier_order_ref
+                  FROM pemkab_delivery_booking WHERE name IN %s
+                """,
+                (tuple(refs),),
+            )
+            bookings = {row[0]: row[1:] for row in cr.fetchall()}
+        result = SoakResult(config=asdict(self.config))
+        for ref, orders in sorted(orders_by_ref.items()):
+            if ref not in bookings:
+                continue
+            state = bookings[ref][0]
+            if len(orders) > 1:
+                made = ", ".join(f"{o['courier_ref']} {o['stage']}" for o in orders)
+                result.duplicates.append(f"{ref} ({state}): {made}")
+            for order in orders:
+                if state in ("failed", "cancelled") and order["stage"] not in NO_RIDE_STAGES:
+                    result.orphans.append(
+                        f"{ref} {state} ({bookings[ref][1] or '-'}): courier order "
+                        f"{order['courier_ref']} {order['stage']}"
+                    )
+        waiting = [ref for ref, b in bookings.items() if b[2]]
+        for ref, (state, _reason, review, courier_ref) in sorted(bookings.items()):
+            if state not in FINAL_STATES and not review:
+                result.stuck.append(f"{ref} {state} (courier order {courier_ref or '-'})")
+        result.figures.update(
+            states=", ".join(
+                f"{n} {state}"
+                for state, n in sorted(
+                    Counter(
+                        (b[0] if b[0] != "failed" else f"failed/{b[1]}") for b in bookings.values()
+                    ).items()
+                )
+            ),
+            waiting_for_person=sum(1 for ref in waiting if bookings[ref][0] not in FINAL_STATES),
+            waiting_with_order=sum(
+                1
+                for ref in waiting
+                if bookings[ref][0] not in FINAL_STATES and orders_by_ref.get(ref)
+            ),
+            final_still_flagged=sum(1 for ref in waiting if bookings[ref][0] in FINAL_STATES),
+            courier_orders=len(answer["orders"]),
+            injected_errors=stats["injected_errors"],
+            injected_timeouts=stats["injected_timeouts"],
+            webhooks_sent=stats["webhooks_sent"] + stats["webhooks_failed"],
+            webhooks_dropped=stats["webhooks_dropped"],
+        )
+        return result
+
+    def _webhook_answers(self):
+        answers = Counter(WEBHOOK_LINE.findall(self._log_text("http")))
+        return {
+            "webhook_answers": ", ".join(f"{n}x {code}" for code, n in sorted(answers.items()))
+            or "none",
+            "webhook_500": answers.get("500", 0),
+        }
+
+    def _log_errors(self):
+        """ERROR/CRITICAL lines of the Odoo processes' logs (the killed one included)."""
+        found = []
+        for name in ("install", "http", "outbox-killed", "settle"):
+            if self._log_path(name).exists():
+                lines = self._log_text(name).splitlines()
+                found += [f"{name}: {line}" for line in lines if ERROR_LINE.match(line)]
+        return found

@@ -163,10 +163,12 @@ class SoakResult:
             f"{f['injected_timeouts']} timed-out bookings, {f['webhooks_sent']} webhooks "
             f"posted ({f['webhooks_dropped']} dropped by its queue); Odoo answered the "
             f"webhooks {f['webhook_answers']}",
-            f"bookings: {f['states']}; waiting for a person: {f['waiting_for_person']} "
-            f"({f['waiting_with_order']} of them with a courier order, "
-            f"{f['final_still_flagged']} final but still flagged)",
-            f"settled in {f['settle_passes']} outbox+poll passes: {f['settle_sent']} sent, "
+            f"bookings: {f['states']}; {f['ever_waited']} waited for a person "
+            f"({f['wait_ended_by_news']} until the courier's news named the order), "
+            f"{f['waiting_for_person']} still waiting ({f['waiting_with_order']} of them with "
+            f"a courier order), {f['final_still_flagged']} final but still flagged",
+            f"{'settled' if f['settled'] else 'NOT SETTLED (time out)'} after "
+            f"{f['settle_passes']} outbox+poll passes: {f['settle_sent']} sent, "
             f"{f['settle_polled']} polled, {f['settle_queries']} queries "
             f"({f['settle_queries'] / max(1, self.config['bookings']):.1f} per booking)",
             f"DUPLICATES {len(self.duplicates)}  ORPHANS {len(self.orphans)}  "
@@ -244,10 +246,11 @@ print("SOAK " + json.dumps({"finished": True}), flush=True)
 
 # the second process, once the first is killed and its leases ended: a user cancels a
 # share of the bookings still cancellable, then the outbox and the poll run again and
-# again, skipping the back-off waits, until the outbox has nothing due and every booking
-# is final or waiting for a person
+# again, skipping the back-off waits, until nothing moves: the outbox has nothing due,
+# every booking is final or waiting for a person, and every courier order is final (no
+# webhook is to come), for two seconds on end
 CANCEL_AND_SETTLE = """
-import random
+import random, urllib.request
 import psycopg2.errors
 from odoo import sql_db
 from odoo.exceptions import UserError
@@ -257,7 +260,13 @@ ids = tuple(P["ids"])
 live = Booking.search(
     [("id", "in", ids), ("state", "in", ("requested", "booked", "driver_assigned"))]
 )
-chosen = random.Random(P["seed"]).sample(live.ids, min(len(live), P["cancel"]))
+# half of them among the bookings whose calls were in flight at the kill: a booking that
+# seems stuck is the one a user cancels
+rng = random.Random(P["seed"])
+in_flight = [i for i in live.ids if i in set(P["in_flight"])]
+chosen = rng.sample(in_flight, min(len(in_flight), P["cancel"] // 2))
+others = [i for i in live.ids if i not in chosen]
+chosen += rng.sample(others, min(len(others), P["cancel"] - len(chosen)))
 at_once = through_courier = refused = 0
 for booking in Booking.browse(chosen):
     try:
@@ -279,7 +288,13 @@ env.cr.commit()
 started = time.monotonic()
 queries = sql_db.sql_counter
 passes = sent = polled = 0
-moving = due = None
+moving = due = live_orders = quiet_since = None
+
+def live_courier_orders():
+    with urllib.request.urlopen(P["url"] + "/_sandbox/orders", timeout=60) as answer:
+        orders = json.load(answer)["orders"]
+    return sum(1 for order in orders if order["stage"] not in P["final_stages"])
+
 while True:
     passes += 1
     try:
@@ -304,11 +319,19 @@ while True:
     moving = env.cr.fetchone()[0]
     due = Booking._outbox_due_count()
     env.cr.commit()
-    if (not moving and not due) or time.monotonic() - started > P["settle_s"]:
+    live_orders = live_courier_orders() if not moving and not due else None
+    if live_orders == 0:
+        quiet_since = quiet_since or time.monotonic()
+        if time.monotonic() - quiet_since >= 2:
+            break
+    else:
+        quiet_since = None
+    if time.monotonic() - started > P["settle_s"]:
         break
     time.sleep(P["pause"])
 print("SOAK " + json.dumps({
     "passes": passes, "sent": sent, "polled": polled, "moving": moving, "due": due,
+    "live_orders": live_orders,
     "queries": sql_db.sql_counter - queries, "seconds": time.monotonic() - started,
 }), flush=True)
 """
@@ -438,6 +461,8 @@ class OutboxSoak:
                     "settle_s": cfg.settle_s,
                     "pause": 0.3,
                     "go": go_settle,
+                    "url": self.sandbox_url,
+                    "final_stages": sorted(NO_RIDE_STAGES | {"delivered", "returned"}),
                 },
             )
             stack.callback(second.kill)
@@ -456,10 +481,17 @@ class OutboxSoak:
             conn = self.odoo.connect(self.db)
             stack.callback(conn.close)
             self._go("outbox")
-            self._kill_in_flight(first, conn, setup["ids"])
+            in_flight = self._kill_in_flight(first, conn, setup["ids"])
             self._lap("outbox until the kill")
             self._expire_leases(conn, setup["ids"])
-            self._go("settle", {"ids": setup["ids"], "providers": [setup["gosend"], setup["grab"]]})
+            self._go(
+                "settle",
+                {
+                    "ids": setup["ids"],
+                    "in_flight": in_flight,
+                    "providers": [setup["gosend"], setup["grab"]],
+                },
+            )
             cancel = self._wait_result("settle", second)
             self.figures.update(
                 cancel_asked=cancel["asked"] - cancel["refused"],
@@ -473,6 +505,7 @@ class OutboxSoak:
                 settle_sent=settle["sent"],
                 settle_polled=settle["polled"],
                 settle_queries=settle["queries"],
+                settled=settle["live_orders"] == 0,
             )
             self._lap("restarted outbox and poll until quiescent")
             result = self._count(conn, setup["refs"])
@@ -607,17 +640,19 @@ class OutboxSoak:
         proc.wait(timeout=30)
         killed = proc.returncode == -signal.SIGKILL
         cr.execute(
-            "SELECT name FROM pemkab_delivery_booking WHERE id IN %s AND claimed_until IS NOT NULL",
+            "SELECT id, name FROM pemkab_delivery_booking "
+            "WHERE id IN %s AND claimed_until IS NOT NULL",
             (ids,),
         )
-        refs = [row[0] for row in cr.fetchall()]
+        rows = cr.fetchall()
         counts = self._control("orders")["counts"]
         self.figures.update(
             killed=killed,
-            in_flight_at_kill=len(refs) if killed else 0,
+            in_flight_at_kill=len(rows) if killed else 0,
             answered_at_kill=answered,
-            orders_of_in_flight=sum(1 for ref in refs if counts.get(ref)),
+            orders_of_in_flight=sum(1 for _id, ref in rows if counts.get(ref)),
         )
+        return [booking_id for booking_id, _ref in rows]
 
     def _expire_leases(self, conn, ids):
         """Time skip: the killed run's leases end now rather than in five minutes."""
@@ -648,6 +683,22 @@ class OutboxSoak:
                 (tuple(refs),),
             )
             bookings = {row[0]: row[1:] for row in cr.fetchall()}
+            # what the history says of the wait for a person (the notes are in English)
+            cr.execute(
+                """
+                SELECT count(DISTINCT e.booking_id) FILTER (WHERE e.note LIKE %s),
+                       count(DISTINCT e.booking_id) FILTER (WHERE e.note LIKE %s)
+                  FROM pemkab_delivery_booking_event e
+                  JOIN pemkab_delivery_booking b ON b.id = e.booking_id
+                 WHERE b.name IN %s
+                """,
+                (
+                    "Courier booking % got no answer%",
+                    "The courier's news named its order%",
+                    tuple(refs),
+                ),
+            )
+            ever_waited, ended_by_news = cr.fetchone()
         result = SoakResult(config=asdict(self.config))
         for ref, orders in sorted(orders_by_ref.items()):
             if ref not in bookings:
@@ -682,6 +733,8 @@ class OutboxSoak:
                 if bookings[ref][0] not in FINAL_STATES and orders_by_ref.get(ref)
             ),
             final_still_flagged=sum(1 for ref in waiting if bookings[ref][0] in FINAL_STATES),
+            ever_waited=ever_waited,
+            wait_ended_by_news=ended_by_news,
             courier_orders=len(answer["orders"]),
             injected_errors=stats["injected_errors"],
             injected_timeouts=stats["injected_timeouts"],

@@ -617,12 +617,15 @@ class OutboxSoak:
 
     def _kill_in_flight(self, proc, conn, ids):
         """SIGKILL the outbox process once ``kill_after`` of the bookings were answered
-        while others are claimed (their calls in flight)."""
+        and others stay claimed for a while: their calls hang (a timed-out booking call
+        has made its order)."""
         cfg = self.config
         ids = tuple(ids)
         cr = conn.cursor()
         deadline = time.monotonic() + 300
+        hang = max(0.3, 4 * cfg.latency_ms / 1000)
         answered = 0
+        claimed_since = None
         while proc.poll() is None and time.monotonic() < deadline:
             cr.execute(
                 """
@@ -633,7 +636,11 @@ class OutboxSoak:
                 (ids,),
             )
             in_flight, answered = cr.fetchone()
-            if in_flight and answered >= cfg.kill_after * cfg.bookings:
+            if not in_flight or answered < cfg.kill_after * cfg.bookings:
+                claimed_since = None
+            elif claimed_since is None:
+                claimed_since = time.monotonic()
+            elif time.monotonic() - claimed_since >= hang:
                 proc.kill()  # SIGKILL, while its calls are in flight
                 break
             time.sleep(0.05)

@@ -20,8 +20,10 @@ addons path and the database server, e.g. one written by ``scripts/test.sh``
 """
 
 import argparse
+import configparser
 import json
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import fields
@@ -64,6 +66,11 @@ def main():
             with conn.cursor() as cr:
                 cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.close()
+            parser = configparser.ConfigParser()
+            parser.read(args.config)
+            data_dir = parser["options"].get("data_dir")
+            if data_dir:
+                shutil.rmtree(Path(data_dir) / "filestore" / db, ignore_errors=True)
     print("\n".join(result.lines()))
     if args.json:
         print(json.dumps(result.as_dict(), indent=1))

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The fault soak of the courier outbox, shared by ``tests/test_outbox_soak.py`` (100
 bookings, in the suite) and ``bench/bench_outbox_soak.py`` (1,000, from the command line).
+The scripts its ``odoo-bin shell`` processes run are in ``outbox_soak_scripts.py``, the
+counting and printing in ``outbox_soak_result.py``.
 
 Everything runs for real, each part in a process of its own, on a database of its own:
 
@@ -47,16 +49,15 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psycopg2
+from outbox_soak_result import NO_RIDE_STAGES, tally
+from outbox_soak_scripts import CANCEL_AND_SETTLE, PRELUDE, SETUP_AND_OUTBOX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX = PROJECT_ROOT / "addons" / "pemkab_delivery" / "sandbox" / "courier_sandbox.py"
-FINAL_STATES = ("delivered", "cancelled", "failed")
-# sandbox stages of an order nobody rides for: the others went out to a driver
-NO_RIDE_STAGES = frozenset({"cancelled", "cancelled_by_courier", "no_driver", "rejected", "failed"})
 WEBHOOK_LINE = re.compile(r'"POST /pemkab_delivery/webhook/\d+ HTTP/1\.\d" (\d{3})')
 ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ", re.M)
 
@@ -133,210 +134,6 @@ class OdooProcesses:
         conn = psycopg2.connect(dbname=db, **self.pg)
         conn.autocommit = True
         return conn
-
-
-@dataclass
-class SoakResult:
-    config: dict
-    duplicates: list = field(default_factory=list)
-    orphans: list = field(default_factory=list)
-    stuck: list = field(default_factory=list)
-    figures: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-
-    def lines(self):
-        """The figures, for printing."""
-        f, t = self.figures, self.timings
-        out = [
-            f"{self.config['bookings']} bookings ({f['by_provider']}), faults: "
-            f"{self.config['error_rate']:.0%} 5xx, {self.config['timeout_rate']:.0%} timeouts "
-            f"making the order, {self.config['no_driver_rate']:.0%} no driver, "
-            f"{self.config['duplicate_webhook_rate']:.0%} duplicate and "
-            f"{self.config['out_of_order_rate']:.0%} out-of-order webhooks",
-            f"killed (SIGKILL) with {f['in_flight_at_kill']} bookings claimed, calls in "
-            f"flight, {f['answered_at_kill']} answered; {f['orders_of_in_flight']} of the "
-            f"in-flight ones had a courier order; {f['cancel_asked']} cancelled by a user "
-            f"({f['cancelled_at_once']} at once, {f['cancel_through_courier']} through the "
-            "courier)",
-            f"sandbox: {f['courier_orders']} courier orders, {f['injected_errors']} 503s, "
-            f"{f['injected_timeouts']} timed-out bookings, {f['webhooks_sent']} webhooks "
-            f"posted ({f['webhooks_dropped']} dropped by its queue); Odoo answered the "
-            f"webhooks {f['webhook_answers']}",
-            f"bookings: {f['states']}; {f['ever_waited']} waited for a person "
-            f"({f['wait_ended_by_news']} until the courier's news named the order), "
-            f"{f['waiting_for_person']} still waiting ({f['waiting_with_order']} of them with "
-            f"a courier order), {f['final_still_flagged']} final but still flagged",
-            f"{'settled' if f['settled'] else 'NOT SETTLED (time out)'} after "
-            f"{f['settle_passes']} outbox+poll passes: {f['settle_sent']} sent, "
-            f"{f['settle_polled']} polled, {f['settle_queries']} queries "
-            f"({f['settle_queries'] / max(1, self.config['bookings']):.1f} per booking)",
-            f"DUPLICATES {len(self.duplicates)}  ORPHANS {len(self.orphans)}  "
-            f"STUCK {len(self.stuck)}  (Odoo ERROR lines: {len(self.errors)})",
-            "timings: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in t.items()),
-        ]
-        for label, items in (
-            ("duplicate", self.duplicates),
-            ("orphan", self.orphans),
-            ("stuck", self.stuck),
-            ("error", self.errors),
-        ):
-            out += [f"  {label}: {str(item)[:300]}" for item in items[:10]]
-        return out
-
-    def as_dict(self):
-        return asdict(self)
-
-
-# -- the scripts the odoo-bin shell processes run ----------------------------------------
-# Each starts with ``P = {...}`` (its parameters, as JSON) and prints ``SOAK {...}`` lines.
-# ``wait_for(path)`` waits for the driver to write that file (JSON) and returns its content:
-# both processes start with the HTTP server and are ready when their turn comes.
-
-PRELUDE = """
-import json, os, time
-def wait_for(path):
-    while not os.path.exists(path):
-        time.sleep(0.02)
-    time.sleep(0.02)
-    with open(path, encoding="utf-8") as file:
-        return json.load(file)
-"""
-
-# the first process: the bookings, requested in one click, then the outbox as the
-# scheduled action runs it (it is killed long before the end)
-SETUP_AND_OUTBOX = """
-agency = env["pemkab.agency"].create({"name": "Soak", "code": "SOAK"})
-shelter = env["pemkab.shelter"].create({
-    "name": "Soak shelter", "code": "SOAK-SH", "agency_id": agency.id,
-    "latitude": -8.21, "longitude": 114.36, "phone": "0333 421118",
-})
-common = {
-    "max_parallel": P["parallel"], "read_timeout": P["read_timeout"], "connect_timeout": 5,
-    "webhook_secret": P["webhook_secret"], "client_id": "sandbox-client",
-}
-gosend = env["pemkab.courier.provider"].create(dict(
-    common, name="Soak sandbox (GoSend-like)", kind="sandbox", base_url=P["url"],
-    client_secret="sandbox-pass",
-))
-grab = env["pemkab.courier.provider"].create(dict(
-    common, name="Soak Grab (sandbox)", kind="grab", base_url=P["url"] + "/grab",
-    client_secret="sandbox-secret",
-))
-assert gosend.lookup_by_reference and not grab.lookup_by_reference
-Booking = env["pemkab.delivery.booking"]
-bookings = Booking.create([{
-    "provider_id": (grab if kind == "grab" else gosend).id,
-    "agency_id": agency.id, "shelter_id": shelter.id,
-    "recipient_name": "Penerima %d" % i, "recipient_phone": "0812%08d" % i,
-    "street": "Jl. Soak %d" % i, "latitude": -8.2, "longitude": 114.37,
-    "package_code": "SOAK-%d" % i,
-} for i, kind in enumerate(P["kinds"])])
-bookings.action_request()
-env.cr.commit()
-print("SOAK " + json.dumps({
-    "gosend": gosend.id, "grab": grab.id, "ids": bookings.ids, "refs": bookings.mapped("name"),
-}), flush=True)
-wait_for(P["go"])
-while Booking._cron_process_outbox(batch_size=P["batch"]):
-    env.cr.commit()
-    env.invalidate_all()
-print("SOAK " + json.dumps({"finished": True}), flush=True)
-"""
-
-# the second process, once the first is killed and its leases ended: a user cancels a
-# share of the bookings still cancellable, then the outbox and the poll run again and
-# again, skipping the back-off waits, until nothing moves: the outbox has nothing due,
-# every booking is final or waiting for a person, and every courier order is final (no
-# webhook is to come), for two seconds on end
-CANCEL_AND_SETTLE = """
-import random, urllib.request
-import psycopg2.errors
-from odoo import sql_db
-from odoo.exceptions import UserError
-from odoo.tools import mute_logger
-P.update(wait_for(P["go"]))
-Booking = env["pemkab.delivery.booking"]
-ids = tuple(P["ids"])
-live = Booking.search(
-    [("id", "in", ids), ("state", "in", ("requested", "booked", "driver_assigned"))]
-)
-# half of them among the bookings whose calls were in flight at the kill: a booking that
-# seems stuck is the one a user cancels
-rng = random.Random(P["seed"])
-in_flight = [i for i in live.ids if i in set(P["in_flight"])]
-chosen = rng.sample(in_flight, min(len(in_flight), P["cancel"] // 2))
-others = [i for i in live.ids if i not in chosen]
-chosen += rng.sample(others, min(len(others), P["cancel"] - len(chosen)))
-at_once = through_courier = refused = 0
-for booking in Booking.browse(chosen):
-    try:
-        booking.action_cancel()
-        at_once += booking.state == "cancelled"
-        through_courier += bool(booking.cancel_requested)
-        env.cr.commit()
-    except (UserError, psycopg2.errors.SerializationFailure):
-        # it moved on meanwhile (a webhook): picked up, or final
-        env.cr.rollback()
-        env.invalidate_all()
-        refused += 1
-print("SOAK " + json.dumps({
-    "asked": len(chosen), "at_once": at_once, "through_courier": through_courier,
-    "refused": refused,
-}), flush=True)
-env["pemkab.courier.provider"].browse(P["providers"]).write({"poll_after_minutes": 0})
-env.cr.commit()
-started = time.monotonic()
-queries = sql_db.sql_counter
-passes = sent = polled = 0
-moving = due = live_orders = quiet_since = None
-
-def live_courier_orders():
-    with urllib.request.urlopen(P["url"] + "/_sandbox/orders", timeout=60) as answer:
-        orders = json.load(answer)["orders"]
-    return sum(1 for order in orders if order["stage"] not in P["final_stages"])
-
-while True:
-    passes += 1
-    try:
-        # time skip: every back-off wait is over (a webhook may be writing the same rows)
-        with mute_logger("odoo.sql_db"):
-            env.cr.execute(
-                "UPDATE pemkab_delivery_booking SET next_attempt_at = NULL "
-                "WHERE next_attempt_at IS NOT NULL AND id IN %s", (ids,),
-            )
-        env.cr.commit()
-    except psycopg2.errors.SerializationFailure:
-        env.cr.rollback()
-    env.invalidate_all()
-    sent += Booking._cron_process_outbox(batch_size=P["batch"])
-    polled += Booking._cron_poll_bookings(batch_size=P["poll_batch"])
-    env.cr.commit()
-    env.invalidate_all()
-    env.cr.execute(
-        "SELECT count(*) FROM pemkab_delivery_booking WHERE id IN %s "
-        "AND state NOT IN ('delivered', 'cancelled', 'failed') AND review_needed IS NOT TRUE",
-        (ids,),
-    )
-    moving = env.cr.fetchone()[0]
-    due = Booking._outbox_due_count()
-    env.cr.commit()
-    live_orders = live_courier_orders() if not moving and not due else None
-    if live_orders == 0:
-        quiet_since = quiet_since or time.monotonic()
-        if time.monotonic() - quiet_since >= 2:
-            break
-    else:
-        quiet_since = None
-    if time.monotonic() - started > P["settle_s"]:
-        break
-    time.sleep(P["pause"])
-print("SOAK " + json.dumps({
-    "passes": passes, "sent": sent, "polled": polled, "moving": moving, "due": due,
-    "live_orders": live_orders,
-    "queries": sql_db.sql_counter - queries, "seconds": time.monotonic() - started,
-}), flush=True)
-"""
 
 
 def _soak_results(text):
@@ -679,10 +476,6 @@ class OutboxSoak:
         """Duplicates, orphans and stuck bookings: the sandbox's orders with Odoo's
         bookings."""
         answer = self._control("orders")
-        stats = answer["stats"]
-        orders_by_ref = {}
-        for order in answer["orders"]:
-            orders_by_ref.setdefault(order["our_ref"], []).append(order)
         with conn.cursor() as cr:
             cr.execute(
                 """
@@ -708,49 +501,7 @@ class OutboxSoak:
                 ),
             )
             ever_waited, ended_by_news = cr.fetchone()
-        result = SoakResult(config=asdict(self.config))
-        for ref, orders in sorted(orders_by_ref.items()):
-            if ref not in bookings:
-                continue
-            state = bookings[ref][0]
-            if len(orders) > 1:
-                made = ", ".join(f"{o['courier_ref']} {o['stage']}" for o in orders)
-                result.duplicates.append(f"{ref} ({state}): {made}")
-            for order in orders:
-                if state in ("failed", "cancelled") and order["stage"] not in NO_RIDE_STAGES:
-                    result.orphans.append(
-                        f"{ref} {state} ({bookings[ref][1] or '-'}): courier order "
-                        f"{order['courier_ref']} {order['stage']}"
-                    )
-        waiting = [ref for ref, b in bookings.items() if b[2]]
-        for ref, (state, _reason, review, courier_ref) in sorted(bookings.items()):
-            if state not in FINAL_STATES and not review:
-                result.stuck.append(f"{ref} {state} (courier order {courier_ref or '-'})")
-        result.figures.update(
-            states=", ".join(
-                f"{n} {state}"
-                for state, n in sorted(
-                    Counter(
-                        (b[0] if b[0] != "failed" else f"failed/{b[1]}") for b in bookings.values()
-                    ).items()
-                )
-            ),
-            waiting_for_person=sum(1 for ref in waiting if bookings[ref][0] not in FINAL_STATES),
-            waiting_with_order=sum(
-                1
-                for ref in waiting
-                if bookings[ref][0] not in FINAL_STATES and orders_by_ref.get(ref)
-            ),
-            final_still_flagged=sum(1 for ref in waiting if bookings[ref][0] in FINAL_STATES),
-            ever_waited=ever_waited,
-            wait_ended_by_news=ended_by_news,
-            courier_orders=len(answer["orders"]),
-            injected_errors=stats["injected_errors"],
-            injected_timeouts=stats["injected_timeouts"],
-            webhooks_sent=stats["webhooks_sent"] + stats["webhooks_failed"],
-            webhooks_dropped=stats["webhooks_dropped"],
-        )
-        return result
+        return tally(asdict(self.config), answer, bookings, ever_waited, ended_by_news)
 
     def _webhook_answers(self):
         answers = Counter(WEBHOOK_LINE.findall(self._log_text("http")))

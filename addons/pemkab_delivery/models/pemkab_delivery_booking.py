@@ -339,12 +339,13 @@ class PemkabDeliveryBooking(models.Model):
             "Cancelled by %s", self.env.user.name
         )
         self._check_can_cancel()
-        now = fields.Datetime.now()
         for booking in self:
-            in_flight = booking.claimed_until and booking.claimed_until > now
             # a call without an answer may have made an order: it is looked up, then
-            # cancelled with the courier
-            maybe_ordered = booking.courier_order_ref or booking.outcome_unknown or in_flight
+            # cancelled with the courier. A claim not released is a call under way, or
+            # one whose run died before recording the answer.
+            maybe_ordered = (
+                booking.courier_order_ref or booking.outcome_unknown or booking.claim_token
+            )
             if booking.provider_id._has_api() and maybe_ordered:
                 booking.write(
                     {"cancel_requested": True, "cancel_reason": reason, "next_attempt_at": False}

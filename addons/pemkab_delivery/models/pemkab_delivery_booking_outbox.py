@@ -28,7 +28,7 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
-from ..clients import Location, Package
+from ..clients import Location, Package, RetryableError
 from ..outbox import run_jobs
 from ..outbox.limiter import SharedRateLimiter
 from ..outbox.runner import exchange_note
@@ -41,6 +41,12 @@ CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 1800
 CLAIM_TRIES = 5
+# a concurrent transaction on the same rows (a webhook): the answer is recorded again
+CONFLICTS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
 
 
 class PemkabDeliveryBooking(models.Model):
@@ -93,19 +99,23 @@ class PemkabDeliveryBooking(models.Model):
         left in the scheduler's budget).
 
         An answer that cannot be recorded is not lost: the booking keeps its claim until
-        the lease ends, then the next run looks the order up by our reference.
+        the lease ends, then the next run takes the outcome as unknown (it looks the order
+        up by our reference, or the booking waits for a person).
         """
         booking = self.browse(job["booking_id"])
         for attempt in range(1, tries + 1):
             try:
-                booking._outbox_apply(job, outcome)
+                # a conflict is expected and recorded again: not an error in the log
+                with mute_logger("odoo.sql_db"):
+                    booking._outbox_apply(job, outcome)
                 if auto_commit:
                     return True, self.env["ir.cron"]._commit_progress(1)
                 return True, float("inf")
-            except psycopg2.errors.SerializationFailure:
+            except CONFLICTS:
                 if not auto_commit:
                     raise
                 self.env.cr.rollback()
+                self.env.invalidate_all()
                 if attempt == tries:
                     _logger.warning(
                         "Courier outbox: %s kept conflicting; left for later", job["ref"]
@@ -210,13 +220,18 @@ class PemkabDeliveryBooking(models.Model):
         if not ids:
             return []
         token = uuid.uuid4().hex
+        # a claim still held after its lease: the run died (or could not record the
+        # answer) with its call in flight; a booking call may have made the order
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE pemkab_delivery_booking b
                    SET claimed_until = %s,
                        claim_token = %s,
-                       attempt_count = b.attempt_count + 1
+                       attempt_count = b.attempt_count + 1,
+                       outcome_unknown = b.outcome_unknown
+                           OR (b.claim_token IS NOT NULL AND b.state = 'requested'
+                               AND b.courier_order_ref IS NULL)
                   FROM pemkab_courier_provider p
                  WHERE p.id = b.provider_id AND b.id IN %s
              RETURNING b.id, b.name, b.attempt_count, b.cancel_requested, b.courier_order_ref,
@@ -238,8 +253,11 @@ class PemkabDeliveryBooking(models.Model):
                 action = "cancel"
             elif cancel:
                 # without its number, look the order up first; a courier that cannot be
-                # asked got a known answer (else the booking waits for a person): no order
-                action = "lookup_cancel" if can_lookup else "cancel_local"
+                # asked got a known answer (no order), or the booking waits for a person
+                action = "lookup_cancel" if can_lookup else "review" if unknown else "cancel_local"
+            elif state == "requested" and not courier_ref and unknown and not can_lookup:
+                # a call may have made an order nobody can ask about: never book blindly
+                action = "review"
             elif state == "requested" and not courier_ref:
                 # the attempts are spent but the last call may have made the order: only
                 # look it up; a booking is failed only when the courier says it has none
@@ -410,15 +428,11 @@ class PemkabDeliveryBooking(models.Model):
             return self._outbox_late_answer(job, outcome)
         self.write({"claimed_until": False, "claim_token": False})
         self._outbox_apply_strays(job)
-        if job.get("closed_until"):
-            # this attempt called nobody
-            self.attempt_count -= 1
-            return self._outbox_hold(job["closed_until"])
-        if job.get("setup_error"):
-            return self._outbox_failed(job["setup_error"])
         if outcome is None:
-            return False
+            return self._outbox_apply_no_call(job)
         kind, value = outcome
+        if job.get("unknown") and self.courier_order_ref:
+            return self._outbox_known_by_news()
         self._outbox_update_outcome_unknown(job, kind)
         if job.get("unknown") and not self.provider_id.lookup_by_reference:
             return self._outbox_wait_for_review(value)
@@ -457,6 +471,41 @@ class PemkabDeliveryBooking(models.Model):
         if self.cancel_requested:
             self._trigger_outbox()
         return applied
+
+    def _outbox_apply_no_call(self, job):
+        """A job that called nobody: its shelter is closed, the booking waits for a person,
+        or its account cannot be used."""
+        self.ensure_one()
+        if job.get("closed_until"):
+            self.attempt_count -= 1
+            return self._outbox_hold(job["closed_until"])
+        if job["action"] == "review":
+            return self._outbox_wait_for_review(
+                RetryableError(
+                    self.env._("the run sending it stopped before the courier's answer"),
+                    code="interrupted",
+                )
+            )
+        if job.get("setup_error"):
+            return self._outbox_failed(job["setup_error"])
+        return False
+
+    def _outbox_known_by_news(self):
+        """The booking call got no answer, but the courier's news (a webhook) named the
+        order meanwhile: nothing is unknown, nothing is sent again."""
+        self.ensure_one()
+        self.write({"outcome_unknown": False, "next_attempt_at": False, "last_error": False})
+        self._log_event(
+            "api",
+            note=self.env._(
+                "No answer to the booking call, but the courier's news named its order %s: "
+                "not sent again.",
+                self.courier_order_ref,
+            ),
+        )
+        if self.cancel_requested:
+            self._trigger_outbox()
+        return False
 
     def _outbox_update_outcome_unknown(self, job, kind):
         """Whether the courier may have an order we do not know of, after this job."""
@@ -533,6 +582,12 @@ class PemkabDeliveryBooking(models.Model):
 
     def _outbox_apply_poll(self, job, outcome):
         self.ensure_one()
+        # the row first: a concurrent webhook's change of the booking then shows as a
+        # conflict (recorded again in a fresh transaction), not as a clash of what both
+        # add (the follower of an activity)
+        self.env.cr.execute(
+            SQL("SELECT id FROM pemkab_delivery_booking WHERE id = %s FOR UPDATE", self.id)
+        )
         if outcome and outcome[0] == "ok":
             return self._apply_courier_update(outcome[1], "poll")
         error = job.get("setup_error") or (outcome[1].message if outcome else "-")

@@ -10,6 +10,7 @@ driver riding for nobody. So the outbox leaves the booking alone, marked ``revie
 and tells its responsible officer. The officer checks with the courier, then clicks
 *No Order at the Courier* (the booking may be sent again, or is cancelled when a
 cancellation was asked) or enters the courier's order number (the booking follows it).
+The courier's news of the order (a webhook) ends the wait too: the booking follows it.
 """
 
 from odoo import fields, models
@@ -81,6 +82,7 @@ class PemkabDeliveryBooking(models.Model):
             "outcome_unknown": False,
             "next_attempt_at": False,
             "claimed_until": False,
+            "claim_token": False,
         }
 
     def _do_confirm_no_order(self):
@@ -100,6 +102,28 @@ class PemkabDeliveryBooking(models.Model):
             booking._log_event("user", note=note)
         self.activity_unlink(["mail.mail_activity_data_todo"])
         self._trigger_outbox()
+
+    def _apply_courier_update(self, info, source, event_key=None, payload=None, date=None):
+        """The courier's news naming the order of a booking waiting for a person ends the
+        wait: the booking follows that order, nobody has to check (and the person's
+        buttons would move it back)."""
+        waiting = self.review_needed and self.sudo().activity_ids
+        applied = super()._apply_courier_update(
+            info, source, event_key=event_key, payload=payload, date=date
+        )
+        if self.review_needed and self.courier_order_ref:
+            self.write(dict(self._review_done_vals(), last_error=False))
+            self._log_event(
+                "system",
+                note=self.env._(
+                    "The courier's news named its order %s: nobody needs to check.",
+                    self.courier_order_ref,
+                ),
+            )
+            # the person's activity, not one the news itself added (a failure)
+            todo = self.env.ref("mail.mail_activity_data_todo")
+            waiting.filtered(lambda activity: activity.activity_type_id == todo).unlink()
+        return applied
 
     def _do_set_courier_order(self, courier_ref):
         self.ensure_one()

@@ -6,7 +6,8 @@ A job is a plain dict prepared by ``pemkab.delivery.booking._outbox_prepare`` in
 main thread: ``ref`` (our reference), ``action`` (``book``, ``lookup`` (only look the
 order up: the attempts are spent but an earlier call may have made it), ``cancel``,
 ``lookup_cancel``, ``cancel_local`` (no call: the courier has no order), ``poll``,
-``none``), ``lookup_first`` (an earlier attempt may have
+``review`` (no call: the last call may have made an order the courier cannot be asked
+about), ``none``), ``lookup_first`` (an earlier attempt may have
 reached the courier), ``strays`` (other courier orders of our reference, to cancel),
 ``client`` (a courier client, or None when it could not be set up), ``provider_id``,
 ``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
@@ -58,7 +59,7 @@ def run_job(job):
         job["stray_results"] = cancel_strays(job["client"], job["ref"], job["strays"])
     client, payload, ref = job["client"], job.get("payload"), job["ref"]
     try:
-        if job["action"] == "none":
+        if job["action"] in ("none", "review"):
             return None
         if job["action"] == "poll":
             # this booking's own order, not whichever order the reference has

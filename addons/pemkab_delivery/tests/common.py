@@ -152,6 +152,14 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
         self.sandbox.advance(booking.name, status, webhook=False)
         self._poll(booking)
 
+    def _webhook(self, booking, status):
+        """The courier's webhook for ``booking`` moving to ``status``, as the webhook
+        route parses and applies it (its HTTP side: test_webhook.py)."""
+        sent = self.sandbox.advance(booking.name, status, webhook=False)
+        client_class = booking.provider_id._courier_client_class()
+        event = client_class.parse_webhook(sent["payload"])
+        return booking._apply_courier_update(event.order, "webhook", event_key=event.event_id)
+
     def _make_due(self, bookings):
         bookings.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
 

@@ -293,6 +293,19 @@ class TestOutboxWithoutLookup(PemkabCourierCommon):
             booking.with_user(self.user_officer_a).action_confirm_no_order()
         self.assertIn("not waiting for a person", str(caught.exception))
 
+    def test_courier_news_of_the_order_ends_the_wait(self):
+        """A webhook names the order the unanswered call made: nobody has to check with
+        the courier any more (the buttons would move a delivered booking back)."""
+        booking = self.booking
+        self._webhook(booking, "driver_assigned")
+        self.assertEqual(booking.state, "driver_assigned")
+        self.assertEqual(
+            booking.courier_order_ref, self.sandbox.orders(booking.name)[0]["courier_ref"]
+        )
+        self.assertFalse(booking.review_needed)
+        self.assertFalse(booking.outcome_unknown)
+        self.assertFalse(booking.activity_ids)
+
     def test_cancel_while_waiting_then_no_order(self):
         booking = self.booking
         booking.action_cancel()
@@ -301,3 +314,71 @@ class TestOutboxWithoutLookup(PemkabCourierCommon):
         self.assertEqual(booking.state, "requested", "still waiting for the person")
         booking.action_confirm_no_order()
         self.assertEqual(booking.state, "cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxAfterACrash(PemkabCourierCommon):
+    """What the fault soak (tests/test_outbox_soak.py) found: a run killed while its calls
+    were in flight. The courier made the orders, nothing was recorded, and the claims
+    outlive the run until their lease ends."""
+
+    def _requested(self, provider=None, **vals):
+        booking = self._booking(provider=provider, **vals)
+        booking.action_request()
+        return booking
+
+    def _killed_run(self, bookings):
+        """Claim and call as a run does, then die before recording: the lease ends."""
+        Booking = self.Booking
+        list(Booking._outbox_run(Booking._outbox_prepare(Booking._outbox_claim(10))))
+        bookings.write({"claimed_until": fields.Datetime.now() - timedelta(seconds=1)})
+
+    def test_grab_booking_of_a_killed_run_is_not_booked_again(self):
+        booking = self._requested(provider=self.provider_grab)
+        self._killed_run(booking)
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1, "the call made it")
+        self._run_outbox()
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1, "not booked blindly")
+        self.assertEqual(booking.state, "requested")
+        self.assertTrue(booking.review_needed, "only a person can ask Grab")
+        self.assertTrue(booking.activity_ids)
+
+    def test_cancel_after_a_killed_run_cancels_the_courier_order(self):
+        booking = self._requested()
+        self._killed_run(booking)
+        booking.action_cancel()
+        self.assertTrue(booking.cancel_requested, "the dead run's call may have made an order")
+        self._run_outbox()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual([o["stage"] for o in self.sandbox.orders(booking.name)], ["cancelled"])
+
+    def test_grab_cancel_after_a_killed_run_waits_for_a_person(self):
+        booking = self._requested(provider=self.provider_grab)
+        self._killed_run(booking)
+        booking.action_cancel()
+        self._run_outbox()
+        self.assertEqual(booking.state, "requested", "not cancelled here only")
+        self.assertTrue(booking.review_needed)
+        # the person finds the order at Grab: the outbox cancels it there too
+        booking.action_set_courier_order(self.sandbox.orders(booking.name)[0]["courier_ref"])
+        self._run_outbox()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual([o["stage"] for o in self.sandbox.orders(booking.name)], ["cancelled"])
+
+    def test_news_before_the_timed_out_answer_needs_no_person(self):
+        """The courier's webhook comes before the run records its call's timeout: the
+        order is known, nobody has to check and nothing is retried."""
+        self.provider_grab.read_timeout = 0.5
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        booking = self._requested(provider=self.provider_grab)
+        Booking = self.Booking
+        outcomes = list(Booking._outbox_run(Booking._outbox_prepare(Booking._outbox_claim(10))))
+        self._webhook(booking, "driver_assigned")
+        for job, outcome in outcomes:
+            Booking._outbox_record(job, outcome, auto_commit=False)
+        self.assertEqual(booking.state, "driver_assigned")
+        self.assertFalse(booking.review_needed)
+        self.assertFalse(booking.outcome_unknown)
+        self.assertFalse(booking.next_attempt_at, "no retry")
+        self.assertFalse(booking.activity_ids)
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1)

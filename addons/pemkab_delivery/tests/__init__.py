@@ -7,3 +7,4 @@ from . import test_properties
 from . import test_retention
 from . import test_outbox
 from . import test_partner_location
+from . import test_webhook_inbox

@@ -272,6 +272,32 @@ def setup_data(env, count):
     return provider, bookings
 
 
+def apply_news(registry, db):
+    """Run the inbox's batch in this process until nothing waits (the pre-inbox code
+    applied everything in the requests: nothing to do)."""
+    import odoo
+    from odoo.api import Environment
+
+    registry = registry.check_signaling()
+    started = time.perf_counter()
+    with registry.cursor() as cr:
+        env = Environment(cr, odoo.SUPERUSER_ID, {})
+        if "pemkab.delivery.webhook.inbox" not in env:
+            return
+        Inbox = env["pemkab.delivery.webhook.inbox"]
+        pending = Inbox._due_count()
+        queries = odoo.sql_db.sql_counter
+        applied = 0
+        while Inbox._due_count():
+            applied += Inbox._cron_apply()
+        seconds = time.perf_counter() - started
+        count = odoo.sql_db.sql_counter - queries
+        print(
+            f"batch: {applied} of {pending} waiting events applied in {seconds:.1f} s "
+            f"({applied / seconds:.1f} events/s, {count / max(applied, 1):.1f} queries/event)"
+        )
+
+
 def wait_http(port, process, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -309,7 +335,17 @@ def main():  # noqa: C901 - one linear script
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--bare-requests", type=int, default=10000)
     parser.add_argument("--apply-timeout", type=int, default=900, help="seconds")
+    parser.add_argument(
+        "--apply",
+        choices=["during", "after"],
+        default="during",
+        help="during: Odoo's cron worker applies the news while the load runs; after: no "
+        "cron worker, the news is applied by this script once the load is over (the "
+        "answers alone, then the batch alone)",
+    )
     args = parser.parse_args()
+    # ``timeout``/``kill`` end the run through the ``finally`` below: the copy is dropped
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
 
     import odoo
     from odoo import sql_db
@@ -354,7 +390,7 @@ def main():  # noqa: C901 - one linear script
                 bench_db,
                 f"--db-filter=^{bench_db}$",
                 f"--workers={args.workers}",
-                "--max-cron-threads=1",
+                f"--max-cron-threads={1 if args.apply == 'during' else 0}",
                 f"--http-port={port}",
                 f"--gevent-port={free_port()}",
                 "--http-interface=127.0.0.1",
@@ -392,6 +428,8 @@ def main():  # noqa: C901 - one linear script
             for _name, _ref, scenario in bookings
         )
         waited = time.perf_counter()
+        if args.apply == "after":
+            apply_news(registry, bench_db)
         deadline = time.monotonic() + args.apply_timeout
         conn = sql_db.db_connect(bench_db)
         while True:

@@ -36,6 +36,11 @@ _logger = logging.getLogger(__name__)
 CONFIRM_RETRY = timedelta(minutes=1)
 CONFIRM_TRIES = 5
 APPLY_TRIES = 3
+#: A process wakes the scheduled action at most this often (seconds): a run applies all
+#: that is waiting and runs again while events keep coming (``remaining``); an event that
+#: arrives just as a run ends waits at most the action's interval (1 minute).
+TRIGGER_EVERY = 1.0
+_last_trigger = {"at": float("-inf")}
 
 
 class PemkabDeliveryWebhookInbox(models.Model):
@@ -117,7 +122,9 @@ class PemkabDeliveryWebhookInbox(models.Model):
             )
         )
         if self.env.cr.fetchone():
-            self._trigger_apply()
+            if time.monotonic() - _last_trigger["at"] >= TRIGGER_EVERY:
+                _last_trigger["at"] = time.monotonic()
+                self._trigger_apply()
             return "queued"
         # nothing inserted: a duplicate, or no such order (the rare path pays a lookup)
         self.env.cr.execute(booking_sql)

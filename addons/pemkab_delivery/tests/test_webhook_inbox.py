@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
+from ..models import pemkab_delivery_webhook_inbox
 from .common import SANDBOX_WEBHOOK_SECRET, PemkabCourierCommon, PemkabRpcMixin
 
 
@@ -57,6 +58,8 @@ class TestWebhookInbox(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
         first, second = self.bookings
         now = int(time.time())
         self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]).unlink()
+        # this process has not woken the scheduled action lately
+        self.patch(pemkab_delivery_webhook_inbox, "_last_trigger", {"at": float("-inf")})
         assigned = self._body(first, "PENDING_PICKUP", now - 30)
         answers = [
             self._post(assigned),

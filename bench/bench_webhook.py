@@ -11,8 +11,11 @@ order (a late "picked up" after "delivered" or "failed") and forged (bad signatu
 expected). It prints events/s, p50 and p99, then runs the same generator against Odoo's bare
 ``GET /web/health`` and prints the ratio; then waits until every event is applied and checks
 each booking's final state (counts by state) and that a duplicate is kept once. PostgreSQL's
-own counters give the transactions and rows written per event. The copy is dropped at the
-end, whatever happens.
+own counters give the transactions and rows written per event. ``--apply during`` (the
+default) lets Odoo's cron worker apply the news while the load runs, on the same CPUs;
+``--apply after`` starts no cron worker and runs the inbox's batch in this script once the
+load is over: the answers alone, then the batch alone (events/s and queries per event). The
+copy is dropped at the end, whatever happens (also on SIGTERM or Ctrl-C).
 
 Run it against any database where pemkab_delivery is installed, e.g. the throwaway test
 database kept by ``PEMKAB_KEEP_DB=1 scripts/test.sh -k nothing`` (upgraded with ``-u`` if the

@@ -283,7 +283,14 @@ class PemkabDeliveryWebhookInbox(models.Model):
                     order, "webhook", event_key=event_key, payload=payload, date=self.occurred_at
                 )
         except IntegrityError:
-            pass  # the same event, already in the history: kept once
+            # the same event, already in the history (from elsewhere than the webhook's
+            # own check): kept once
+            _logger.info(
+                "Courier webhook for provider %s: %s already has event %s",
+                provider.id,
+                booking.name,
+                event_key,
+            )
         except (UserError, ValidationError) as error:
             _logger.warning(
                 "Courier webhook for provider %s: %s refused the event",

@@ -49,12 +49,10 @@ class PemkabDeliveryWebhookInbox(models.Model):
     _order = "id"
     _log_access = False  # written by one INSERT of the webhook: received_at says when
 
-    provider_id = fields.Many2one(
-        "pemkab.courier.provider", required=True, ondelete="cascade", index=True
-    )
-    booking_id = fields.Many2one(
-        "pemkab.delivery.booking", required=True, ondelete="cascade", index=True
-    )
+    # no index but the event key's: the inbox holds only what waits (applied events
+    # leave it), and every index costs each webhook's INSERT
+    provider_id = fields.Many2one("pemkab.courier.provider", required=True, ondelete="cascade")
+    booking_id = fields.Many2one("pemkab.delivery.booking", required=True, ondelete="cascade")
     event_key = fields.Char(help="The courier's id of the event.")
     signed = fields.Boolean(help="Whether the request signed its body (HMAC).")
     payload = fields.Text(required=True, help="The courier's event as it came (JSON).")

@@ -208,7 +208,7 @@ def test_versions_after_upgrade(upgraded):
             "SELECT name, latest_version FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
         )
     )
-    assert versions["pemkab_delivery"] == "19.0.1.2.0", versions
+    assert versions["pemkab_delivery"] == "19.0.1.3.0", versions
     states = upgraded.query(
         "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
     )

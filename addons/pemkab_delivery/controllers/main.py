@@ -4,28 +4,27 @@
 
 The courier is authenticated by its token or signature (per provider, compared in
 constant time by the client class); a forged or unsigned call gets 401 and changes
-nothing. The answer is fast: record, apply if it moves the booking forward, reply.
+nothing. The answer is fast: an authentic, well-formed event of a known order is
+recorded in the inbox in one statement and answered 202 (a duplicate 200, an unknown
+order 404); the scheduled action applies the news in batches
+(``models/pemkab_delivery_webhook_inbox.py``).
 
 Whatever the body, the answer is a 4xx, never a 500, and never echoes an exception:
 a body that is not JSON (415), too large (413), not an object, malformed or with
 values of the wrong type (400). A signed event older (or newer) than the tolerance is
 refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
-failed) carried only by a static token is looked up at the courier before it is
-applied: a leaked token alone cannot mark parcels delivered.
+failed) carried only by a static token is looked up at the courier (by the batch) before
+it is applied: a leaked token alone cannot mark parcels delivered.
 """
 
 import json
 import logging
 from datetime import timedelta
 
-from psycopg2 import IntegrityError
-
 from odoo import SUPERUSER_ID, fields, http
-from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import mute_logger
 
-from ..clients import FINAL_STATUSES, CourierError
+from ..clients import CourierError
 from ..models.pemkab_delivery_booking_news import parse_courier_datetime
 
 _logger = logging.getLogger(__name__)
@@ -79,59 +78,36 @@ class PemkabDeliveryWebhookController(http.Controller):
     @http.route(
         "/pemkab_delivery/webhook/<int:provider_id>",
         type="http",
-        auth="public",
+        auth="none",
         methods=["POST"],
         csrf=False,
         save_session=False,
     )
     def courier_webhook(self, provider_id, **_kwargs):
-        # the courier acts through OdooBot, not as the anonymous public user, and what it
-        # writes in the chatter is in the regency's language, not the HTTP client's
+        if not request.db:
+            return _error("unknown provider", 404)
+        # no user session: the courier is authenticated by its token or signature
         env = request.env(user=SUPERUSER_ID, su=True)
-        lang = env["ir.default"]._get("res.partner", "lang") or env.user.lang
-        env = env(context=dict(env.context, lang=lang))
-        provider = env["pemkab.courier.provider"].browse(provider_id).exists()
         # an archived account still hears of its live bookings
+        provider = (
+            env["pemkab.courier.provider"]
+            .with_context(active_test=False)
+            .search_fetch([("id", "=", provider_id)], ["kind", "webhook_secret"], limit=1)
+        )
         if not provider or not provider._has_api():
             return _error("unknown provider", 404)
         try:
             payload, event, signed = self._read_event(env, provider)
-            booking = self._find_booking(env, provider, event)
-            event_key = event.event_id or None
-            if event_key and env["pemkab.delivery.booking.event"].search_count(
-                [("booking_id", "=", booking.id), ("event_key", "=", event_key)], limit=1
-            ):
-                return request.make_json_response({"status": "duplicate"})
-            order = event.order
-            if not signed and event.status in FINAL_STATUSES and event.status != booking.state:
-                order = self._confirmed_order(provider, booking, event)
-                if order.status != event.status:
-                    event_key = None  # not this event: its genuine retry is no duplicate
         except _Refused as refusal:
             return _error(refusal.message, refusal.status)
-        try:
-            with mute_logger("odoo.sql_db"), env.cr.savepoint():
-                applied = booking._apply_courier_update(
-                    order,
-                    "webhook",
-                    event_key=event_key,
-                    payload=payload,
-                    date=parse_courier_datetime(event.occurred_at),
-                )
-        except IntegrityError:
-            # the same event, delivered twice at once: the other request recorded it
-            return request.make_json_response({"status": "duplicate"})
-        except (UserError, ValidationError):
-            _logger.warning(
-                "Courier webhook for provider %s: %s refused the event",
-                provider.id,
-                booking.name,
-                exc_info=True,
-            )
-            return _error("event not applicable", 422)
-        return request.make_json_response(
-            {"status": "applied" if applied else "recorded", "booking": booking.name}
+        received = env["pemkab.delivery.webhook.inbox"]._receive(
+            provider, event, payload, signed, parse_courier_datetime(event.occurred_at)
         )
+        if received == "unknown":
+            return _error("unknown order", 404)
+        if received == "duplicate":
+            return request.make_json_response({"status": "duplicate"})
+        return request.make_json_response({"status": "accepted"}, status=202)
 
     def _read_event(self, env, provider):
         """The request's payload, parsed event and whether it is signed; raise
@@ -166,45 +142,6 @@ class PemkabDeliveryWebhookController(http.Controller):
             _logger.warning("Courier webhook for provider %s: stale event, refused", provider.id)
             raise _Refused("stale or undated event", 400)
         return payload, event, signed
-
-    def _find_booking(self, env, provider, event):
-        Booking = env["pemkab.delivery.booking"]
-        booking = Booking.browse()
-        if event.our_ref:
-            booking = Booking.search(
-                [("name", "=", event.our_ref), ("provider_id", "=", provider.id)], limit=1
-            )
-        if not booking and event.courier_ref:
-            # some couriers' callbacks carry only their own order number
-            booking = Booking.search(
-                [("courier_order_ref", "=", event.courier_ref), ("provider_id", "=", provider.id)],
-                limit=1,
-            )
-        if not booking:
-            raise _Refused("unknown order", 404)
-        return booking
-
-    def _confirmed_order(self, provider, booking, event):
-        """The order as the courier's API has it: a static token alone does not close a
-        booking (a leaked token would mark parcels delivered)."""
-        try:
-            order = provider._courier_client().get_order(booking.name)
-        except (CourierError, UserError, ValueError):
-            _logger.warning(
-                "Courier webhook for provider %s: %s could not be confirmed",
-                provider.id,
-                booking.name,
-            )
-            raise _Refused("could not be confirmed, send it again later", 503) from None
-        if order.status != event.status:
-            _logger.warning(
-                "Courier webhook for provider %s: %s says %s, the courier %s",
-                provider.id,
-                booking.name,
-                event.status,
-                order.status,
-            )
-        return order
 
     def _fresh(self, env, signed_at):
         """Whether a signed event's time is within the tolerance of now."""

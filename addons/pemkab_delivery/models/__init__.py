@@ -25,3 +25,4 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import mail_thread
+from . import pemkab_delivery_webhook_inbox

@@ -143,6 +143,10 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
     def _run_outbox(self):
         return self.Booking._cron_process_outbox()
 
+    def _apply_webhooks(self):
+        """Run the scheduled action that applies the couriers' webhook news."""
+        return self.env["pemkab.delivery.webhook.inbox"]._cron_apply()
+
     def _poll(self, bookings):
         bookings.write({"last_news_at": fields.Datetime.now() - timedelta(hours=1)})
         return self.Booking._cron_poll_bookings()

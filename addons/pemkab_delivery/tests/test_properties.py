@@ -108,6 +108,8 @@ class TestWebhookProperties(PemkabCourierCommon, HttpCase):
             timeout=30,
         )
         self.env.invalidate_all()
+        self._apply_webhooks()  # what was accepted is applied by the batch
+        self.env.invalidate_all()
         return response
 
     def _check(self, response, before):

@@ -1,0 +1,486 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Benchmark: courier webhooks under load on a multi-process Odoo, beside a bare route.
+
+Copies the given database (where pemkab_delivery is installed) into a throwaway one, creates
+N bookings already ordered at a GrabExpress account (set-based SQL from one ORM booking),
+starts ``odoo-bin --workers W`` on free loopback ports against the copy, then C
+connections (threads, ``http.client`` with keep-alive where the server keeps it) post for
+every booking a mix of signed events: in order, duplicated (byte-identical resend), out of
+order (a late "picked up" after "delivered" or "failed") and forged (bad signature, 401
+expected). It prints events/s, p50 and p99, then runs the same generator against Odoo's bare
+``GET /web/health`` and prints the ratio; then waits until every event is applied and checks
+each booking's final state (counts by state) and that a duplicate is kept once. PostgreSQL's
+own counters give the transactions and rows written per event. ``--apply during`` (the
+default) lets Odoo's cron worker apply the news while the load runs, on the same CPUs;
+``--apply after`` starts no cron worker and runs the inbox's batch in this script once the
+load is over: the answers alone, then the batch alone (events/s and queries per event). The
+copy is dropped at the end, whatever happens (also on SIGTERM or Ctrl-C).
+
+Run it against any database where pemkab_delivery is installed, e.g. the throwaway test
+database kept by ``PEMKAB_KEEP_DB=1 scripts/test.sh -k nothing`` (upgraded with ``-u`` if the
+code changed since)::
+
+    PYTHONPATH=/opt/odoo-19.0 .state/venv/bin/python bench/bench_webhook.py \\
+        --config .state/<db>.conf --db <db> --bookings 10000 --workers 2 --connections 8
+"""
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+SECRET = "bench-webhook-secret"
+#: (Grab status, our status, how the step is sent) per scenario: "ok" a fresh signed event,
+#: "dup" the previous step's body again, "late" an event dated before the previous one,
+#: "forged" a bad signature. The last item is the booking's expected final state.
+SCENARIOS = (
+    ((("PENDING_PICKUP", "ok"), ("PENDING_DROP_OFF", "ok"), ("COMPLETED", "ok")), "delivered"),
+    (
+        (
+            ("PENDING_PICKUP", "ok"),
+            ("PENDING_PICKUP", "dup"),
+            ("PENDING_DROP_OFF", "ok"),
+            ("COMPLETED", "ok"),
+            ("COMPLETED", "dup"),
+        ),
+        "delivered",
+    ),
+    ((("PENDING_PICKUP", "ok"), ("COMPLETED", "ok"), ("PENDING_DROP_OFF", "late")), "delivered"),
+    (
+        (
+            ("COMPLETED", "forged"),
+            ("PENDING_PICKUP", "ok"),
+            ("PENDING_DROP_OFF", "ok"),
+            ("CANCELLED", "forged"),
+        ),
+        "picked_up",
+    ),
+    ((("PENDING_PICKUP", "ok"), ("FAILED", "ok"), ("PENDING_DROP_OFF", "late")), "failed"),
+)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class Generator:
+    """C connections; connection k posts the events of bookings k, k+C, ... in rounds
+    (step 1 of each of its bookings, then step 2, ...): a booking's events are in flight
+    one at a time, in the scenario's order."""
+
+    def __init__(self, port, provider_id, bookings, connections):
+        self.port = port
+        self.path = f"/pemkab_delivery/webhook/{provider_id}"
+        self.bookings = bookings  # [(name, courier_ref, scenario index)]
+        self.connections = connections
+
+    def _payload(self, name, courier_ref, status, timestamp):
+        return {
+            "deliveryID": courier_ref,
+            "merchantOrderID": name,
+            "timestamp": timestamp,
+            "status": status,
+            "trackURL": f"https://express.grab.com/track/{courier_ref}",
+            "failedReason": "6|Could not find driver" if status == "FAILED" else "",
+            "recipient": {"name": "Siti Aminah", "address": "Jl. Bench", "relationship": ""},
+            "driver": {
+                "name": "Agus Santoso",
+                "phone": "081234567890",
+                "licensePlate": "P 1234 AB",
+                "photoURL": "",
+            },
+        }
+
+    def _steps(self, worker):
+        mine = self.bookings[worker :: self.connections]
+        rounds = max(len(SCENARIOS[scenario][0]) for _n, _c, scenario in mine) if mine else 0
+        for step in range(rounds):
+            for name, courier_ref, scenario in mine:
+                events = SCENARIOS[scenario][0]
+                if step < len(events):
+                    yield name, courier_ref, events[step][0], events[step][1]
+
+    def run_webhooks(self):
+        return self._run(self._post_webhooks)
+
+    def run_bare(self, requests):
+        per_worker = [requests // self.connections] * self.connections
+        for index in range(requests % self.connections):
+            per_worker[index] += 1
+        return self._run(lambda worker, record: self._get_bare(per_worker[worker], record))
+
+    def _run(self, target):
+        latencies, codes, lock = [], {}, threading.Lock()
+
+        def record(kind, status, seconds):
+            with lock:
+                latencies.append(seconds)
+                codes[(kind, status)] = codes.get((kind, status), 0) + 1
+
+        threads = [
+            threading.Thread(target=target, args=(worker, record), daemon=True)
+            for worker in range(self.connections)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - started, latencies, codes
+
+    def _request(self, conn, method, path, body=None, headers=None):
+        for attempt in (1, 2):
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                response = conn.getresponse()
+                response.read()
+                return response.status
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                if attempt == 2:
+                    return 0
+        return 0
+
+    def _post_webhooks(self, worker, record):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        last = {}
+        for name, courier_ref, status, how in self._steps(worker):
+            if how == "dup":
+                body, headers = last[name]
+            else:
+                timestamp = int(time.time()) - (60 if how == "late" else 0)
+                payload = self._payload(name, courier_ref, status, timestamp)
+                body = json.dumps(payload, separators=(",", ":")).encode()
+                key = (SECRET + "-forged" if how == "forged" else SECRET).encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Grab-Signature": hmac.new(key, body, hashlib.sha256).hexdigest(),
+                }
+                last[name] = (body, headers)
+            started = time.perf_counter()
+            code = self._request(conn, "POST", self.path, body, headers)
+            record(how, code, time.perf_counter() - started)
+        conn.close()
+
+    def _get_bare(self, count, record):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        for _index in range(count):
+            started = time.perf_counter()
+            code = self._request(conn, "GET", "/web/health")
+            record("bare", code, time.perf_counter() - started)
+        conn.close()
+
+
+def pg_counters(cr, db):
+    cr.execute("SELECT pg_stat_clear_snapshot()")
+    cr.execute(
+        "SELECT xact_commit, tup_inserted, tup_updated FROM pg_stat_database WHERE datname = %s",
+        [db],
+    )
+    return cr.fetchone()
+
+
+def setup_data(env, count):
+    """An agency, a shelter, a Grab account and ``count`` booked bookings; returns the
+    provider and [(name, courier_ref, scenario)]."""
+    agency = env["pemkab.agency"].create({"name": "Webhook bench", "code": "BENCH-WH"})
+    shelter = env["pemkab.shelter"].create(
+        {
+            "name": "Webhook bench shelter",
+            "code": "BENCH-WH-SH",
+            "agency_id": agency.id,
+            "latitude": -8.21,
+            "longitude": 114.36,
+            "phone": "0333 421118",
+        }
+    )
+    provider = env["pemkab.courier.provider"].create(
+        {
+            "name": "Webhook bench Grab",
+            "kind": "grab",
+            # never called: every event is signed (a token-only final state would be)
+            "base_url": "http://127.0.0.1:9/grab",
+            "client_id": "bench",
+            "client_secret": "bench",
+            "webhook_secret": SECRET,
+        }
+    )
+    first = env["pemkab.delivery.booking"].create(
+        {
+            "provider_id": provider.id,
+            "agency_id": agency.id,
+            "shelter_id": shelter.id,
+            "recipient_name": "Penerima",
+            "recipient_phone": "081200000000",
+            "street": "Jl. Bench",
+            "latitude": -8.2,
+            "longitude": 114.37,
+            "package_code": "BENCH-WH",
+        }
+    )
+    env.flush_all()
+    cr = env.cr
+    cr.execute(
+        """
+        SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'pemkab_delivery_booking'
+           AND column_name NOT IN ('id', 'name', 'courier_order_ref', 'state', 'package_code')
+        """
+    )
+    columns = ", ".join(f'"{row[0]}"' for row in cr.fetchall())
+    # the other bookings: copies of the first one, booked at the courier
+    cr.execute(
+        f"""
+        INSERT INTO pemkab_delivery_booking
+               ({columns}, name, courier_order_ref, state, package_code)
+        SELECT {columns}, 'WHB' || lpad(i::text, 6, '0'), 'IN-2-WHB' || lpad(i::text, 6, '0'),
+               'booked', 'BENCH-WH-' || i
+          FROM pemkab_delivery_booking, generate_series(2, %s) AS i
+         WHERE id = %s
+        """,  # noqa: S608 - column names from the catalogue
+        [count, first.id],
+    )
+    cr.execute(
+        """
+        UPDATE pemkab_delivery_booking
+           SET name = 'WHB000001', courier_order_ref = 'IN-2-WHB000001', state = 'booked'
+         WHERE id = %s
+        """,
+        [first.id],
+    )
+    bookings = [
+        (f"WHB{i:06d}", f"IN-2-WHB{i:06d}", i % len(SCENARIOS)) for i in range(1, count + 1)
+    ]
+    return provider, bookings
+
+
+def apply_news(registry, db):
+    """Run the inbox's batch in this process until nothing waits (the pre-inbox code
+    applied everything in the requests: nothing to do)."""
+    import odoo
+    from odoo.api import Environment
+
+    registry = registry.check_signaling()
+    started = time.perf_counter()
+    with registry.cursor() as cr:
+        env = Environment(cr, odoo.SUPERUSER_ID, {})
+        if "pemkab.delivery.webhook.inbox" not in env:
+            return
+        Inbox = env["pemkab.delivery.webhook.inbox"]
+        pending = Inbox._due_count()
+        queries = odoo.sql_db.sql_counter
+        applied = 0
+        while Inbox._due_count():
+            applied += Inbox._cron_apply()
+        seconds = time.perf_counter() - started
+        count = odoo.sql_db.sql_counter - queries
+        print(
+            f"batch: {applied} of {pending} waiting events applied in {seconds:.1f} s "
+            f"({applied / seconds:.1f} events/s, {count / max(applied, 1):.1f} queries/event)"
+        )
+
+
+def wait_http(port, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"Odoo exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/web/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("Odoo did not answer on /web/health")
+
+
+def report(label, seconds, latencies, codes):
+    count = len(latencies)
+    rate = count / seconds if seconds else 0.0
+    print(
+        f"{label:<22} {count:7d} requests {seconds:8.1f} s {rate:8.1f} req/s  "
+        f"p50 {percentile(latencies, 0.5) * 1000:7.1f} ms  "
+        f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms"
+    )
+    print("    answers: " + ", ".join(f"{k}->{s}: {n}" for (k, s), n in sorted(codes.items())))
+    return rate
+
+
+def main():  # noqa: C901 - one linear script
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="Odoo configuration file")
+    parser.add_argument("--db", required=True, help="database with pemkab_delivery (copied)")
+    parser.add_argument("--bookings", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP worker processes")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--bare-requests", type=int, default=10000)
+    parser.add_argument("--apply-timeout", type=int, default=900, help="seconds")
+    parser.add_argument(
+        "--apply",
+        choices=["during", "after"],
+        default="during",
+        help="during: Odoo's cron worker applies the news while the load runs; after: no "
+        "cron worker, the news is applied by this script once the load is over (the "
+        "answers alone, then the batch alone)",
+    )
+    args = parser.parse_args()
+    # ``timeout``/``kill`` end the run through the ``finally`` below: the copy is dropped
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
+
+    import odoo
+    from odoo import sql_db
+    from odoo.api import Environment
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
+    bench_db = f"{args.db}_whbench"
+    filestore = Path(odoo.tools.config.filestore(bench_db))
+    odoo_bin = Path(list(odoo.__path__)[0]).resolve().parent / "odoo-bin"
+    server = None
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute("SELECT version(), current_setting('server_version')")
+        pg_version = cr.fetchone()[1]
+        cr.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
+        cr.execute(f'CREATE DATABASE "{bench_db}" TEMPLATE "{args.db}"')
+    try:
+        print(
+            f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"PostgreSQL {pg_version}; {args.bookings} bookings, {args.workers} Odoo workers, "
+            f"{args.connections} connections"
+        )
+        started = time.perf_counter()
+        registry = Registry(bench_db)
+        with registry.cursor() as cr:
+            env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            provider, bookings = setup_data(env, args.bookings)
+            provider_id = provider.id
+        sql_db.close_db(bench_db)
+        print(f"setup: {args.bookings} bookings in {time.perf_counter() - started:.1f} s")
+
+        port = free_port()
+        log = Path(odoo.tools.config["data_dir"]) / f"{bench_db}.log"
+        server = subprocess.Popen(  # noqa: S603 - our own odoo-bin
+            [
+                sys.executable,
+                str(odoo_bin),
+                "-c",
+                args.config,
+                "-d",
+                bench_db,
+                f"--db-filter=^{bench_db}$",
+                f"--workers={args.workers}",
+                f"--max-cron-threads={1 if args.apply == 'during' else 0}",
+                f"--http-port={port}",
+                f"--gevent-port={free_port()}",
+                "--http-interface=127.0.0.1",
+                "--limit-time-real=1200",
+                "--limit-time-cpu=1200",
+                "--log-level=warn",
+                f"--logfile={log}",
+            ],
+            start_new_session=True,
+        )
+        wait_http(port, server)
+        generator = Generator(port, provider_id, bookings, args.connections)
+        with sql_db.db_connect("postgres").cursor() as cr:
+            before = pg_counters(cr, bench_db)
+            seconds, latencies, codes = generator.run_webhooks()
+            time.sleep(1)  # PostgreSQL publishes its counters about every second
+            after = pg_counters(cr, bench_db)
+        webhook_rate = report("webhook", seconds, latencies, codes)
+        events = len(latencies)
+        print(
+            f"    PostgreSQL per event: {(after[0] - before[0]) / events:.2f} commits, "
+            f"{(after[1] - before[1]) / events:.2f} rows inserted, "
+            f"{(after[2] - before[2]) / events:.2f} rows updated"
+        )
+        bare = min(args.bare_requests, events)
+        bare_rate = report("bare GET /web/health", *generator.run_bare(bare))
+        print(f"ratio webhook / bare route: {webhook_rate / bare_rate:.0%}")
+
+        expected = {}
+        for _name, _ref, scenario in bookings:
+            state = SCENARIOS[scenario][1]
+            expected[state] = expected.get(state, 0) + 1
+        unique_events = sum(
+            sum(1 for _status, how in SCENARIOS[scenario][0] if how in ("ok", "late"))
+            for _name, _ref, scenario in bookings
+        )
+        waited = time.perf_counter()
+        if args.apply == "after":
+            apply_news(registry, bench_db)
+        deadline = time.monotonic() + args.apply_timeout
+        conn = sql_db.db_connect(bench_db)
+        while True:
+            with conn.cursor() as cr:
+                cr.execute(
+                    """
+                    SELECT state, count(*) FROM pemkab_delivery_booking
+                     WHERE provider_id = %s GROUP BY state
+                    """,
+                    [provider_id],
+                )
+                states = dict(cr.fetchall())
+                cr.execute(
+                    """
+                    SELECT count(*) FROM pemkab_delivery_booking_event e
+                      JOIN pemkab_delivery_booking b ON b.id = e.booking_id
+                     WHERE b.provider_id = %s AND e.source = 'webhook'
+                    """,
+                    [provider_id],
+                )
+                history = cr.fetchone()[0]
+            if (states == expected and history >= unique_events) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        print(
+            f"applied after the load: {time.perf_counter() - waited:.1f} s; webhook events "
+            f"in the history: {history} (expected {unique_events}, duplicates kept once)"
+        )
+        print(f"final states: {dict(sorted(states.items()))}")
+        print(f"expected:     {dict(sorted(expected.items()))}")
+        ok = states == expected and history == unique_events
+        print("final states correct: " + ("yes" if ok else "NO"))
+        if not ok:
+            sys.exit(1)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        sql_db.close_all()
+        with sql_db.db_connect("postgres").cursor() as cr:
+            cr._cnx.autocommit = True
+            cr.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
+        shutil.rmtree(filestore, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -207,6 +207,7 @@ class PemkabSocialHousehold(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)  # before the values are used here
         self._check_dtsen_free([vals.get("dtsen_id") for vals in vals_list])
         for vals in vals_list:
             if vals.get("kk_number"):
@@ -217,6 +218,7 @@ class PemkabSocialHousehold(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])  # before the values are used here
         if vals.get("dtsen_id"):
             self._check_dtsen_free([vals["dtsen_id"]] * len(self))
         if vals.get("kk_number"):

@@ -140,9 +140,11 @@ class ResPartner(models.Model):
             shown = partner in visible
             for fname, stored_fname in SOCIAL_FIELDS.items():
                 if fname == "pemkab_social_household_id":
-                    partner[fname] = Household.browse(stored[stored_fname]._ids if shown else ())
+                    # with_env keeps the prefetch of the batch (display names read at once)
+                    value = stored[stored_fname].with_env(self.env) if shown else Household
                 else:
-                    partner[fname] = stored[stored_fname] if shown else False
+                    value = stored[stored_fname] if shown else False
+                partner[fname] = value
 
     def _inverse_pemkab_social(self):
         """Written by the user only on contacts of households the user may write, and

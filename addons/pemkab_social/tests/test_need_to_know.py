@@ -193,3 +193,34 @@ class TestSocialNeedToKnow(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         self.rpc_ok(PARTNER, "write", gtg.ids, {"pemkab_social_relation": "other"})
         self.env.invalidate_all()
         self.assertEqual(gtg.pemkab_social_relation, "other")
+
+    def test_social_data_read_and_searched_in_batch(self):
+        """The household check is one query for all the contacts read, not one each."""
+        bwi = self._make_households(12, start=100)
+        gtg = self._make_households(12, kecamatan=self.kec_genteng, start=200)
+        Partner = self.env[PARTNER].with_user(self.user_officer_bwi)
+        members = Partner.browse((bwi | gtg).member_ids.ids)
+
+        def queries(partners, fnames):
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            rows = partners.read(fnames)
+            return self.env.cr.sql_log_count - start, rows
+
+        def social_queries(partners):
+            """The queries the social fields add to a list of contacts (read with a
+            stored field, as a list view does: the contacts' record rules in SQL)."""
+            plain, _rows = queries(partners, ["name"])
+            social, rows = queries(partners, ["name", *ALL_SOCIAL_FIELDS])
+            return social - plain, rows
+
+        many, rows = social_queries(members)
+        # stored values, households' access, their names: for the 24 at once
+        self.assertLessEqual(many, 3)
+        self.assertEqual(sum(bool(row["pemkab_social_household_id"]) for row in rows), 12)
+        start = self.env.cr.sql_log_count
+        found = Partner.search(
+            [("id", "in", members.ids), ("pemkab_social_household_id", "!=", False)]
+        )
+        self.assertLessEqual(self.env.cr.sql_log_count - start, 3)
+        self.assertEqual(found.sudo().pemkab_social_stored_household_id, bwi)

@@ -100,6 +100,10 @@ SNAPSHOTS = {
     "shelter_phones": "SELECT id, phone FROM pemkab_shelter WHERE phone IS NOT NULL ORDER BY id",
     "household_phones": """
         SELECT id, phone FROM pemkab_social_household WHERE phone IS NOT NULL ORDER BY id""",
+    "partner_social_data": """
+        SELECT id, pemkab_social_household_id, pemkab_social_relation, pemkab_social_elderly,
+               pemkab_social_disability, pemkab_social_pregnant, pemkab_social_child_under_five
+          FROM res_partner WHERE pemkab_social_household_id IS NOT NULL ORDER BY id""",
 }
 
 # Run by ``odoo-bin shell`` on the upgraded database: what the new code makes of the data.
@@ -320,3 +324,26 @@ def test_aid_shipments_and_periods_take_the_shared_names(upgraded):
                OR (table_name = 'pemkab_social_period' AND column_name = 'approved_date')"""
     )
     assert gone == []
+
+
+def test_partner_social_data_kept_in_the_stored_fields(upgraded):
+    """19.0.1.2.0: a contact's social data moved to the ``pemkab_social_stored_*`` columns
+    (the public fields of the old names are computed, for the household's area only)."""
+    before = upgraded.old["partner_social_data"]
+    assert before, "no household member in the old database: the snapshot query is broken"
+    after = upgraded.query(
+        """SELECT id, pemkab_social_stored_household_id, pemkab_social_stored_relation,
+                  pemkab_social_stored_elderly, pemkab_social_stored_disability,
+                  pemkab_social_stored_pregnant, pemkab_social_stored_child_under_five
+             FROM res_partner WHERE pemkab_social_stored_household_id IS NOT NULL ORDER BY id"""
+    )
+    assert after == before
+    gone = upgraded.query(
+        """SELECT column_name FROM information_schema.columns
+            WHERE table_name = 'res_partner' AND column_name = 'pemkab_social_household_id'"""
+    )
+    assert gone == []
+    flags = upgraded.query(
+        "SELECT count(*) FROM pemkab_social_household WHERE has_elderly OR has_pregnant"
+    )
+    assert flags[0][0] > 0

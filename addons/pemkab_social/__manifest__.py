@@ -4,7 +4,7 @@
     "name": "Pemkab Social Aid Shipments",
     "summary": "Dinas Sosial: beneficiary households, aid programs and periods, "
     "in-kind aid shipped by courier",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",

@@ -1,3 +1,4 @@
+from . import base
 from . import pemkab_address_base_mixin
 from . import pemkab_address_mixin
 from . import pemkab_document_mixin

@@ -123,11 +123,13 @@ class PemkabAddressBaseMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         for vals in vals_list:
             self._pemkab_normalize_phone_vals(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         self._pemkab_normalize_phone_vals(vals)
         return super().write(vals)
 

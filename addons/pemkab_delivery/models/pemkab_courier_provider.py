@@ -195,6 +195,7 @@ class PemkabCourierProvider(models.Model):
     # ORM overrides
     # ------------------------------------------------------------------
     def write(self, vals):
+        self._pemkab_check_values([vals])
         self._check_connection_write(vals)
         return super().write(vals)
 

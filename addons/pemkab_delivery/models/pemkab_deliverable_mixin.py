@@ -172,6 +172,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         records = super().create(vals_list)
         state_field = self._delivery_state_field
         if any(state_field in vals for vals in vals_list):
@@ -179,6 +180,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         self._check_proof_frozen(vals)
         res = super().write(vals)
         if self._delivery_state_field in vals:

@@ -89,6 +89,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ORM overrides
     # ------------------------------------------------------------------
     def write(self, vals):
+        self._pemkab_check_values([vals])
         field = self._delivery_state_field
         entering = self.browse()
         if field in vals:

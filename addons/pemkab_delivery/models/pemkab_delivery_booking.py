@@ -271,6 +271,7 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         # the partial unique index (one booking under way per document) reads the state
         # the database holds: let it see the states changed in this transaction
         self.flush_model(["state"])
@@ -281,6 +282,7 @@ class PemkabDeliveryBooking(models.Model):
         return bookings
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         res = super().write(vals)
         if "res_model" in vals or "res_id" in vals:
             self._check_documents_writable()

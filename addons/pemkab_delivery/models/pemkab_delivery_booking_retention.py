@@ -45,6 +45,7 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
             if vals.get("state") in FINAL_STATES:
@@ -52,6 +53,7 @@ class PemkabDeliveryBooking(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         if vals.get("state") in FINAL_STATES and "closed_at" not in vals:
             open_ones = self.filtered(lambda booking: not booking.closed_at)
             if open_ones and open_ones != self:

@@ -33,6 +33,7 @@ class PemkabDocumentMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         placeholders = {"New", self.env._("New")}
         unnamed = [vals for vals in vals_list if vals.get("name") in (None, False, *placeholders)]
         for vals, name in zip(unnamed, self._next_references(len(unnamed)), strict=True):

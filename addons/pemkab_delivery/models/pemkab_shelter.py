@@ -128,11 +128,13 @@ class PemkabShelter(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         records = super().create(vals_list)
         clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
         return records
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
         return res

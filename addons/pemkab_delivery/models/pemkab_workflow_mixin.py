@@ -97,11 +97,13 @@ class PemkabWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         refuse_nul_characters(self, vals_list)
         self._workflow_check_vals(vals_list, creating=True)
         return super(PemkabWorkflowMixin, self._workflow_plain()).create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         refuse_nul_characters(self, [vals])
         self._workflow_check_vals([vals])
         return super(PemkabWorkflowMixin, self._workflow_plain()).write(vals)

@@ -185,6 +185,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         refuse_nul_characters(self, vals_list)
         niks = []
         for vals in vals_list:
@@ -197,6 +198,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         refuse_nul_characters(self, [vals])
         if "nik" in vals and not vals["nik"]:
             vals["nik"] = False

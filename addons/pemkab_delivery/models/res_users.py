@@ -73,6 +73,7 @@ class ResUsers(models.Model):
     # ORM overrides
     # ------------------------------------------------------------------
     def write(self, vals):
+        self._pemkab_check_values([vals])
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, self._pemkab_rule_scope_fields, [vals])
         return res

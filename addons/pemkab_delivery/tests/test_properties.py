@@ -10,9 +10,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from .common import SANDBOX_WEBHOOK_SECRET, PemkabCourierCommon, PemkabRpcMixin
+from .properties import PemkabModelPropertiesMixin, own_models, set_indonesian
 
 REF = "<booking>"  # replaced by the booking's reference in the test
 CLEAN_REFUSALS = {
@@ -184,3 +186,71 @@ class TestProviderProperties(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
             after = self._snapshot()
             for fname in ("base_url", "kind", "environment"):
                 self.assertEqual(after[fname], before[fname], "only a system administrator")
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryModelProperties(
+    PemkabRpcMixin, PemkabModelPropertiesMixin, PemkabCourierCommon, HttpCase
+):
+    """Random values at the create and write of every model of pemkab_delivery, as a
+    courier-deliveries administrator working in Indonesian."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        set_indonesian(cls.env, ["pemkab_delivery"], cls.user_manager)
+        cls.booking = cls.Booking.create(
+            {
+                "provider_id": cls.own_fleet.id,
+                "agency_id": cls.agency_a.id,
+                "shelter_id": cls.shelter_a.id,
+                "recipient_name": "Siti",
+                "recipient_phone": "0812 3456 7890",
+                "kecamatan_id": cls.kec_banyuwangi.id,
+                "package_code": "PKG-PROP",
+            }
+        )
+
+    def test_every_model(self):
+        self.authenticate("delivery_admin", "delivery_admin")
+        models = own_models(self.env, "pemkab_delivery")
+        self.assertIn("pemkab.delivery.booking", models)
+        for model_name in models:
+            record = (
+                self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([], limit=1, order="id desc")
+            )
+            self._check_model_properties(model_name, record)
+
+    def test_refusals_in_the_users_language(self):
+        self.authenticate("delivery_admin", "delivery_admin")
+        message = self.rpc_refused(
+            ValidationError,
+            "pemkab.shelter",
+            "write",
+            self.shelter_a.ids,
+            {"latitude": 95.0},
+            context=self.rpc_ok("res.users", "context_get"),
+        )
+        self.assertIn("bukan koordinat yang sah", message)
+
+    def test_values_no_column_holds(self):
+        """Regressions found by test_every_model: each was a database or Python error
+        (an HTTP 500 for the user's client), now a ValidationError naming the field."""
+        self.authenticate("delivery_admin", "delivery_admin")
+        agency = self.agency_a.ids
+        # an OverflowError, a psycopg2 NumericValueOutOfRange, UntranslatableCharacter, a
+        # ValueError (selection), a ValueError (date) before pemkab_delivery's base.py
+        refused = [
+            ("pemkab.delivery.booking", "write", self.booking.ids, {"latitude": 1.8e301}),
+            ("pemkab.agency", "create", [{"name": "X", "code": "X", "sequence": 2**31}]),
+            ("pemkab.agency", "write", agency, {"name": "Dinas\x00"}),
+            ("pemkab.shelter", "write", self.shelter_a.ids, {"kind": "no-such-kind"}),
+            ("pemkab.delivery.booking", "write", self.booking.ids, {"delivered_at": "2026-02-30"}),
+        ]
+        for model, method, *args in refused:
+            with self.subTest(model=model, args=args):
+                message = self.rpc_refused(ValidationError, model, method, *args)
+                self.assertIn("cannot be saved", message)

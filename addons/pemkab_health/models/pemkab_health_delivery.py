@@ -321,6 +321,7 @@ class PemkabHealthDelivery(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)  # before the values are used here
         for vals in vals_list:
             if vals.get("prescription_number"):
                 vals["prescription_number"] = normalize_prescription_number(
@@ -336,6 +337,7 @@ class PemkabHealthDelivery(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])  # before the values are used here
         if vals.get("prescription_number"):
             vals["prescription_number"] = normalize_prescription_number(vals["prescription_number"])
         self._check_fee_editable(vals)

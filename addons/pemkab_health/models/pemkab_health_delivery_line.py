@@ -38,6 +38,7 @@ class PemkabHealthDeliveryLine(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         deliveries = self.env["pemkab.health.delivery"].browse(
             {vals["delivery_id"] for vals in vals_list if vals.get("delivery_id")}
         )
@@ -45,6 +46,7 @@ class PemkabHealthDeliveryLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         self.delivery_id._check_lines_editable()
         if vals.get("delivery_id"):
             self.env["pemkab.health.delivery"].browse(vals["delivery_id"])._check_lines_editable()

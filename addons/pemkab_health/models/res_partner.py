@@ -78,6 +78,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         for vals in vals_list:
             if "bpjs_number" in vals and not vals["bpjs_number"]:
                 vals["bpjs_number"] = False  # no card, not an empty number (it is unique)
@@ -86,6 +87,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         if "bpjs_number" in vals and not vals["bpjs_number"]:
             vals["bpjs_number"] = False
         if vals.get("bpjs_number"):

@@ -7,9 +7,15 @@ nothing; the workflow's fields never change by a write."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
+from odoo.addons.pemkab_delivery.tests.properties import (
+    PemkabModelPropertiesMixin,
+    own_models,
+    set_indonesian,
+)
 
 from .common import PemkabHealthCommon
 
@@ -98,3 +104,57 @@ class TestHealthProperties(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             self.assertIn(answer["error"]["data"]["name"], CLEAN_REFUSALS, answer["error"])
             self.env.invalidate_all()
             self.assertEqual(self.env["res.partner"].search_count([]), count)
+
+
+@tagged("post_install", "-at_install")
+class TestHealthModelProperties(
+    PemkabRpcMixin, PemkabModelPropertiesMixin, PemkabHealthCommon, HttpCase
+):
+    """Random values at the create and write of every model of pemkab_health, as a
+    health administrator working in Indonesian."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        set_indonesian(cls.env, ["pemkab_delivery", "pemkab_health"], cls.health_admin)
+        cls.Rule.create({"name": "Fee above Rp 75.000", "min_fee": 75000})
+
+    def test_every_model(self):
+        self._delivery()
+        self.authenticate("health_admin", "health_admin")
+        models = own_models(self.env, "pemkab_health")
+        self.assertEqual(
+            set(models),
+            {
+                "pemkab.health.delivery",
+                "pemkab.health.delivery.line",
+                "pemkab.health.approval.rule",
+            },
+        )
+        for model_name in models:
+            record = self.env[model_name].sudo().search([], limit=1, order="id desc")
+            self._check_model_properties(model_name, record)
+
+    def test_values_used_before_they_are_checked(self):
+        """Regression found by test_every_model: a prescription number that is no text
+        was an AttributeError ('bool' object has no attribute 'strip'), a delivery that is
+        no id an SQL error (integer = boolean)."""
+        delivery = self._delivery()
+        self.authenticate("health_admin", "health_admin")
+        for vals in ({"prescription_number": True}, {"prescription_number": "RX\x00"}):
+            with self.subTest(vals=vals):
+                self.rpc_refused(
+                    ValidationError, "pemkab.health.delivery", "write", delivery.ids, vals
+                )
+                self.rpc_refused(
+                    ValidationError,
+                    "pemkab.health.delivery",
+                    "create",
+                    [{"patient_id": self.patient.id, "shelter_id": self.shelter_a.id, **vals}],
+                )
+        self.rpc_refused(
+            ValidationError,
+            "pemkab.health.delivery.line",
+            "create",
+            [{"name": "X", "delivery_id": True}],
+        )

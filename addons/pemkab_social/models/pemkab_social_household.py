@@ -35,6 +35,13 @@ class PemkabSocialHousehold(models.Model):
     )
     head_nik = fields.Char(related="head_id.nik", string="NIK of the Head")
     member_ids = fields.One2many("res.partner", "pemkab_social_household_id", string="Members")
+    # the same members, by the stored field (the ORM's dependencies of the flags)
+    stored_member_ids = fields.One2many(
+        "res.partner",
+        "pemkab_social_stored_household_id",
+        string="Members (stored)",
+        groups="base.group_system",
+    )
     member_count = fields.Integer(compute="_compute_member_count", string="Members Count")
     kk_number = fields.Char(
         string="No. KK",
@@ -92,9 +99,11 @@ class PemkabSocialHousehold(models.Model):
     # ------------------------------------------------------------------
     def _compute_member_count(self):
         counts = dict(
-            self.env["res.partner"]._read_group(
-                [("pemkab_social_household_id", "in", self.ids)],
-                ["pemkab_social_household_id"],
+            self.env["res.partner"]
+            .sudo()
+            ._read_group(
+                [("pemkab_social_stored_household_id", "in", self.ids)],
+                ["pemkab_social_stored_household_id"],
                 ["__count"],
             )
         )
@@ -111,16 +120,16 @@ class PemkabSocialHousehold(models.Model):
             household.shipment_count = counts.get(household, 0)
 
     @api.depends(
-        "member_ids.pemkab_social_elderly",
-        "member_ids.pemkab_social_disability",
-        "member_ids.pemkab_social_pregnant",
-        "member_ids.pemkab_social_child_under_five",
+        "stored_member_ids.pemkab_social_stored_elderly",
+        "stored_member_ids.pemkab_social_stored_disability",
+        "stored_member_ids.pemkab_social_stored_pregnant",
+        "stored_member_ids.pemkab_social_stored_child_under_five",
     )
     def _compute_flags(self):
         for household in self:
-            members = household.member_ids
+            members = household.stored_member_ids
             for flag in VULNERABILITY_FLAGS:
-                household[f"has_{flag}"] = any(members.mapped(f"pemkab_social_{flag}"))
+                household[f"has_{flag}"] = any(members.mapped(f"pemkab_social_stored_{flag}"))
 
     @api.depends("has_elderly", "has_disability", "has_pregnant", "has_child_under_five", "decile")
     def _compute_priority(self):
@@ -160,7 +169,8 @@ class PemkabSocialHousehold(models.Model):
     @api.constrains("head_id", "member_ids")
     def _check_head_is_member(self):
         for household in self:
-            if household.head_id and household.head_id.pemkab_social_household_id != household:
+            head = household.head_id.sudo()
+            if head and head.pemkab_social_stored_household_id != household:
                 raise ValidationError(
                     self.env._(
                         "%(household)s: the head of household %(head)s must be one of its members.",
@@ -197,6 +207,7 @@ class PemkabSocialHousehold(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)  # before the values are used here
         self._check_dtsen_free([vals.get("dtsen_id") for vals in vals_list])
         for vals in vals_list:
             if vals.get("kk_number"):
@@ -207,6 +218,7 @@ class PemkabSocialHousehold(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])  # before the values are used here
         if vals.get("dtsen_id"):
             self._check_dtsen_free([vals["dtsen_id"]] * len(self))
         if vals.get("kk_number"):

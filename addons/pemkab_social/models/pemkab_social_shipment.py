@@ -109,6 +109,7 @@ class PemkabSocialShipment(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._pemkab_check_values(vals_list)
         self._check_no_duplicate(vals_list)
         periods = self.env["pemkab.social.period"].browse(
             {vals["period_id"] for vals in vals_list if vals.get("period_id")}
@@ -125,6 +126,7 @@ class PemkabSocialShipment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._pemkab_check_values([vals])
         frozen_fields = [fname for fname in SNAPSHOT_FIELDS if fname in vals]
         if frozen_fields and not self.env.context.get("pemkab_social_allow_snapshot"):
             frozen = self.filtered(lambda s: s.period_id.state != "draft")

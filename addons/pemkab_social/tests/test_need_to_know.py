@@ -18,6 +18,7 @@ SOCIAL_FIELDS = [
     "pemkab_social_elderly",
     "pemkab_social_disability",
 ]
+ALL_SOCIAL_FIELDS = [*SOCIAL_FIELDS, "pemkab_social_pregnant", "pemkab_social_child_under_five"]
 
 
 @tagged("post_install", "-at_install")
@@ -28,6 +29,10 @@ class TestSocialNeedToKnow(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         cls.household_bwi = cls._make_households(1)
         cls.household_gtg = cls._make_households(1, kecamatan=cls.kec_genteng, start=50)
         cls.member_bwi = cls.household_bwi.member_ids
+        cls.member_gtg = cls.household_gtg.member_ids
+        (cls.member_bwi | cls.member_gtg).write(
+            {"pemkab_social_elderly": True, "pemkab_social_pregnant": True}
+        )
         cls.patient = cls.env[PARTNER].create({"name": "Pasien", "is_patient": True})
         cls.booking_bwi = cls._make_booking(cls.kec_banyuwangi, "PKG-BWI")
         cls.booking_gtg = cls._make_booking(cls.kec_genteng, "PKG-GTG")
@@ -86,3 +91,136 @@ class TestSocialNeedToKnow(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
             ("dinkes_officer", "read NIK", False),
         ]
         self.assert_access_matrix(operations, matrix)
+
+    def test_social_data_of_the_officers_kecamatan_only(self):
+        """A social officer reads, searches and writes the household, relation and
+        vulnerability flags of the contacts of the officer's kecamatan's households only:
+        another kecamatan's member looks like a contact with no social data."""
+        gtg, bwi = self.member_gtg, self.member_bwi
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        [row] = self.rpc_ok(PARTNER, "read", gtg.ids, ALL_SOCIAL_FIELDS)
+        self.assertEqual(
+            {fname: row[fname] for fname in ALL_SOCIAL_FIELDS},
+            dict.fromkeys(ALL_SOCIAL_FIELDS, False),
+        )
+        [row] = self.rpc_ok(PARTNER, "web_read", gtg.ids, {"pemkab_social_household_id": {}})
+        self.assertFalse(row["pemkab_social_household_id"])
+        [row] = self.rpc_ok(PARTNER, "search_read", [("id", "=", gtg.id)], ALL_SOCIAL_FIELDS)
+        self.assertFalse(any(row[fname] for fname in ALL_SOCIAL_FIELDS))
+        [row] = self.rpc_ok(PARTNER, "read", bwi.ids, ALL_SOCIAL_FIELDS)
+        self.assertEqual(row["pemkab_social_household_id"][0], self.household_bwi.id)
+        self.assertEqual(row["pemkab_social_relation"], "head")
+        self.assertTrue(row["pemkab_social_elderly"])
+        both = (gtg | bwi).ids
+        for domain in (
+            [("pemkab_social_household_id", "=", self.household_gtg.id)],
+            [("pemkab_social_household_id", "!=", False)],
+            [("pemkab_social_household_id", "ilike", self.household_gtg.name)],
+            [("pemkab_social_household_id.kecamatan_id", "=", self.kec_genteng.id)],
+            [("pemkab_social_relation", "=", "head")],
+            [("pemkab_social_elderly", "=", True)],
+            [("pemkab_social_pregnant", "!=", False)],
+        ):
+            with self.subTest(domain=domain):
+                ids = self.rpc_ok(PARTNER, "search", [("id", "in", both), *domain])
+                self.assertNotIn(gtg.id, ids)
+                count = self.rpc_ok(PARTNER, "search_count", [("id", "=", gtg.id), *domain])
+                self.assertEqual(count, 0)
+        # searching for what it is not does not single it out either
+        for domain in (
+            [("pemkab_social_household_id", "=", False)],
+            [("pemkab_social_relation", "=", False)],
+            [("pemkab_social_elderly", "=", False)],
+        ):
+            with self.subTest(domain=domain):
+                ids = self.rpc_ok(PARTNER, "search", [("id", "in", both), *domain])
+                self.assertEqual(ids, gtg.ids)
+        for vals in (
+            {"pemkab_social_relation": "child"},
+            {"pemkab_social_elderly": False},
+            {"pemkab_social_household_id": self.household_bwi.id},
+            {"pemkab_social_household_id": False},
+        ):
+            with self.subTest(vals=vals):
+                self.rpc_refused(AccessError, PARTNER, "write", gtg.ids, vals)
+        self.rpc_refused(
+            AccessError,
+            PARTNER,
+            "create",
+            [{"name": "Anggota Baru", "pemkab_social_household_id": self.household_gtg.id}],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(gtg.pemkab_social_household_id, self.household_gtg)
+        self.assertEqual(gtg.pemkab_social_relation, "head")
+        self.assertTrue(gtg.pemkab_social_elderly)
+        self.assertEqual(self.household_gtg.member_ids, gtg)
+        # the officer's own kecamatan: written as before
+        self.rpc_ok(PARTNER, "write", bwi.ids, {"pemkab_social_relation": "spouse"})
+        new_id = self.rpc_ok(
+            PARTNER,
+            "create",
+            [
+                {
+                    "name": "Anak",
+                    "pemkab_social_household_id": self.household_bwi.id,
+                    "pemkab_social_relation": "child",
+                    "pemkab_social_child_under_five": True,
+                }
+            ],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(bwi.pemkab_social_relation, "spouse")
+        self.assertEqual(set(self.household_bwi.member_ids.ids), {bwi.id, *new_id})
+        self.assertTrue(self.household_bwi.has_child_under_five)
+
+    def test_social_data_of_the_whole_agency(self):
+        """The head of the Dinas Sosial and the administrator see every kecamatan's."""
+        gtg, bwi = self.member_gtg, self.member_bwi
+        for login in ("social_head", "admin", "social_officer_gtg"):
+            with self.subTest(login=login):
+                self.authenticate(login, login)
+                [row] = self.rpc_ok(PARTNER, "read", gtg.ids, ALL_SOCIAL_FIELDS)
+                self.assertEqual(row["pemkab_social_household_id"][0], self.household_gtg.id)
+                self.assertTrue(row["pemkab_social_pregnant"])
+                ids = self.rpc_ok(
+                    PARTNER,
+                    "search",
+                    [("id", "in", (gtg | bwi).ids), ("pemkab_social_elderly", "=", True)],
+                )
+                self.assertIn(gtg.id, ids)
+                self.assertEqual(login == "social_officer_gtg", bwi.id not in ids)
+        self.authenticate("social_head", "social_head")
+        self.rpc_ok(PARTNER, "write", gtg.ids, {"pemkab_social_relation": "other"})
+        self.env.invalidate_all()
+        self.assertEqual(gtg.pemkab_social_relation, "other")
+
+    def test_social_data_read_and_searched_in_batch(self):
+        """The household check is one query for all the contacts read, not one each."""
+        bwi = self._make_households(12, start=100)
+        gtg = self._make_households(12, kecamatan=self.kec_genteng, start=200)
+        Partner = self.env[PARTNER].with_user(self.user_officer_bwi)
+        members = Partner.browse((bwi | gtg).member_ids.ids)
+
+        def queries(partners, fnames):
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            rows = partners.read(fnames)
+            return self.env.cr.sql_log_count - start, rows
+
+        def social_queries(partners):
+            """The queries the social fields add to a list of contacts (read with a
+            stored field, as a list view does: the contacts' record rules in SQL)."""
+            plain, _rows = queries(partners, ["name"])
+            social, rows = queries(partners, ["name", *ALL_SOCIAL_FIELDS])
+            return social - plain, rows
+
+        many, rows = social_queries(members)
+        # stored values, households' access, their names: for the 24 at once
+        self.assertLessEqual(many, 3)
+        self.assertEqual(sum(bool(row["pemkab_social_household_id"]) for row in rows), 12)
+        start = self.env.cr.sql_log_count
+        found = Partner.search(
+            [("id", "in", members.ids), ("pemkab_social_household_id", "!=", False)]
+        )
+        self.assertLessEqual(self.env.cr.sql_log_count - start, 3)
+        self.assertEqual(found.sudo().pemkab_social_stored_household_id, bwi)

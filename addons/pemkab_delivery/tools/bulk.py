@@ -42,7 +42,10 @@ def insert_rows(model, vals_list):
     missing = [
         fname
         for fname, field in fields.items()
-        if field.store and field.column_type and fname != "id" and fname not in given
+        if field.store
+        and field.column_type
+        and fname != "id"
+        and fname not in given
         and fname not in LOG_COLUMNS
     ]
     defaults = model.default_get(missing)

@@ -53,7 +53,7 @@ class TestBulkSql(PemkabSocialCommon):
             [("id", "in", (self.homes | self.headless).ids)], order="priority desc, id"
         )
         self.assertEqual(shipments.household_id, households, "in the eligibility order")
-        for number, (shipment, household) in enumerate(zip(shipments, households), 1):
+        for number, (shipment, household) in enumerate(zip(shipments, households, strict=True), 1):
             self.assertEqual(shipment.name, f"T-2026-01/{number:05d}")
             expected = household._shipment_snapshot_vals()
             actual = {fname: shipment[fname] for fname in expected}
@@ -163,9 +163,13 @@ class TestBulkSql(PemkabSocialCommon):
         shipment = self.Shipment.browse(first.res_id)
         self.assertEqual(first.package_code, shipment.name)
         self.assertEqual(first.recipient_phone, shipment.recipient_phone)
-        self.assertTrue(first.name.startswith(self.env["ir.sequence"].search(
-            [("code", "=", "pemkab.delivery.booking")], limit=1
-        )._get_prefix_suffix()[0]))
+        self.assertTrue(
+            first.name.startswith(
+                self.env["ir.sequence"]
+                .search([("code", "=", "pemkab.delivery.booking")], limit=1)
+                ._get_prefix_suffix()[0]
+            )
+        )
         # the same values through the ORM's create
         vals = dict(shipment._delivery_booking_values())
         vals.update(

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 # a phone as pemkab.address.base.mixin stores it (+62 and digits): copied as it is
 E164_ID = r"^\+62[0-9]+$"
 
+
 class PemkabSocialGenerateWizard(models.TransientModel):
     """Create a draft period's shipments for every eligible household that has none yet,
     in one batch: one search of the households, one create."""
@@ -93,9 +94,7 @@ class PemkabSocialGenerateWizard(models.TransientModel):
         domain = period.program_id._eligibility_domain() & Domain(
             "id", "not in", taken.household_id.ids
         )
-        households = self.env["pemkab.social.household"].search(
-            domain, order="priority desc, id"
-        )
+        households = self.env["pemkab.social.household"].search(domain, order="priority desc, id")
         if not households:
             raise UserError(
                 self.env._(
@@ -182,8 +181,9 @@ class PemkabSocialGenerateWizard(models.TransientModel):
         ]
         values.update(Shipment.default_get(missing))
         now = self.env.cr.now()
+        fields_ = Shipment._fields
         columns = {
-            fname: SQL("%s", Shipment._fields[fname].convert_to_column_insert(value, Shipment, values))
+            fname: SQL("%s", fields_[fname].convert_to_column_insert(value, Shipment, values))
             for fname, value in values.items()
         }
         columns.update(snapshot)

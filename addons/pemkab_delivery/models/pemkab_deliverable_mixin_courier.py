@@ -38,8 +38,8 @@ FAMILY_RELATIONS = {
 }
 
 
-def insert_bookings(self, vals_list):
-    """``self`` is ``pemkab.delivery.booking`` (sudo): its ``create(vals_list)`` of a
+def insert_bookings(model, vals_list):
+    """``model`` is ``pemkab.delivery.booking`` (sudo): its ``create(vals_list)`` of a
     batch, without tracking (the bulk paths' context), as one INSERT per thousand
     rows instead of the ORM's per-record work (a district's 100,000 bookings).
 
@@ -55,16 +55,16 @@ def insert_bookings(self, vals_list):
     for vals in vals_list:
         if vals.get("state") in FINAL_STATES:
             vals.setdefault("closed_at", now)
-    self.flush_model(["state"])
-    placeholders = {"New", self.env._("New")}
+    model.flush_model(["state"])
+    placeholders = {"New", model.env._("New")}
     unnamed = [vals for vals in vals_list if vals.get("name") in (None, False, *placeholders)]
-    for vals, name in zip(unnamed, self._next_references(len(unnamed)), strict=True):
+    for vals, name in zip(unnamed, model._next_references(len(unnamed)), strict=True):
         vals["name"] = name
     for vals in vals_list:
-        self._pemkab_normalize_phone_vals(vals)
-    refuse_nul_characters(self, vals_list)
-    self._workflow_check_vals(vals_list, creating=True)
-    bookings = insert_rows(self._workflow_plain(), vals_list)
+        model._pemkab_normalize_phone_vals(vals)
+    refuse_nul_characters(model, vals_list)
+    model._workflow_check_vals(vals_list, creating=True)
+    bookings = insert_rows(model._workflow_plain(), vals_list)
     for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
         provider._check_usable_by(agency)
     bookings._check_documents_writable()

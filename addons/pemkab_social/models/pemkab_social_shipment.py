@@ -280,16 +280,73 @@ class PemkabSocialShipment(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_submit(self):
-        self.with_context(tracking_disable=len(self) > 1)._workflow().write({"state": "submitted"})
+        self._write_state({"state": "submitted"})
 
     def _do_approve(self):
-        self.with_context(tracking_disable=len(self) > 1)._workflow().write(
+        self._write_state(
             {
                 "state": "approved",
                 "approved_by_id": self.env.uid,
                 "approved_at": fields.Datetime.now(),
             }
         )
+
+    def _write_state(self, vals):
+        """The workflow's write of a new state (submitted, approved) with ``vals``.
+
+        One shipment: the ORM's write, with its tracking in the chatter. Many (a
+        period's thousands, written without tracking): one ``UPDATE`` of their rows,
+        doing what that write does for these states and nothing more: access rights,
+        the time each shipment entered the state, the log columns, the fields that
+        depend on them marked for recomputation, the constraints, and the delivery
+        triggers of the new state (which may book couriers).
+        """
+        state = vals["state"]
+        special = {
+            self._delivery_ready_state,
+            self._delivery_delivered_state,
+            *self._delivery_returned_states(),
+        }
+        if len(self) <= 1 or state in special:
+            self.with_context(tracking_disable=len(self) > 1)._workflow().write(vals)
+            return
+        self.check_access("write")
+        fnames = [*vals, "delivery_state_since", "write_uid", "write_date"]
+        self.flush_recordset()
+        self.modified(fnames)
+        assignments = [
+            SQL(
+                "%s = %s",
+                SQL.identifier(fname),
+                self._fields[fname].convert_to_column(value, self),
+            )
+            for fname, value in vals.items()
+        ]
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE %(table)s
+                   SET %(assignments)s,
+                       delivery_state_since = CASE WHEN state IS DISTINCT FROM %(state)s
+                                                   THEN %(since)s
+                                                   ELSE delivery_state_since END,
+                       write_uid = %(uid)s,
+                       write_date = %(now)s
+                 WHERE id = ANY(%(ids)s)
+                """,
+                table=SQL.identifier(self._table),
+                assignments=SQL(", ").join(assignments),
+                state=state,
+                since=fields.Datetime.now(),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=self.ids,
+            )
+        )
+        self.invalidate_recordset(fnames)
+        self.modified(fnames)
+        self._validate_fields(fnames)
+        self._delivery_apply_triggers()
 
     # ------------------------------------------------------------------
     # Courier connector hooks (pemkab.deliverable.mixin)

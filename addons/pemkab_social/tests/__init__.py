@@ -7,3 +7,4 @@ from . import test_need_to_know
 from . import test_tours
 from . import test_reads
 from . import test_properties
+from . import test_bulk_sql

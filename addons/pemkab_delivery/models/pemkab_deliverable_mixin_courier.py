@@ -19,6 +19,7 @@ BOOKING_CREATE_OVERRIDES = (
     "pemkab_address_base_mixin.PemkabAddressBaseMixin",
     "mail_thread.MailThread",
     "pemkab_workflow_mixin.PemkabWorkflowMixin",
+    "base.Base",
     "models.BaseModel",
 )
 
@@ -49,7 +50,8 @@ def insert_bookings(model, vals_list):
     for the agencies and the documents for the user (booking), references from the
     sequence (document), phones normalised (address), no chatter message nor
     follower (mail.thread without tracking), NUL characters and workflow fields
-    refused (workflow); then the ORM's insert (:func:`insert_rows`).
+    refused (workflow), values no column holds refused (base); then the ORM's insert
+    (:func:`insert_rows`).
     """
     now = fields.Datetime.now()
     for vals in vals_list:
@@ -64,6 +66,7 @@ def insert_bookings(model, vals_list):
         model._pemkab_normalize_phone_vals(vals)
     refuse_nul_characters(model, vals_list)
     model._workflow_check_vals(vals_list, creating=True)
+    model._pemkab_check_values(vals_list)
     bookings = insert_rows(model._workflow_plain(), vals_list)
     for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
         provider._check_usable_by(agency)

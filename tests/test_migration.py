@@ -335,8 +335,11 @@ def test_partner_social_data_kept_in_the_stored_fields(upgraded):
         """SELECT id, pemkab_social_stored_household_id, pemkab_social_stored_relation,
                   pemkab_social_stored_elderly, pemkab_social_stored_disability,
                   pemkab_social_stored_pregnant, pemkab_social_stored_child_under_five
-             FROM res_partner WHERE pemkab_social_stored_household_id IS NOT NULL ORDER BY id"""
+             FROM res_partner WHERE id = ANY(%s) ORDER BY id""",
+        [[row[0] for row in before]],
     )
+    # the upgrade also loads demo data that is new since the old commit (more households):
+    # the contacts the old database had are the ones to compare
     assert after == before
     gone = upgraded.query(
         """SELECT column_name FROM information_schema.columns

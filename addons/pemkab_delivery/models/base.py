@@ -33,10 +33,15 @@ class Base(models.AbstractModel):
 
     @api.model
     def _pemkab_checked_fields(self):
-        """The fields of this model whose values are checked (computed once a model)."""
+        """The fields of this model whose values are checked (computed once a model and
+        set of fields: while several addons are installed in one process, the registry
+        keeps each model's class and adds the next addon's fields to it, so a list made
+        before pemkab_social was loaded must not stand for the contacts after it)."""
         cls = type(self)
-        checked = vars(cls).get("_pemkab_checked_field_names")
-        if checked is None:
+        cached = vars(cls).get("_pemkab_checked_field_names")
+        if cached and cached[0] == len(self._fields):
+            checked = cached[1]
+        else:
             own = (self._original_module or "").startswith("pemkab_")
             checked = frozenset(
                 fname
@@ -47,7 +52,7 @@ class Base(models.AbstractModel):
                 + ("date", "datetime")
                 + TEXT_TYPES
             )
-            cls._pemkab_checked_field_names = checked
+            cls._pemkab_checked_field_names = (len(self._fields), checked)
         return checked
 
     @api.model

@@ -190,8 +190,9 @@ if [[ -f "$sandbox" ]]; then
             ) </dev/null >/dev/null 2>&1 &
         else
             kill "$sandbox_pid" 2>/dev/null || true
-            log "warning: the courier sandbox did not start; its log ends with:"
+            # Without it no demo booking is ever sent: say so and stop, not serve a dead demo.
             tail -n 20 "$sandbox_log" >&2 || true
+            die "the courier sandbox did not start (its log ends above: $sandbox_log)" 1
         fi
     fi
 fi

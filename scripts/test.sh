@@ -65,6 +65,13 @@ if [[ "${1:-}" == "--odoo-runner" ]]; then
     exit "$rc"
 fi
 
+# The plain-Python parts (clients/, outbox/, sandbox/, tools/) first, the way scripts/run.sh
+# uses them: the virtualenv's Python with no Odoo importable (PYTHONPATH cleared, pytest-odoo
+# off). tests/plain/conftest.py refuses to run if Odoo imports anyway.
+log "plain-Python tests (no Odoo importable): tests/plain"
+(cd "$PROJECT_ROOT" && env -u PYTHONPATH "$PEMKAB_VENV/bin/python" -m pytest \
+    -c tests/plain/pytest.ini tests/plain -q) || die "the plain-Python tests failed" 1
+
 log "installing $ADDONS in the throwaway database $db"
 install_log="$PEMKAB_STATE_DIR/$db-install.log"
 "${ODOO_BIN[@]}" -c "$conf" -i "$ADDONS" --stop-after-init --log-level=warn --http-port=0 \

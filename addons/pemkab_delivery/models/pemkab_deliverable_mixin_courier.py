@@ -6,7 +6,7 @@ bookings of a document, and what their news does to it."""
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..tools.bulk import insert_rows
+from ..orm.bulk import insert_rows
 from .pemkab_delivery_booking import ACTIVE_STATES, CANCELLABLE_STATES, FINAL_STATES
 from .pemkab_workflow_mixin import refuse_nul_characters
 

@@ -14,6 +14,7 @@ waits for a person (``pemkab_delivery_booking_review.py``).
 """
 
 import collections
+import contextlib
 import functools
 import logging
 import random
@@ -24,7 +25,7 @@ from datetime import timedelta
 import psycopg2.errors
 import pytz
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models, modules, sql_db
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
@@ -36,6 +37,15 @@ from .pemkab_delivery_booking_news import split_refs
 from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _limiter_cursor(dbname):
+    """A new cursor of its own for the rate limiter's token taking (outbox/limiter.py),
+    committed when the block ends; a serialization failure it handles is not logged."""
+    with sql_db.db_connect(dbname).cursor() as cr, mute_logger("odoo.sql_db"):
+        yield cr
+
 
 CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
@@ -326,7 +336,7 @@ class PemkabDeliveryBooking(models.Model):
         now = fields.Datetime.now()
         closed = {}
         rates = {}
-        limiter = SharedRateLimiter(self.env.cr.dbname, rates)
+        limiter = SharedRateLimiter(functools.partial(_limiter_cursor, self.env.cr.dbname), rates)
         for job, booking in zip(jobs, bookings, strict=True):
             if job["action"] == "book" and booking._outbox_shelter_closed_until(now, closed):
                 # due (a retry, a rebooking) while its shelter is closed: no call

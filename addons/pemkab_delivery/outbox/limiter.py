@@ -10,6 +10,10 @@ holding it is not waited for: the taker tries again a few milliseconds later), r
 at the account's rate since its last use (one clock: the database's), and decremented.
 The bucket holds at most one token, so that every server together never calls the
 account faster than its rate, in any second.
+
+Plain Python: no Odoo import (``psycopg2`` only, for its error class). The caller gives
+``connect``, a function that returns a new DB-API cursor usable as a context manager that
+commits when its block ends (Odoo's ``sql_db.db_connect(dbname).cursor()`` is one).
 """
 
 import logging
@@ -17,9 +21,6 @@ import random
 import time
 
 import psycopg2.errors
-
-from odoo import sql_db
-from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -30,12 +31,13 @@ CAPACITY = 1.0  # tokens: no burst above the rate
 class SharedRateLimiter:
     """``limiter(provider_id)`` blocks until the account may make one more call.
 
-    :param dbname: the database holding the buckets.
+    :param connect: a function returning a new cursor of the database holding the
+        buckets, used as ``with connect() as cr:`` (committed when the block ends).
     :param rates: {provider id: calls per second}; accounts without a rate are not held.
     """
 
-    def __init__(self, dbname, rates):
-        self.dbname = dbname
+    def __init__(self, connect, rates):
+        self.connect = connect
         self.rates = {pid: float(rate) for pid, rate in rates.items() if rate and rate > 0}
 
     def ensure_buckets(self):
@@ -43,7 +45,7 @@ class SharedRateLimiter:
         own: the worker threads then only update rows."""
         for provider_id in self.rates:
             # each in a cursor of its own, committed when the block ends
-            with sql_db.db_connect(self.dbname).cursor() as cr, mute_logger("odoo.sql_db"):
+            with self.connect() as cr:
                 try:
                     cr.execute(
                         f"""
@@ -68,7 +70,7 @@ class SharedRateLimiter:
 
     def _take(self, provider_id, rate):
         """Take one token: 0 when taken, else the seconds to wait before trying again."""
-        with sql_db.db_connect(self.dbname).cursor() as cr, mute_logger("odoo.sql_db"):
+        with self.connect() as cr:
             try:
                 cr.execute(
                     f"""

@@ -22,7 +22,10 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from ..clients import CourierError, CourierTimeout, OrderNotFound, RetryableError
+try:  # inside the addon (odoo.addons.pemkab_delivery.outbox)
+    from ..clients import CourierError, CourierTimeout, OrderNotFound, RetryableError
+except ImportError:  # plain Python, addons/pemkab_delivery on sys.path (tests/plain)
+    from clients import CourierError, CourierTimeout, OrderNotFound, RetryableError
 
 _logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from ..tools.demo import demo_drive_own_fleet
+from ..orm.demo import demo_drive_own_fleet
 from .common import PemkabCourierCommon, PemkabRpcMixin
 
 BOOKING = "pemkab.delivery.booking"

@@ -6,7 +6,7 @@
 
 from odoo import api, models
 
-from odoo.addons.pemkab_delivery.tools.demo import demo_drive_own_fleet, demo_xmlids
+from odoo.addons.pemkab_delivery.orm.demo import demo_drive_own_fleet, demo_xmlids
 
 # outcomes after "ready at the shelter" that the own fleet's driver brings about
 DRIVEN = ("requested", "driver_assigned", "picked_up", "delivered", "not_home")

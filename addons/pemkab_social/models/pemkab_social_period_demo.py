@@ -4,7 +4,7 @@
 
 from odoo import api, models
 
-from odoo.addons.pemkab_delivery.tools.demo import demo_drive_own_fleet, demo_xmlids
+from odoo.addons.pemkab_delivery.orm.demo import demo_drive_own_fleet, demo_xmlids
 
 # how many shipments of the demo period end where: (outcome, count), in priority order;
 # the rest is delivered

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADDON = ROOT / "addons" / "pemkab_delivery"
 if str(ADDON) not in sys.path:
     sys.path.insert(0, str(ADDON))

@@ -42,8 +42,10 @@
         "report/pemkab_delivery_report_templates.xml",
         "report/pemkab_delivery_service_report_views.xml",
         "views/pemkab_delivery_booking_analysis_views.xml",
+        "views/pemkab_citizen_rating_views.xml",
     ],
     "demo": [
+        "demo/pemkab_agency_demo.xml",
         "demo/pemkab_shelter_demo.xml",
         "demo/res_users_demo.xml",
         "demo/pemkab_courier_provider_demo.xml",

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+import phonenumbers
+
 from odoo import api, fields, models
 
 from .res_users import clear_rule_cache_if_scope_changes
@@ -52,6 +54,17 @@ class PemkabAgency(models.Model):
         "user_id",
         string="Members",
         help="Civil servants of the agency who prepare and follow deliveries.",
+    )
+    helpline_phone = fields.Char(
+        string="Helpline",
+        tracking=True,
+        help="The number citizens call about their parcels: shown on the citizen's page.",
+    )
+    whatsapp_number = fields.Char(
+        string="WhatsApp",
+        tracking=True,
+        help="The agency's WhatsApp number (a mobile number): the citizen's page links to "
+        "it (wa.me).",
     )
     shelter_ids = fields.One2many("pemkab.shelter", "agency_id", string="Shelters")
     shelter_count = fields.Integer(compute="_compute_shelter_count")
@@ -135,12 +148,15 @@ class PemkabAgency(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._pemkab_check_values(vals_list)
+        for vals in vals_list:
+            self._normalize_contact_phones(vals)
         records = super().create(vals_list)
         clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
         return records
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        self._normalize_contact_phones(vals)
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
         return res
@@ -149,6 +165,39 @@ class PemkabAgency(models.Model):
         res = super().unlink()
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [RULE_SCOPE])
         return res
+
+    def _normalize_contact_phones(self, vals):
+        """The helpline and the WhatsApp number in +62 form (phone_validation), or a
+        ValidationError naming the field; WhatsApp needs a mobile number."""
+        Address = self.env["pemkab.address.base.mixin"]
+        for fname, mobile in (("helpline_phone", False), ("whatsapp_number", True)):
+            if vals.get(fname):
+                label = self._fields[fname]._description_string(self.env)
+                vals[fname] = Address._pemkab_normalize_phone(vals[fname], label, mobile=mobile)
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _citizen_contact_values(self):
+        """The helpline and WhatsApp links of the citizen's page: ``tel:`` and ``wa.me``
+        targets, and the numbers as an Indonesian reads them."""
+        self.ensure_one()
+
+        def national(e164):
+            try:
+                parsed = phonenumbers.parse(e164)
+            except phonenumbers.NumberParseException:
+                return e164
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+        helpline, whatsapp = self.helpline_phone or "", self.whatsapp_number or ""
+        return {
+            "helpline": helpline,
+            "helpline_display": helpline and national(helpline),
+            "whatsapp": whatsapp,
+            "whatsapp_display": whatsapp and national(whatsapp),
+            "whatsapp_url": whatsapp and f"https://wa.me/{whatsapp.removeprefix('+')}",
+        }
 
     # ------------------------------------------------------------------
     # Scheduled actions

@@ -22,11 +22,17 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import timedelta
+from urllib.parse import quote
+
+import pytz
+from babel.dates import format_date as babel_format_date
 
 from odoo import api, fields, models
-from odoo.tools import format_datetime
+from odoo.exceptions import UserError
+from odoo.tools.misc import babel_locale_parse
 
 from ..tools.geo import haversine_km
+from .pemkab_address_base_mixin import indonesian_e164
 
 _logger = logging.getLogger(__name__)
 
@@ -100,6 +106,92 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return res
 
     # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_delivery_send_whatsapp(self):
+        """Open WhatsApp (``wa.me``) on the officer's device with the citizen's message
+        and link, addressed to the document's recipient, else to the first named proxy
+        with a valid mobile number. Nobody else: the number comes from the document."""
+        self.ensure_one()
+        self.check_access("read")
+        self._check_can_send_whatsapp()
+        number, lang = self._delivery_whatsapp_contact()
+        text = self._delivery_whatsapp_text(lang)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"https://wa.me/{number.removeprefix('+')}?text={quote(text, safe='')}",
+            "target": "new",
+        }
+
+    def _check_can_send_whatsapp(self):
+        for record in self:
+            if not record.access_token:
+                raise UserError(
+                    self.env._(
+                        "%(ref)s has no citizen link yet: it gets one when its parcel is ready "
+                        "at the shelter.",
+                        ref=record.display_name,
+                    )
+                )
+
+    def _delivery_whatsapp_contact(self):
+        """``(E.164 mobile number, language)`` of the recipient, else of the first named
+        proxy with a valid mobile; a UserError when none has one."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        default_lang = self._delivery_citizen_lang()
+        candidates = self._delivery_receiver_candidates()
+        recipients = [c for c in candidates if c["type"] == "recipient"]
+        proxies = [c for c in candidates if c["type"] == "proxy" and c.get("partner")]
+        numbers = []
+        for candidate in recipients:
+            partner = (candidate.get("partner") or self.env["res.partner"]).sudo()
+            phone = booking.recipient_phone or (
+                self["recipient_phone"] if "recipient_phone" in self._fields else False
+            )
+            numbers.append((phone or self._delivery_partner_phone(partner), partner))
+        for candidate in proxies:
+            partner = candidate["partner"].sudo()
+            numbers.append((self._delivery_partner_phone(partner), partner))
+        for phone, partner in numbers:
+            e164, _problem = indonesian_e164(phone or "", mobile=True)
+            if e164:
+                return e164, partner.lang or default_lang
+        raise UserError(
+            self.env._(
+                "%(ref)s: neither the recipient nor a named proxy has a valid mobile number "
+                "(08… or +628…) to send a WhatsApp message to.",
+                ref=self.display_name,
+            )
+        )
+
+    def _delivery_whatsapp_text(self, lang):
+        """The citizen's message of the parcel's current step (the SMS template's text,
+        in ``lang``), with the link to the page."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        state = self[self._delivery_state_field]
+        if state == self._delivery_delivered_state:
+            kind = "delivered"
+        elif state in self._delivery_returned_states():
+            kind = "failed"
+        elif booking.state in ("driver_assigned", "picked_up"):
+            kind = "driver_assigned"
+        else:
+            kind = "booked"
+        template = self._delivery_template("sms.template", NOTIFY_TEMPLATES[kind][0])
+        if booking and template:
+            booking.invalidate_recordset(["citizen_tracking_url"])
+            body = template.sudo()._render_field("body", booking.ids, set_lang=lang)[booking.id]
+            if self.delivery_citizen_url in body:
+                return body
+        return self.with_context(lang=lang).env._(
+            "Pemkab Banyuwangi: follow your parcel %(reference)s here: %(url)s",
+            reference=self.name,
+            url=self.delivery_citizen_url,
+        )
+
+    # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
     def _delivery_on_state_entered(self, state):
@@ -165,8 +257,13 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # The citizen page
     # ------------------------------------------------------------------
     def _delivery_citizen_page_values(self):
-        """Everything the public page shows, as plain strings: the page reads nothing
-        else of the document. Never medicines, NIK, BPJS or aid data."""
+        """Everything the public page shows, as plain strings in the environment's
+        language: the page reads nothing else of the document. Never medicines, NIK, BPJS
+        or aid data.
+
+        Timing is only ever what can happen: while the parcel has not left, when it leaves
+        (its shelter's next opening when the shelter is closed now); an estimated arrival
+        only once a driver is on the way, never before the shelter opens."""
         self.ensure_one()
         booking = self.delivery_booking_id.sudo()
         state = self[self._delivery_state_field]
@@ -176,13 +273,18 @@ class PemkabDeliverableMixin(models.AbstractModel):
         out = state == self._delivery_out_state
         live = state in self._delivery_live_states()
         on_the_way = live and booking.state in ("driver_assigned", "picked_up")
-        shelter = booking.shelter_id or (
-            self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id
-        )
+        shelter = (
+            booking.shelter_id
+            or (self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id)
+        ).sudo()
+        agency = self._delivery_agency().sudo()
         status = self._delivery_citizen_status(delivered, failed, cancelled, out, booking)
+        not_left = live and not out and booking.state != "picked_up"
         values = {
             "reference": self.name,
-            "agency": self._delivery_agency().sudo().name or "",
+            "title": self.env._("Parcel %(reference)s", reference=self.name),
+            "government": self.env.company.name or "",
+            "agency": agency.name or "",
             "status": status,
             "status_kind": (
                 "success"
@@ -193,17 +295,49 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 if live
                 else "secondary"
             ),
-            "shelter": shelter.sudo().name or "",
-            "shelter_street": shelter.sudo().street or "",
+            "final": delivered or failed or cancelled,
+            "shelter": shelter.name or "",
+            "shelter_street": shelter.street or "",
             "timeline": self._delivery_citizen_timeline(booking, delivered, failed, cancelled),
-            "eta": live and self._delivery_citizen_eta(booking) or "",
+            "leaves": not_left and self._delivery_citizen_leaves(shelter) or "",
+            "eta": on_the_way and self._delivery_citizen_eta(booking, shelter) or "",
             "driver_name": on_the_way and booking.driver_name or "",
             "driver_plate": on_the_way and booking.driver_plate or "",
             "receiver_name": delivered and self.receiver_name or "",
-            "delivered_at": delivered and self._delivery_citizen_time(self.delivered_at) or "",
+            "delivered_at": (
+                delivered
+                and self.delivered_at
+                and f"{self._delivery_citizen_time(self.delivered_at)} WIB"
+                or ""
+            ),
             "failure": failed and self._delivery_citizen_failure() or "",
+            **agency._citizen_contact_values(),
         }
+        values.update(self._delivery_citizen_survey_values(delivered))
         return values
+
+    def _delivery_citizen_survey_values(self, delivered):
+        """The satisfaction survey (SKM) of the page: offered once the parcel is
+        delivered; the citizen's answer, and whether a tap may still change it."""
+        self.ensure_one()
+        if not delivered:
+            return {"survey": False}
+        Rating = self.env["pemkab.citizen.rating"].sudo()
+        rating = Rating._for_document(self)
+        labels = dict(Rating._fields["rating"]._description_selection(self.env))
+        return {
+            "survey": True,
+            "survey_url": f"/lacak/{self.access_token}/skm",
+            "survey_choices": sorted(labels.items(), reverse=True),
+            "survey_rating": rating.rating or "",
+            "survey_comment": rating.comment or "",
+            "survey_answer": (
+                self.env._("Thank you. Your rating: %(rating)s.", rating=labels[rating.rating])
+                if rating
+                else ""
+            ),
+            "survey_open": not rating or rating._can_change(),
+        }
 
     def _delivery_citizen_status(self, delivered, failed, cancelled, out, booking):
         if delivered:
@@ -256,16 +390,31 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return [
             {
                 "label": label,
-                "time": self._delivery_citizen_time(date) if date else "",
+                "time": f"{self._delivery_citizen_time(date)} WIB" if date else "",
                 "done": index <= reached,
             }
             for index, (label, date) in enumerate(steps)
         ]
 
-    def _delivery_citizen_eta(self, booking):
+    def _delivery_citizen_leaves(self, shelter, now=None):
+        """When the parcel leaves the shelter, in words: today as soon as a driver has
+        it while the shelter is open, else the shelter's next opening ("Leaves at the
+        earliest on Monday, 7 December 2026 at 07:30 WIB")."""
+        now = now or fields.Datetime.now()
+        opens = shelter._next_open_at(now) if shelter else now
+        if not opens or opens <= now:
+            return self.env._("Leaves today, as soon as a driver collects it")
+        return self.env._(
+            "Leaves at the earliest on %(when)s WIB",
+            when=self._delivery_citizen_time(opens, long=True),
+        )
+
+    def _delivery_citizen_eta(self, booking, shelter=None, now=None):
         """Estimated arrival, from the straight-line distance at a driver's pace, counted
-        from the pickup (or from now plus the time to reach the shelter)."""
-        shelter = booking.shelter_id
+        from the pickup, or from when the driver can have the parcel: now (or the
+        shelter's next opening, if later) plus the time to reach the shelter. Empty while
+        the parcel has no driver."""
+        shelter = shelter or booking.shelter_id
         if not (booking.latitude and booking.longitude and shelter.latitude and shelter.longitude):
             return ""
         km = haversine_km(shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
@@ -274,13 +423,32 @@ class PemkabDeliverableMixin(models.AbstractModel):
         if picked:
             start = min(picked.mapped("date"))
         else:
-            start = fields.Datetime.now() + timedelta(minutes=PICKUP_MINUTES)
-        return self._delivery_citizen_time(start + timedelta(minutes=minutes))
+            now = now or fields.Datetime.now()
+            opens = shelter._next_open_at(now) or now
+            start = max(now, opens) + timedelta(minutes=PICKUP_MINUTES)
+        return self.env._(
+            "around %(time)s WIB",
+            time=self._delivery_citizen_time(start + timedelta(minutes=minutes)),
+        )
 
-    def _delivery_citizen_time(self, value):
+    def _delivery_citizen_time(self, value, long=False):
+        """``value`` (naive UTC) in WIB, in the environment's language with its month and
+        day names ("7 Des 2026, 07.30"; ``long``: "Senin, 7 Desember 2026 pukul 07.30").
+        Babel's own locale data: English reads right even where en_US is not an active
+        language of the database."""
         if not value:
             return ""
-        return format_datetime(self.env, value, tz=CITIZEN_TZ, dt_format="d MMM yyyy, HH:mm")
+        lang = self.env.lang or "en_US"
+        locale = babel_locale_parse(lang)
+        local = pytz.utc.localize(value).astimezone(pytz.timezone(CITIZEN_TZ))
+        clock = local.strftime("%H.%M" if locale.language == "id" else "%H:%M")
+        if long:
+            return self.env._(
+                "%(day)s at %(time)s",
+                day=babel_format_date(local.date(), "EEEE, d MMMM y", locale=locale),
+                time=clock,
+            )
+        return f"{babel_format_date(local.date(), 'd MMM y', locale=locale)}, {clock}"
 
     # ------------------------------------------------------------------
     # Courier news and state changes that the citizen hears of

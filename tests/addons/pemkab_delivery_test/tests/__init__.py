@@ -1,4 +1,5 @@
 from . import test_seed_parcel_workflow
 from . import test_citizen
+from . import test_citizen_page
 from . import test_papers
 from . import test_reads

@@ -57,10 +57,12 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
         self.assertIn(parcel.name, page.text)
         self.assertIn("Shelter A", page.text)
         self.assertIn("Waiting for a courier", page.text)
-        self.assertIn("Estimated arrival", page.text)
+        self.assertIn("Leaves today, as soon as a driver collects it", page.text)
+        self.assertNotIn("Expected at your address", page.text, "no driver: no arrival time")
         self._courier(booking, "driver_assigned")
         self.assertTrue(booking.driver_name and booking.driver_plate)
         page = self._page(url)
+        self.assertIn("Expected at your address", page.text)
         self.assertIn(booking.driver_name, page.text)
         self.assertIn(booking.driver_plate, page.text)
         # no driver after all: not delivered; dispatched again, the link stays the same
@@ -80,7 +82,7 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
         page = self._page(url)
         self.assertIn("Delivered", page.text)
         self.assertIn(parcel.receiver_name, page.text)
-        self.assertIn("Received on", page.text)
+        self.assertIn("Handed over", page.text)
         self.assertNotIn(second.driver_name, page.text)
         for private in ("0812", "+62812", "Dusun Krajan", "darmo@example.com", booking.name):
             self.assertNotIn(private, page.text, "no phone, address or booking reference")

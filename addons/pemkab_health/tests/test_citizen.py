@@ -5,6 +5,7 @@ way and nothing of its health data; the patient and the named proxy hear of it; 
 pharmacist is told of a parcel waiting too long."""
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -99,3 +100,13 @@ class TestHealthCitizen(PemkabHealthCommon, PemkabPaperCase, HttpCase):
         self.assertIn(delivery.receiver_name, text)
         for private in ("Metformin", self.patient.nik, "0001-2345-67890", "Jl. Kepiting"):
             self.assertNotIn(private, text)
+
+    def test_send_by_whatsapp_to_the_patient_with_the_link(self):
+        delivery, _booking = self._dispatched()
+        action = delivery.with_user(self.pharmacist_a).action_delivery_send_whatsapp()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        url = urlparse(action["url"])
+        self.assertEqual((url.netloc, url.path), ("wa.me", "/6281233001001"), "the patient")
+        text = parse_qs(url.query)["text"][0]
+        self.assertIn(delivery.delivery_citizen_url, text)
+        self.assertNotIn("Metformin", text)

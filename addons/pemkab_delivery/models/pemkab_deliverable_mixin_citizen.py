@@ -115,8 +115,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
         self.ensure_one()
         self.check_access("read")
         self._check_can_send_whatsapp()
-        number, lang = self._delivery_whatsapp_contact()
+        number, lang, name = self._delivery_whatsapp_contact()
         text = self._delivery_whatsapp_text(lang)
+        if "message_ids" in self._fields:
+            self.message_post(
+                body=self.env._("Citizen's message prepared in WhatsApp for %(name)s.", name=name),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
         return {
             "type": "ir.actions.act_url",
             "url": f"https://wa.me/{number.removeprefix('+')}?text={quote(text, safe='')}",
@@ -135,8 +141,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 )
 
     def _delivery_whatsapp_contact(self):
-        """``(E.164 mobile number, language)`` of the recipient, else of the first named
-        proxy with a valid mobile; a UserError when none has one."""
+        """``(E.164 mobile number, language, name)`` of the recipient, else of the first
+        named proxy with a valid mobile; a UserError when none has one."""
         self.ensure_one()
         booking = self.delivery_booking_id.sudo()
         default_lang = self._delivery_citizen_lang()
@@ -149,14 +155,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
             phone = booking.recipient_phone or (
                 self["recipient_phone"] if "recipient_phone" in self._fields else False
             )
-            numbers.append((phone or self._delivery_partner_phone(partner), partner))
+            name = candidate.get("name") or partner.name or booking.recipient_name
+            numbers.append((phone or self._delivery_partner_phone(partner), partner, name))
         for candidate in proxies:
             partner = candidate["partner"].sudo()
-            numbers.append((self._delivery_partner_phone(partner), partner))
-        for phone, partner in numbers:
+            numbers.append((self._delivery_partner_phone(partner), partner, partner.name))
+        for phone, partner, name in numbers:
             e164, _problem = indonesian_e164(phone or "", mobile=True)
             if e164:
-                return e164, partner.lang or default_lang
+                return e164, partner.lang or default_lang, name or ""
         raise UserError(
             self.env._(
                 "%(ref)s: neither the recipient nor a named proxy has a valid mobile number "
@@ -402,7 +409,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
         earliest on Monday, 7 December 2026 at 07:30 WIB")."""
         now = now or fields.Datetime.now()
         opens = shelter._next_open_at(now) if shelter else now
-        if not opens or opens <= now:
+        if not opens:
+            return ""  # closed for longer than the opening hours look ahead: no promise
+        if opens <= now:
             return self.env._("Leaves today, as soon as a driver collects it")
         return self.env._(
             "Leaves at the earliest on %(when)s WIB",

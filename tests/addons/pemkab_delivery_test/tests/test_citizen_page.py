@@ -342,6 +342,7 @@ class TestCitizenPage(SeedParcelCommon, PemkabPaperCase, PemkabRpcMixin, HttpCas
         text = parse_qs(url.query)["text"][0]
         self.assertIn(parcel.delivery_citizen_url, text)
         self.assertIn("a courier is booked", text)
+        self.assertIn("prepared in WhatsApp for Pak Darmo", parcel.message_ids[:1].body)
         # a landline is no WhatsApp number (recorded before bookings checked for a
         # mobile): refused, saying why
         self.env.flush_all()

@@ -1,6 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
+from urllib.parse import parse_qs, urlparse
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -118,6 +119,22 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         self.assertEqual(shipment.proof_source, "courier")
         self.assertTrue(shipment.receiver_type)
         self.assertTrue(shipment.delivered_at)
+
+    def test_send_by_whatsapp_to_the_head_of_household(self):
+        shipments = self._approved()
+        shipment = shipments.filtered(lambda s: s.household_id == self.households[0])
+        officer = shipment.with_user(self.user_officer_bwi)
+        with self.assertRaisesRegex(UserError, "no citizen link yet"):
+            officer.action_delivery_send_whatsapp()
+        officer.action_pack()
+        self._run_outbox_all()
+        action = officer.action_delivery_send_whatsapp()
+        url = urlparse(action["url"])
+        self.assertEqual((url.netloc, url.path), ("wa.me", "/" + shipment.recipient_phone[1:]))
+        text = parse_qs(url.query)["text"][0]
+        self.assertIn(shipment.delivery_citizen_url, text)
+        for secret in (self.households[0].member_ids.nik, "Sembako"):
+            self.assertNotIn(secret, text)
 
     def test_return_worklist_retry_cancel(self):
         shipments = self._approved()

@@ -47,7 +47,7 @@ class PemkabCitizenRating(models.Model):
     provider_id = fields.Many2one(
         "pemkab.courier.provider", string="Courier", readonly=True, ondelete="set null"
     )
-    rating = fields.Selection(SKM_SCALE, string="Rating", required=True, readonly=True)
+    rating = fields.Selection(SKM_SCALE, required=True, readonly=True)
     rating_value = fields.Integer(
         string="Score (1-4)",
         compute="_compute_rating_value",

@@ -15,7 +15,7 @@ booking charged without delivery; the regency's own fleet (no API) costs nothing
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.pemkab_deliverable_mixin_citizen import CITIZEN_TZ
+from ..models.pemkab_deliverable_mixin import CITIZEN_TZ
 
 
 class PemkabDeliveryServiceReport(models.Model):

@@ -44,3 +44,28 @@ class TestSeedParcelForm(DeliverableFormCase, PemkabRpcMixin, SeedParcelCommon, 
         self.authenticate("officer_a", "officer_a")
         message = self.rpc_refused(UserError, PARCEL, "action_dispatch", [parcel.id])
         self.assertIn("cannot go to the shelter from the state Ready at Shelter", message)
+
+    def test_officer_reads_the_parts_in_indonesian(self):
+        """The parts are the mixin's own terms, translated once in pemkab_delivery."""
+        self.env["res.lang"]._activate_lang("id_ID")
+        self.env["ir.module.module"]._load_module_terms(["pemkab_delivery"], ["id_ID"])
+        self.authenticate("officer_a", "officer_a")
+        views = self.rpc_ok(PARCEL, "get_views", [[False, "form"]], context={"lang": "id_ID"})
+        form = etree.fromstring(views["views"]["form"]["arch"])
+        labels = {b.get("name"): b.get("string") for b in form.iterfind("header/button")}
+        self.assertEqual(
+            labels,
+            {
+                "action_dispatch": "Siap di Shelter",
+                "action_redispatch": "Kirim Ulang",
+                "action_confirm_delivered": "Konfirmasi Terkirim",
+                "action_open_failed_wizard": "Tidak Terkirim",
+                "action_open_cancel_wizard": "Batal",
+            },
+        )
+        [confirm] = form.xpath("//header/button[@name='action_confirm_delivered']/@confirm")
+        self.assertEqual(
+            confirm, "Konfirmasi bahwa orang yang tercantum di Diterima Oleh sudah menerima paket?"
+        )
+        [page] = form.xpath("//page[@name='pemkab_delivery']/@string")
+        self.assertEqual(page, "Kurir dan Bukti")

@@ -3,3 +3,4 @@ from . import test_citizen
 from . import test_citizen_page
 from . import test_papers
 from . import test_reads
+from . import test_form

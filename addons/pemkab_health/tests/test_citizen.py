@@ -102,8 +102,10 @@ class TestHealthCitizen(PemkabHealthCommon, PemkabPaperCase, HttpCase):
             self.assertNotIn(private, text)
 
     def test_send_by_whatsapp_to_the_patient_with_the_link(self):
-        form = self.env["pemkab.health.delivery"].with_user(self.pharmacist_a).get_view(
-            view_type="form"
+        form = (
+            self.env["pemkab.health.delivery"]
+            .with_user(self.pharmacist_a)
+            .get_view(view_type="form")
         )
         self.assertIn('name="action_delivery_send_whatsapp"', form["arch"], "the mixin's button")
         delivery, _booking = self._dispatched()

@@ -43,7 +43,6 @@ from urllib.parse import quote
 
 import pytz
 from babel.dates import format_date as babel_format_date
-
 from lxml import etree
 
 from odoo import api, fields, models

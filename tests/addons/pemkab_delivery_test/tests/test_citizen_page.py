@@ -119,7 +119,7 @@ class TestCitizenPage(SeedParcelCommon, PemkabPaperCase, PemkabRpcMixin, HttpCas
     def test_closed_shelter_page_says_when_it_leaves_not_an_arrival(self):
         opens = self._close_shelter_until_the_day_after_tomorrow()
         parcel = self._parcel()
-        parcel.action_send()
+        parcel.action_dispatch()
         self._run_outbox()
         self.assertEqual(parcel.state, "ready")
         url = parcel.delivery_citizen_url

@@ -61,6 +61,7 @@ class TestSeedParcelForm(DeliverableFormCase, PemkabRpcMixin, SeedParcelCommon, 
                 "action_confirm_delivered": "Konfirmasi Terkirim",
                 "action_open_failed_wizard": "Tidak Terkirim",
                 "action_open_cancel_wizard": "Batal",
+                "action_delivery_send_whatsapp": "Kirim lewat WhatsApp",
             },
         )
         [confirm] = form.xpath("//header/button[@name='action_confirm_delivered']/@confirm")

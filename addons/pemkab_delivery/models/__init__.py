@@ -27,3 +27,4 @@ from . import res_partner
 from . import res_users
 from . import mail_thread
 from . import pemkab_delivery_webhook_inbox
+from . import ir_actions_report

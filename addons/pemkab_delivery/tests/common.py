@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import html
 import json
+import shutil
 import subprocess
 from datetime import timedelta
 
@@ -248,6 +249,11 @@ class PemkabPaperCase:
         return self._pdf_to_text(pdf)
 
     def _pdf_to_text(self, pdf):
+        if not shutil.which("pdftotext"):
+            self.fail(
+                "pdftotext is not installed (apt-get install poppler-utils): a paper test "
+                "reads the PDF's text"
+            )
         return subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()

@@ -38,7 +38,7 @@ from .errors import (
 from .gosend import GoSendClient
 from .grab import GrabExpressClient, clear_token_cache
 from .values import (
-    FAILURE_REASONS,
+    COURIER_FAILURE_REASONS,
     FINAL_STATUSES,
     STATUS_RANK,
     STATUSES,
@@ -50,7 +50,7 @@ from .values import (
 )
 
 __all__ = [
-    "FAILURE_REASONS",
+    "COURIER_FAILURE_REASONS",
     "FINAL_STATUSES",
     "STATUSES",
     "STATUS_RANK",

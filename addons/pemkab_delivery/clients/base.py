@@ -9,7 +9,6 @@ book, look up, cancel, webhooks) and maps courier statuses and service types to 
 """
 
 import abc
-import threading
 from datetime import timezone
 
 from .errors import CourierError, PermanentError
@@ -44,11 +43,6 @@ class CourierClient(HttpClient, abc.ABC):
     #: booking call left without answer cannot be reconciled automatically: the outbox
     #: then never books again blindly, a person checks with the courier.
     LOOKUP_BY_REFERENCE = True
-    #: Whether a quote must be asked before each booking. Not when the booking answer
-    #: (Grab) or the courier's first news (GoSend's webhooks and lookups: ``price``,
-    #: ``totalPrice``) carry the price: one call per booking instead of two, the price
-    #: told first is the quoted price.
-    QUOTE_BEFORE_BOOKING = False
 
     def __init__(
         self, base_url, credentials, timeout=(5, 20), session=None, logger=None, on_exchange=None
@@ -62,8 +56,6 @@ class CourierClient(HttpClient, abc.ABC):
             raise ValueError(
                 f"{self.kind or type(self).__name__}: missing credentials {', '.join(missing)}"
             )
-        self._tracking_urls = {}
-        self._lock = threading.Lock()
 
     # -- abstract API ------------------------------------------------------------------
 
@@ -124,23 +116,6 @@ class CourierClient(HttpClient, abc.ABC):
 
     # -- shared behaviour --------------------------------------------------------------
 
-    def tracking_url(self, courier_ref):
-        """Return the courier's live tracking URL for ``courier_ref``, or None.
-
-        Answers from what this client already saw when it can; otherwise performs one
-        lookup (HTTP GET) and returns None if that fails.
-        """
-        if not courier_ref:
-            return None
-        url = self._tracking_urls.get(courier_ref)
-        if url:
-            return url
-        try:
-            return self.get_order_by_courier_ref(courier_ref).tracking_url
-        except CourierError as exc:
-            self.logger.info("tracking URL of %s unavailable: %s", courier_ref, exc)
-            return None
-
     @classmethod
     def normalize_status(cls, courier_status):
         """Key used in :attr:`STATUS_MAP` for a raw courier status."""
@@ -163,15 +138,6 @@ class CourierClient(HttpClient, abc.ABC):
                 f"(expected one of {', '.join(self.SERVICE_TYPES)})",
                 code="unsupported_service_type",
             ) from None
-
-    def _remember(self, info):
-        """Keep the tracking URL of an order (for :meth:`tracking_url`)."""
-        if info.courier_ref and info.tracking_url:
-            with self._lock:
-                if len(self._tracking_urls) > 1000:
-                    self._tracking_urls.clear()
-                self._tracking_urls[info.courier_ref] = info.tracking_url
-        return info
 
     @classmethod
     def _pick_current(cls, orders, status_of):

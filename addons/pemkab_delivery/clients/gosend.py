@@ -99,7 +99,7 @@ GOSEND_STATUS_MAP = {
     "returned": "failed",
 }
 
-#: Normalised GoSend statuses -> :data:`~.values.FAILURE_REASONS`.
+#: Normalised GoSend statuses -> :data:`~.values.COURIER_FAILURE_REASONS`.
 GOSEND_FAILURE_REASONS = {
     "no_driver": "no_driver",
     "driver_not_found": "no_driver",
@@ -217,7 +217,7 @@ class GoSendClient(CourierClient):
             tracking_url=data.get("liveTrackingUrl") or None,
             raw=data,
         )
-        return self._remember(info)
+        return info
 
     def get_order(self, our_ref):
         path = self.BY_STORE_ORDER_PATH.format(ref=urlquote(str(our_ref), safe=""))
@@ -229,7 +229,7 @@ class GoSendClient(CourierClient):
         if len(bookings) > 1:
             self.logger.warning("GoSend holds %d bookings for %s", len(bookings), our_ref)
         booking = self._pick_current(bookings, lambda b: self.map_status(b.get("status")))
-        return self._remember(self._order_from_booking(booking, our_ref))
+        return self._order_from_booking(booking, our_ref)
 
     def get_order_by_courier_ref(self, courier_ref):
         path = self.BY_ORDER_NO_PATH.format(ref=urlquote(str(courier_ref), safe=""))
@@ -238,7 +238,7 @@ class GoSendClient(CourierClient):
             data = data[-1] if data else None
         if not isinstance(data, dict) or not data:
             raise OrderNotFound(f"GoSend has no booking {courier_ref}", code="not_found")
-        return self._remember(self._order_from_booking(data, None))
+        return self._order_from_booking(data, None)
 
     def cancel(self, our_ref, courier_ref):
         if not courier_ref:

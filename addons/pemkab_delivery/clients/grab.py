@@ -346,7 +346,7 @@ class GrabExpressClient(CourierClient):
             raise CourierTimeout(
                 "GrabExpress answer has no deliveryID", code="bad_response", response=data
             )
-        return self._remember(self._order_from_delivery(data, our_ref))
+        return self._order_from_delivery(data, our_ref)
 
     def get_order(self, our_ref):
         path = self.MERCHANT_DELIVERIES_PATH.format(ref=urlquote(str(our_ref), safe=""))
@@ -363,14 +363,14 @@ class GrabExpressClient(CourierClient):
         if len(deliveries) > 1:
             self.logger.warning("GrabExpress holds %d deliveries for %s", len(deliveries), our_ref)
         delivery = self._pick_current(deliveries, lambda d: self.map_status(d.get("status")))
-        return self._remember(self._order_from_delivery(delivery, our_ref))
+        return self._order_from_delivery(delivery, our_ref)
 
     def get_order_by_courier_ref(self, courier_ref):
         path = self.DELIVERY_PATH.format(id=urlquote(str(courier_ref), safe=""))
         _status, data = self._request("GET", path)
         if not isinstance(data, dict) or not data.get("deliveryID"):
             raise OrderNotFound(f"GrabExpress has no delivery {courier_ref}", code="not_found")
-        return self._remember(self._order_from_delivery(data, None))
+        return self._order_from_delivery(data, None)
 
     def cancel(self, our_ref, courier_ref):
         if not courier_ref:

@@ -3,7 +3,7 @@
 """Our words for courier deliveries: statuses and the plain data that goes in and out.
 
 * booking statuses (:data:`STATUSES`, :data:`FINAL_STATUSES`, :data:`STATUS_RANK`) and
-  :data:`FAILURE_REASONS`;
+  :data:`COURIER_FAILURE_REASONS` (the booking's vocabulary, ``const.py``, builds on them);
 * plain dataclasses for what goes in (:class:`Location`, :class:`Package`) and what comes
   out (:class:`Quote`, :class:`OrderInfo`, :class:`WebhookEvent`);
 * the conversions the couriers' answers need (:func:`phone_digits`, :func:`to_iso`,
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import PermanentError
 
 __all__ = [
-    "FAILURE_REASONS",
+    "COURIER_FAILURE_REASONS",
     "FINAL_STATUSES",
     "STATUSES",
     "STATUS_RANK",
@@ -64,8 +64,9 @@ STATUS_RANK = {
 }
 
 #: Machine-readable failure reasons put in :attr:`OrderInfo.failure_reason` (couriers may
-#: also give free text, which is passed through as is).
-FAILURE_REASONS = ("no_driver", "rejected", "returned", "cancelled_by_courier")
+#: also give free text, which is passed through as is): the first codes of the booking's
+#: ``FAILURE_REASONS`` (``const.py``), which adds the officers' own.
+COURIER_FAILURE_REASONS = ("no_driver", "rejected", "cancelled_by_courier", "returned")
 
 # --------------------------------------------------------------------------------------
 # Data
@@ -141,7 +142,7 @@ class OrderInfo:
 
     ``status`` is ours (:data:`STATUSES`) or None when the courier status is unknown to
     us (then keep the current status); ``courier_status`` is the courier's raw string.
-    ``failure_reason`` is one of :data:`FAILURE_REASONS`, the courier's free text, or None.
+    ``failure_reason`` is one of :data:`COURIER_FAILURE_REASONS`, the courier's free text, or None.
     ``delivered_at`` is an ISO 8601 string with a UTC offset, or None.
     """
 

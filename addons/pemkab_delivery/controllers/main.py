@@ -25,7 +25,7 @@ from odoo import SUPERUSER_ID, fields, http
 from odoo.http import request
 
 from ..clients import CourierError
-from ..models.pemkab_delivery_booking_news import parse_courier_datetime
+from ..models.pemkab_delivery_booking import parse_courier_datetime
 
 _logger = logging.getLogger(__name__)
 

@@ -13,15 +13,9 @@ from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
 from . import pemkab_delivery_booking
-from . import pemkab_delivery_booking_news
-from . import pemkab_delivery_booking_outbox
-from . import pemkab_delivery_booking_retention
-from . import pemkab_delivery_booking_review
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin
-from . import pemkab_deliverable_mixin_courier
-from . import pemkab_deliverable_mixin_citizen
 from . import res_config_settings
 from . import res_partner
 from . import res_users

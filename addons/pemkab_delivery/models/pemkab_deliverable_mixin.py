@@ -15,16 +15,49 @@ rest, the same way for every document and for every booking of it (the first one
 - an officer confirms a delivery by hand (a live courier order is cancelled through
   the outbox), marks it failed or returned, cancels it, or dispatches it again, which
   books or says why it cannot.
+
+The citizen's side is here too: the citizen's page (one unguessable link per document),
+the messages to the recipient and named proxies, and the proof of delivery on paper.
+The link carries ``portal.mixin``'s ``access_token`` of the *document* (not of a
+booking), so it stays the same across *Book Again* and re-dispatches. The public page
+(``/lacak/<token>``, see ``controllers/tracking.py``) shows only what
+:meth:`_delivery_citizen_page_values` returns: states, the shelter, an estimated arrival,
+the driver while on the way, the receiver once delivered; never what is inside the
+parcel, nor the recipient's NIK, BPJS or aid data. The recipient (the booking's phone)
+and the named proxies get an SMS and, where they have an address, a mail when the
+courier is booked, a driver assigned, the parcel delivered or not. The templates
+(``data/pemkab_citizen_notification_data.xml``) are on the courier booking, which every
+document has: a new document gets them with nothing to write; an administrator edits
+them. A neutralised database queues nothing.
+
+One model, one file, in sections: fields; the workflow (buttons, checks, what they
+do); the bookings of a document and what their news does to it; delivery triggers; the
+citizen (link, page, messages, proof); the hooks a document implements.
 """
+
+import logging
+import uuid
+from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
 
-from .pemkab_delivery_booking import (
+from ..const import (
+    ACTIVE_STATES,
     BOOKING_STATES,
+    CANCELLABLE_STATES,
     FAILURE_REASONS,
+    FINAL_STATES,
+    ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
 )
+from ..orm.bulk import insert_rows
+from ..tools.geo import haversine_km
+from .pemkab_workflow_mixin import refuse_nul_characters
+
+_logger = logging.getLogger(__name__)
 
 # who received the parcel, and when: written by the officer before a confirmation or by
 # the courier's news, frozen once the document is closed
@@ -38,6 +71,88 @@ PROOF_FIELDS = frozenset(
         "proof_photo",
     }
 )
+
+
+# the classes whose create() the bookings' bulk insert stands for, outermost first (a
+# test compares them with the model's: a new override must be added to the bulk path)
+BOOKING_CREATE_OVERRIDES = (
+    "pemkab_delivery_booking.PemkabDeliveryBooking",
+    "pemkab_document_mixin.PemkabDocumentMixin",
+    "pemkab_address_base_mixin.PemkabAddressBaseMixin",
+    "mail_thread.MailThread",
+    "pemkab_workflow_mixin.PemkabWorkflowMixin",
+    "base.Base",
+    "models.BaseModel",
+)
+
+# what a receiver's relation, as couriers and officers write it, says of the receiver
+SELF_RELATIONS = {"self", "recipient", "patient", "head", "sendiri", "penerima", "pasien"}
+FAMILY_RELATIONS = {
+    "family",
+    "member",
+    "spouse",
+    "child",
+    "parent",
+    "keluarga",
+    "suami",
+    "istri",
+    "anak",
+    "orang tua",
+}
+
+# the regency's time zone (Banyuwangi is in WIB)
+CITIZEN_TZ = "Asia/Jakarta"
+# days a link keeps working once its document reached a final state (Settings)
+TRACKING_DAYS_PARAM = "pemkab_delivery.tracking_days"
+TRACKING_DAYS_DEFAULT = 30
+# a driver's pace on Banyuwangi's roads: km of road per km of straight line, and km/h
+ROAD_FACTOR = 1.3
+DRIVER_SPEED_KMH = 25.0
+# minutes a driver needs to reach the shelter and take the parcel
+PICKUP_MINUTES = 15
+
+# what the citizen hears of, and the templates that say it
+NOTIFY_TEMPLATES = {
+    "booked": ("sms_template_citizen_booked", "mail_template_citizen_booked"),
+    "driver_assigned": ("sms_template_citizen_driver", "mail_template_citizen_driver"),
+    "delivered": ("sms_template_citizen_delivered", "mail_template_citizen_delivered"),
+    "failed": ("sms_template_citizen_failed", "mail_template_citizen_failed"),
+}
+
+
+def insert_bookings(model, vals_list):
+    """``model`` is ``pemkab.delivery.booking`` (sudo): its ``create(vals_list)`` of a
+    batch, without tracking (the bulk paths' context), as one INSERT per thousand
+    rows instead of the ORM's per-record work (a district's 100,000 bookings).
+
+    It does what each ``create`` override of the bookings does (in the order of
+    :data:`BOOKING_CREATE_OVERRIDES`): closed bookings dated (retention), the states
+    of this transaction flushed for the partial unique index, the courier checked
+    for the agencies and the documents for the user (booking), references from the
+    sequence (document), phones normalised (address), no chatter message nor
+    follower (mail.thread without tracking), NUL characters and workflow fields
+    refused (workflow), values no column holds refused (base); then the ORM's insert
+    (:func:`insert_rows`).
+    """
+    now = fields.Datetime.now()
+    for vals in vals_list:
+        if vals.get("state") in FINAL_STATES:
+            vals.setdefault("closed_at", now)
+    model.flush_model(["state"])
+    placeholders = {"New", model.env._("New")}
+    unnamed = [vals for vals in vals_list if vals.get("name") in (None, False, *placeholders)]
+    for vals, name in zip(unnamed, model._next_references(len(unnamed)), strict=True):
+        vals["name"] = name
+    for vals in vals_list:
+        model._pemkab_normalize_phone_vals(vals)
+    refuse_nul_characters(model, vals_list)
+    model._workflow_check_vals(vals_list, creating=True)
+    model._pemkab_check_values(vals_list)
+    bookings = insert_rows(model._workflow_plain(), vals_list)
+    for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
+        provider._check_usable_by(agency)
+    bookings._check_documents_writable()
+    return bookings
 
 
 class PemkabDeliverableMixin(models.AbstractModel):
@@ -58,8 +173,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
     called) and :meth:`_delivery_receiver_candidates` (who may receive the parcel).
     """
 
+    # ==================================================================
+    # FIELDS
+    # ==================================================================
     _name = "pemkab.deliverable.mixin"
-    _inherit = ["pemkab.document.mixin", "pemkab.workflow.mixin"]
+    _inherit = ["pemkab.document.mixin", "pemkab.workflow.mixin", "portal.mixin"]
     _description = "Deliverable by Courier"
     # pemkab.workflow.mixin: what the document adds to the state and the fields below,
     # which only the workflow writes (e.g. its approvals)
@@ -132,6 +250,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
         help="The courier's or the officer's own words.",
     )
     cancel_reason = fields.Text(copy=False, readonly=True, tracking=True)
+    # the citizen's link
+    access_token = fields.Char(index="btree_not_null")
+    delivery_state_since = fields.Datetime(
+        string="In This State Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="When the document reached its current state (citizen link expiry, "
+        "alerts on parcels waiting too long).",
+    )
+    delivery_citizen_url = fields.Char(
+        string="Citizen Link",
+        compute="_compute_delivery_citizen_url",
+        help="The public page on which the recipient follows the parcel.",
+    )
 
     # ------------------------------------------------------------------
     # Compute
@@ -149,6 +282,19 @@ class PemkabDeliverableMixin(models.AbstractModel):
             record.delivery_booking_count = len(mine)
             record.delivery_status = current.state
             record.delivery_tracking_url = current.tracking_url
+
+    @api.depends("access_token")
+    def _compute_access_url(self):
+        for record in self:
+            record.access_url = f"/lacak/{record.access_token}" if record.access_token else "#"
+
+    @api.depends("access_token")
+    def _compute_delivery_citizen_url(self):
+        base_url = self[:1].get_base_url() if self else ""
+        for record in self:
+            record.delivery_citizen_url = (
+                f"{base_url}/lacak/{record.access_token}" if record.access_token else False
+            )
 
     # ------------------------------------------------------------------
     # Constraints
@@ -182,9 +328,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def write(self, vals):
         self._pemkab_check_values([vals])
         self._check_proof_frozen(vals)
+        field = self._delivery_state_field
+        entering = self.browse()
+        if field in vals:
+            entering = self.filtered(lambda record: record[field] != vals[field])
         res = super().write(vals)
-        if self._delivery_state_field in vals:
+        if field in vals:
             self._workflow_plain()._delivery_apply_triggers()
+        if entering:
+            entering._delivery_on_state_entered(vals[field])
         return res
 
     def _check_proof_frozen(self, vals):
@@ -219,6 +371,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             "cancel_reason",
         }
 
+    # ==================================================================
+    # WORKFLOW: BUTTONS, CHECKS, WHAT THEY DO
+    # ==================================================================
     # ------------------------------------------------------------------
     # Actions (buttons)
     # ------------------------------------------------------------------
@@ -547,9 +702,633 @@ class PemkabDeliverableMixin(models.AbstractModel):
         """States of a parcel that failed or came back: it may be dispatched again."""
         return tuple({self._delivery_failed_state, self._delivery_returned_state} - {None})
 
+    def _delivery_on_state_entered(self, state):
+        """These documents just reached ``state``: note when, and tell the citizens of a
+        delivery or a failure."""
+        res = super().write({"delivery_state_since": fields.Datetime.now()})
+        if state == self._delivery_ready_state:
+            self._delivery_ensure_citizen_url()
+        elif state == self._delivery_delivered_state:
+            self._delivery_notify_citizens("delivered")
+        elif state in self._delivery_returned_states():
+            self._delivery_notify_citizens("failed")
+        return res
+
+    # ==================================================================
+    # BOOKINGS OF THE DOCUMENTS, AND WHAT THEIR NEWS DOES
+    # ==================================================================
     # ------------------------------------------------------------------
-    # Hooks for the business model
+    # Bookings of the documents
     # ------------------------------------------------------------------
+    def _delivery_release_bookings(self, reason, deliver_own_fleet=False):
+        """The documents no longer wait for their bookings: mark them released (their
+        news is kept on the booking only) and cancel what can be cancelled, through the
+        outbox when the courier has the order. With ``deliver_own_fleet``, a booking of
+        the regency's own fleet on its way is marked delivered instead."""
+        bookings = self._delivery_active_bookings()
+        if not bookings:
+            return bookings
+        bookings.write({"released": True})
+        if deliver_own_fleet:
+            own_fleet = bookings.filtered(
+                lambda b: not b.provider_id._has_api() and b.state in ON_ITS_WAY_STATES
+            )
+            by_record = {record.id: record for record in self}
+            for booking in own_fleet:
+                record = by_record[booking.res_id]
+                booking.write(
+                    {
+                        "receiver_name": record.receiver_name,
+                        "receiver_relation": record.receiver_relation,
+                        "delivered_at": record.delivered_at,
+                    }
+                )
+                booking._set_state("delivered", source="user", note=reason)
+            bookings -= own_fleet
+        cancellable = bookings.filtered(lambda b: b.state in CANCELLABLE_STATES)
+        if cancellable:
+            cancellable.with_context(cancel_reason=reason).action_cancel()
+        return bookings
+
+    def _delivery_bookings(self, domain=(), order=None):
+        """The bookings of these documents matching ``domain`` (one query; sudo: a
+        document's workflow sees its bookings whoever may read them)."""
+        return (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids), *domain],
+                order=order,
+            )
+        )
+
+    def _delivery_active_bookings(self):
+        """The bookings of these documents that are not final."""
+        return self._delivery_bookings([("state", "in", ACTIVE_STATES)])
+
+    def _delivery_active_booking(self):
+        self.ensure_one()
+        return self._delivery_active_bookings()[:1]
+
+    def _delivery_current_bookings(self):
+        """{document id: the booking whose news moves it}: its latest booking that it
+        has not released."""
+        bookings = self._delivery_bookings([("released", "=", False)], order="id desc")
+        current = {}
+        for booking in bookings:
+            current.setdefault(booking.res_id, booking)
+        return current
+
+    # ------------------------------------------------------------------
+    # Courier news (called by pemkab.delivery.booking)
+    # ------------------------------------------------------------------
+    def _delivery_on_booking_update(self, booking, old_state):
+        """A booking of this record changed state: move the record the same way, whoever
+        started the booking, and tell the citizens of a courier booked or a driver
+        assigned. News of a booking the record released, or of an older one, is kept on
+        that booking only.
+
+        :param booking: the ``pemkab.delivery.booking``
+        :param old_state: its state before the change
+        """
+        self.ensure_one()
+        self._delivery_follow_booking(booking)
+        if booking.state in ("booked", "driver_assigned") and not booking.released:
+            state = self[self._delivery_state_field]
+            if state in self._delivery_live_states():
+                if booking == self._delivery_current_bookings().get(self.id):
+                    self._delivery_notify_citizens(booking.state, {self.id: booking})
+
+    def _delivery_follow_booking(self, booking):
+        """Move the record as its current booking's new state says."""
+        self.ensure_one()
+        vals = self._delivery_news_vals(booking)
+        if vals is None:
+            ready = self[self._delivery_state_field] == self._delivery_ready_state
+            if ready and booking.released and booking.state in FINAL_STATES:
+                # a booking being cancelled kept a re-dispatched parcel waiting
+                self._delivery_apply_triggers()
+            return
+        if not vals and booking.state not in FINAL_STATES:
+            return  # nothing to do here: spare the query below (bulk requests)
+        if booking != self._delivery_current_bookings().get(self.id):
+            return
+        if vals:
+            state = vals.pop(self._delivery_state_field)
+            self._delivery_write_state(state, vals)
+        if hasattr(self, "message_post") and booking.state in FINAL_STATES:
+            self.message_post(
+                body=self.env._(
+                    "Courier booking %(ref)s: %(state)s.",
+                    ref=booking.name,
+                    state=dict(booking._fields["state"]._description_selection(self.env))[
+                        booking.state
+                    ],
+                ),
+                message_type="notification",
+            )
+
+    def _delivery_news_vals(self, booking):
+        """What the booking's new state does to this record: the values to write (with
+        the state), ``{}`` for news that changes nothing here but is this record's, or
+        None when the news is not for this record."""
+        if booking.released:
+            return None
+        state = self[self._delivery_state_field]
+        ready, out = self._delivery_ready_state, self._delivery_out_state
+        returned = self._delivery_returned_states()
+        field = self._delivery_state_field
+        news = booking.state
+        if news in ("requested", "booked", "driver_assigned"):
+            if state in returned:  # booked again (Book Again, a dispatcher's request)
+                return {field: ready, "failure_reason": False, "failure_message": False}
+            return {} if state == ready else None
+        if news == "picked_up":
+            return {field: out} if state in (ready, *returned) else None
+        if news == "delivered":
+            if state in (ready, out, *returned):
+                return dict(
+                    self._delivery_proof_from_booking(booking),
+                    **{field: self._delivery_delivered_state},
+                )
+            return None
+        if news in ("failed", "cancelled") and state in (ready, out):
+            # a booking cancelled in Odoo carries its canceller's reason; one cancelled
+            # by the courier does not
+            reason = booking.failure_reason or (
+                "other" if news == "failed" or booking.cancel_reason else "cancelled_by_courier"
+            )
+            message = booking.failure_message or (news == "cancelled" and booking.cancel_reason)
+            return {
+                field: self._delivery_failure_state(reason),
+                "failure_reason": reason,
+                "failure_message": (message or "")[:250] or False,
+            }
+        return None
+
+    def _delivery_proof_from_booking(self, booking):
+        """The proof of delivery the courier reported, matched to the recipient, a family
+        member or a proxy of this document."""
+        self.ensure_one()
+        vals = {
+            "receiver_name": booking.receiver_name or self.receiver_name,
+            "receiver_relation": booking.receiver_relation or self.receiver_relation,
+            "delivered_at": booking.delivered_at or fields.Datetime.now(),
+            "proof_source": self.proof_source or "courier",
+            "proof_photo_url": booking.proof_photo_url or self.proof_photo_url,
+            "failure_reason": False,
+            "failure_message": False,
+        }
+        if booking.proof_photo and not self.proof_photo:
+            vals["proof_photo"] = booking.proof_photo
+        if not self.receiver_type:
+            vals.update(
+                self._delivery_match_receiver(booking.receiver_name, booking.receiver_relation)
+            )
+        return vals
+
+    def _delivery_match_receiver(self, name, relation):
+        """``receiver_type`` and ``receiver_partner_id`` for the person a courier named:
+        a registered recipient, family member or proxy of that name, else what the
+        relation says (a stranger counts as a proxy)."""
+        self.ensure_one()
+        wanted = (name or "").strip().casefold()
+        for candidate in self._delivery_receiver_candidates():
+            known = candidate["partner"].name or candidate.get("name") or ""
+            if wanted and candidate["partner"] and known.strip().casefold() == wanted:
+                return {
+                    "receiver_type": candidate["type"],
+                    "receiver_partner_id": candidate["partner"].id,
+                }
+        words = (relation or "").strip().casefold()
+        if words in SELF_RELATIONS:
+            kind = "recipient"
+        elif words in FAMILY_RELATIONS:
+            kind = "family"
+        elif not name and not words:
+            return {}
+        else:
+            kind = "proxy"
+        return {"receiver_type": kind}
+
+    # ------------------------------------------------------------------
+    # Triggers
+    # ------------------------------------------------------------------
+    def _delivery_apply_triggers(self):
+        """Create (and request) the bookings that the records' new state asks for.
+
+        Set-based: one search for triggers, one for bookings under way, one create and
+        one request for the whole batch, so that a period of thousands of shipments
+        reaching "packed" at once books them in seconds.
+        """
+        state_field = self._delivery_state_field
+        candidates = self.filtered(lambda record: record[state_field])
+        if not candidates:
+            return
+        triggers = self._delivery_triggers(set(candidates.mapped(state_field)))
+        if not triggers:
+            return
+        busy = set(candidates._delivery_active_bookings().mapped("res_id"))
+        by_trigger = {}
+        for record in candidates:
+            if record.id in busy:
+                continue
+            agency = record._delivery_agency()
+            trigger = next(
+                (
+                    trigger
+                    for trigger in triggers
+                    if trigger.state_value == record[state_field] and trigger._applies_to(agency)
+                ),
+                None,
+            )
+            if trigger:
+                by_trigger.setdefault(trigger, []).append(record.id)
+        for trigger, ids in by_trigger.items():
+            self.browse(ids)._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
+
+    def _delivery_triggers(self, states):
+        """The active delivery triggers of this document for these states (sudo: they
+        are an administrator's settings that act for the agency)."""
+        return (
+            self.env["pemkab.delivery.trigger"]
+            .sudo()
+            .search([("model_name", "=", self._name), ("state_value", "in", list(states))])
+        )
+
+    def _delivery_create_bookings(self, provider, dispatch_mode="auto"):
+        """Create the courier bookings of these records (one each); request them unless a
+        dispatcher must. Returns the bookings (sudo: the trigger acts for the agency)."""
+        if not self:
+            return self.env["pemkab.delivery.booking"].sudo()
+        busy = self._delivery_active_bookings()[:1]
+        if busy:
+            raise UserError(
+                self.env._(
+                    "%(record)s already has a courier booking under way.",
+                    record=self.browse(busy.res_id).display_name,
+                )
+            )
+        vals_list = []
+        for record in self:
+            values = dict(record._delivery_booking_values())
+            values.update(
+                res_model=self._name,
+                res_id=record.id,
+                provider_id=provider.id,
+                responsible_user_id=values.get("responsible_user_id") or self.env.user.id,
+            )
+            values.setdefault("service_type", provider.service_type)
+            values.setdefault("currency_id", record.currency_id.id)
+            vals_list.append(values)
+        Booking = self.env["pemkab.delivery.booking"].sudo()
+        if len(vals_list) > 1 and self.env.context.get("tracking_disable"):
+            bookings = insert_bookings(Booking, vals_list)
+        else:
+            bookings = Booking.create(vals_list)
+        self._delivery_invalidate()
+        if dispatch_mode == "auto":
+            bookings.action_request()
+        return bookings
+
+    def _delivery_invalidate(self):
+        """Forget the cached booking summary (bookings are found by search, not by a
+        stored relation the ORM would keep up to date)."""
+        self.invalidate_recordset(
+            [
+                "delivery_booking_ids",
+                "delivery_booking_id",
+                "delivery_booking_count",
+                "delivery_status",
+                "delivery_tracking_url",
+            ]
+        )
+
+    # ==================================================================
+    # THE CITIZEN: LINK, PAGE, MESSAGES, PROOF OF DELIVERY
+    # ==================================================================
+    # ------------------------------------------------------------------
+    # The citizen's link
+    # ------------------------------------------------------------------
+    def _delivery_ensure_citizen_url(self):
+        """Give every document its citizen link (once: it never changes afterwards). The
+        tokens go with the documents' pending write (their new state): one UPDATE of each
+        row for both, not a second pass over a whole period's rows."""
+        missing = self.filtered(lambda record: not record.access_token)
+        if missing:
+            # one value per record, into the cache as write() puts it (no business
+            # override has anything to check on a token); flushed with the state
+            field = self._fields["access_token"]
+            for record in missing:
+                field.write(record, str(uuid.uuid4()))
+            missing.modified(["access_token"])
+        return self
+
+    @api.model
+    def _delivery_find_by_token(self, token):
+        """The document (sudo) whose citizen link carries ``token``, in any deliverable
+        model, or None: also None once the link has expired."""
+        if not token or len(token) > 64:
+            return None
+        for model_name in self.env.registry.descendants([self._name], "_inherit"):
+            model = self.env[model_name]
+            if model._abstract or not model._auto:
+                continue
+            record = model.sudo().search([("access_token", "=", token)], limit=1)
+            if record:
+                return None if record._delivery_citizen_link_expired() else record
+        return None
+
+    def _delivery_citizen_link_expired(self):
+        """Whether the document has been in a final state (delivered, cancelled, not
+        delivered) for longer than the administrator's number of days."""
+        self.ensure_one()
+        final = (*self._delivery_closed_states, *self._delivery_returned_states())
+        if self[self._delivery_state_field] not in final or not self.delivery_state_since:
+            return False
+        days = self._delivery_tracking_days()
+        return fields.Datetime.now() > self.delivery_state_since + timedelta(days=days)
+
+    @api.model
+    def _delivery_tracking_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(TRACKING_DAYS_PARAM)
+        try:
+            return max(int(value), 0) if value not in (None, False, "") else TRACKING_DAYS_DEFAULT
+        except ValueError:
+            return TRACKING_DAYS_DEFAULT
+
+    # ------------------------------------------------------------------
+    # The citizen page
+    # ------------------------------------------------------------------
+    def _delivery_citizen_page_values(self):
+        """Everything the public page shows, as plain strings: the page reads nothing
+        else of the document. Never medicines, NIK, BPJS or aid data."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        state = self[self._delivery_state_field]
+        delivered = state == self._delivery_delivered_state
+        failed = state in self._delivery_returned_states()
+        cancelled = state in self._delivery_closed_states and not delivered
+        out = state == self._delivery_out_state
+        live = state in self._delivery_live_states()
+        on_the_way = live and booking.state in ("driver_assigned", "picked_up")
+        shelter = booking.shelter_id or (
+            self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id
+        )
+        status = self._delivery_citizen_status(delivered, failed, cancelled, out, booking)
+        values = {
+            "reference": self.name,
+            "agency": self._delivery_agency().sudo().name or "",
+            "status": status,
+            "status_kind": (
+                "success"
+                if delivered
+                else "danger"
+                if failed or cancelled
+                else "info"
+                if live
+                else "secondary"
+            ),
+            "shelter": shelter.sudo().name or "",
+            "shelter_street": shelter.sudo().street or "",
+            "timeline": self._delivery_citizen_timeline(booking, delivered, failed, cancelled),
+            "eta": live and self._delivery_citizen_eta(booking) or "",
+            "driver_name": on_the_way and booking.driver_name or "",
+            "driver_plate": on_the_way and booking.driver_plate or "",
+            "receiver_name": delivered and self.receiver_name or "",
+            "delivered_at": delivered and self._delivery_citizen_time(self.delivered_at) or "",
+            "failure": failed and self._delivery_citizen_failure() or "",
+        }
+        return values
+
+    def _delivery_citizen_status(self, delivered, failed, cancelled, out, booking):
+        if delivered:
+            return self.env._("Delivered")
+        if failed:
+            return self.env._("Not delivered yet")
+        if cancelled:
+            return self.env._("Cancelled")
+        if out:
+            return self.env._("On the way to you")
+        if booking.state == "driver_assigned":
+            return self.env._("A driver is coming to the shelter")
+        if booking.state in ("requested", "booked"):
+            return self.env._("Waiting for a courier at the shelter")
+        if self[self._delivery_state_field] == self._delivery_ready_state:
+            return self.env._("Ready at the shelter")
+        return self.env._("Being prepared")
+
+    def _delivery_citizen_failure(self):
+        labels = dict(self._fields["failure_reason"]._description_selection(self.env))
+        reason = labels.get(self.failure_reason) or self.env._("the courier could not deliver")
+        return self.env._(
+            "%(reason)s. An officer will contact you to arrange a new delivery.", reason=reason
+        )
+
+    def _delivery_citizen_timeline(self, booking, delivered, failed, cancelled):
+        """The steps of the parcel's way, each ``{"label", "time", "done"}``: times from
+        the current booking's history."""
+        first = {}
+        for event in booking.event_ids.sorted(lambda e: (e.date, e.id)):
+            if event.applied and event.status and event.status not in first:
+                first[event.status] = event.date
+        steps = [
+            (self.env._("Ready at the shelter"), booking.create_date or False),
+            (self.env._("Courier booked"), first.get("booked")),
+            (self.env._("Driver assigned"), first.get("driver_assigned")),
+            (self.env._("Picked up, on the way"), first.get("picked_up")),
+        ]
+        if delivered:
+            steps.append((self.env._("Delivered"), self.delivered_at))
+        elif failed or cancelled:
+            label = self.env._("Not delivered") if failed else self.env._("Cancelled")
+            steps.append((label, self.delivery_state_since))
+        else:
+            steps.append((self.env._("Delivered"), False))
+        # a later step done means the earlier ones are done (own fleet skips "booked")
+        reached = max((index for index, (_label, date) in enumerate(steps) if date), default=-1)
+        if not booking:
+            reached = -1
+        return [
+            {
+                "label": label,
+                "time": self._delivery_citizen_time(date) if date else "",
+                "done": index <= reached,
+            }
+            for index, (label, date) in enumerate(steps)
+        ]
+
+    def _delivery_citizen_eta(self, booking):
+        """Estimated arrival, from the straight-line distance at a driver's pace, counted
+        from the pickup (or from now plus the time to reach the shelter)."""
+        shelter = booking.shelter_id
+        if not (booking.latitude and booking.longitude and shelter.latitude and shelter.longitude):
+            return ""
+        km = haversine_km(shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
+        minutes = max(10, round(km * ROAD_FACTOR / DRIVER_SPEED_KMH * 60))
+        picked = booking.event_ids.filtered(lambda e: e.applied and e.status == "picked_up")
+        if picked:
+            start = min(picked.mapped("date"))
+        else:
+            start = fields.Datetime.now() + timedelta(minutes=PICKUP_MINUTES)
+        return self._delivery_citizen_time(start + timedelta(minutes=minutes))
+
+    def _delivery_citizen_time(self, value):
+        if not value:
+            return ""
+        return format_datetime(self.env, value, tz=CITIZEN_TZ, dt_format="d MMM yyyy, HH:mm")
+
+    # ------------------------------------------------------------------
+    # Messages to the citizens
+    # ------------------------------------------------------------------
+    def _delivery_notify_citizens(self, kind, bookings=None):
+        """Queue the SMS and mails of ``kind`` (a key of ``NOTIFY_TEMPLATES``) for these
+        documents' recipients and proxies, with the citizen link.
+
+        :param bookings: {document id: booking} to render on; each document's latest
+            booking by default (documents with none are skipped)
+        """
+        if not self or self.env.context.get("pemkab_no_citizen_notify"):
+            return
+        if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
+            _logger.info("Neutralised database: no %s message to citizens for %s", kind, self)
+            return
+        sms_xmlid, mail_xmlid = NOTIFY_TEMPLATES[kind]
+        sms_template = self._delivery_template("sms.template", sms_xmlid)
+        mail_template = self._delivery_template("mail.template", mail_xmlid)
+        bookings = bookings or {record.id: record.delivery_booking_id for record in self}
+        self._delivery_ensure_citizen_url()
+        all_bookings = self.env["pemkab.delivery.booking"].sudo()
+        for booking in bookings.values():
+            all_bookings |= booking
+        all_bookings.invalidate_recordset(["citizen_tracking_url"])
+        # who gets what: (booking, contact), then one rendering per language
+        plan = [
+            (booking.sudo(), contact)
+            for record in self
+            if (booking := bookings.get(record.id))
+            for contact in record._delivery_notify_contacts(booking.sudo())
+        ]
+        if sms_template:
+            by_lang = defaultdict(set)
+            for booking, contact in plan:
+                if contact["phone"]:
+                    by_lang[contact["lang"]].add(booking.id)
+            bodies = {
+                lang: sms_template.sudo()._render_field("body", list(ids), set_lang=lang)
+                for lang, ids in by_lang.items()
+            }
+            sms_vals = [
+                {
+                    "number": contact["phone"],
+                    "partner_id": contact["partner"].id or False,
+                    "body": bodies[contact["lang"]][booking.id],
+                    "state": "outgoing",
+                }
+                for booking, contact in plan
+                if contact["phone"]
+            ]
+            if sms_vals:
+                self.env["sms.sms"].sudo().create(sms_vals)
+        if mail_template:
+            for booking, contact in plan:
+                partner = contact["partner"]
+                if partner.email:
+                    recipients = {"recipient_ids": [fields.Command.link(partner.id)]}
+                    mail_template.sudo().with_context(lang=contact["lang"]).send_mail(
+                        booking.id, email_values=recipients
+                    )
+
+    def _delivery_template(self, model, xmlid):
+        """The template of this addon named ``xmlid``, or None, without a query each time
+        (the courier's answers record one booking at a time: the xmlid's lookup is cached,
+        and a deleted template takes its xmlid with it)."""
+        res_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            f"pemkab_delivery.{xmlid}", raise_if_not_found=False
+        )
+        return self.env[model].browse(res_id) if res_id else None
+
+    def _delivery_notify_contacts(self, booking):
+        """Who hears of the parcel: the recipient (the booking's phone) and the named
+        proxies, each ``{"partner", "phone", "lang"}``; one message per phone number."""
+        self.ensure_one()
+        default_lang = self._delivery_citizen_lang()
+        candidates = [
+            candidate
+            for candidate in self._delivery_receiver_candidates()
+            if candidate["type"] in ("recipient", "proxy")
+        ]
+        contacts, seen = [], set()
+        recipient = next((c["partner"] for c in candidates if c["type"] == "recipient"), None)
+        partners = [(recipient, booking.recipient_phone)] if booking.recipient_phone else []
+        partners += [
+            (c["partner"], self._delivery_partner_phone(c["partner"]))
+            for c in candidates
+            if c["type"] == "proxy" and c["partner"]
+        ]
+        for partner, phone in partners:
+            partner = (partner or self.env["res.partner"]).sudo()
+            key = (phone or "").replace(" ", "") or f"partner-{partner.id}"
+            if key in seen:
+                continue
+            seen.add(key)
+            contacts.append(
+                {"partner": partner, "phone": phone or False, "lang": partner.lang or default_lang}
+            )
+        return contacts
+
+    def _delivery_partner_phone(self, partner):
+        """The number an SMS reaches ``partner`` on (documents with a field of their own
+        for it override this)."""
+        return partner.phone
+
+    def _delivery_citizen_lang(self):
+        """Indonesian when it is installed, else the database's default language."""
+        langs = dict(self.env["res.lang"].get_installed())
+        if "id_ID" in langs:
+            return "id_ID"
+        return self.env["ir.default"]._get("res.partner", "lang") or "en_US"
+
+    # ------------------------------------------------------------------
+    # The proof of delivery (report/pemkab_delivery_report_templates.xml)
+    # ------------------------------------------------------------------
+    def _delivery_proof_values(self):
+        """The proof of delivery, as plain strings: who was to receive, who received,
+        when, from which shelter, by which courier; never what is inside the parcel."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        recipient = next(
+            (c for c in self._delivery_receiver_candidates() if c["type"] == "recipient"), None
+        )
+        labels = dict(self._fields["receiver_type"]._description_selection(self.env))
+        sources = dict(self._fields["proof_source"]._description_selection(self.env))
+        states = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
+        shelter = booking.shelter_id or (
+            self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id
+        )
+        return {
+            "reference": self.name,
+            "document": self._description,
+            "state": states.get(self[self._delivery_state_field], ""),
+            "delivered": self[self._delivery_state_field] == self._delivery_delivered_state,
+            "agency": self._delivery_agency().sudo().name or "",
+            "shelter": shelter.sudo().name or "",
+            "recipient": (recipient and (recipient.get("name") or recipient["partner"].name) or ""),
+            "receiver_name": self.receiver_name or "",
+            "receiver_type": labels.get(self.receiver_type, ""),
+            "receiver_relation": self.receiver_relation or "",
+            "delivered_at": self._delivery_citizen_time(self.delivered_at),
+            "proof_source": sources.get(self.proof_source, ""),
+            "booking": booking.name or "",
+            "courier": booking.provider_id.name or "",
+            "courier_order": booking.courier_order_ref or "",
+            "driver": " · ".join(p for p in (booking.driver_name, booking.driver_plate) if p),
+            "photo": self.proof_photo or booking.proof_photo or False,
+        }
+
+    # ==================================================================
+    # HOOKS FOR THE BUSINESS MODEL
+    # ==================================================================
     def _delivery_booking_values(self):
         """Values of the booking for this record.
 

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from .pemkab_delivery_booking import BOOKING_STATES
+from ..const import BOOKING_STATES
 
 
 class PemkabDeliveryBookingEvent(models.Model):

@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models
 
-from .pemkab_delivery_booking import ACTIVE_STATES
+from ..const import ACTIVE_STATES
 from .pemkab_shelter_opening import DAYS_OF_WEEK
 from .res_users import clear_rule_cache_if_scope_changes
 

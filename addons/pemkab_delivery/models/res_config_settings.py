@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from .pemkab_deliverable_mixin_citizen import TRACKING_DAYS_DEFAULT, TRACKING_DAYS_PARAM
+from .pemkab_deliverable_mixin import TRACKING_DAYS_DEFAULT, TRACKING_DAYS_PARAM
 
 
 class ResConfigSettings(models.TransientModel):

@@ -112,18 +112,9 @@ def cancel_strays(client, ref, strays):
 
 
 def _book(job, client, ref, payload):
-    """Book; ask a quote first only when the courier tells the price nowhere else."""
-    quote = None
-    if client.QUOTE_BEFORE_BOOKING:
-        try:
-            quote = client.quote(payload["origin"], payload["destination"], payload["service_type"])
-        except CourierTimeout:
-            raise
-        except CourierError as error:
-            if error.retryable:
-                raise
+    """Book (the booking answer or the courier's first news tells the price)."""
     try:
-        info = client.book(
+        return client.book(
             ref,
             payload["origin"],
             payload["destination"],
@@ -134,9 +125,6 @@ def _book(job, client, ref, payload):
         # sent, no answer: the courier may have made the order
         job["unknown"] = True
         raise
-    if quote and not info.price:
-        info.price = quote.price
-    return info
 
 
 def lookup(client, ref):

@@ -27,7 +27,7 @@ booking (ready at the shelter), or of its delivery when it had none. Its later b
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.pemkab_deliverable_mixin_citizen import CITIZEN_TZ
+from ..models.pemkab_deliverable_mixin import CITIZEN_TZ
 
 
 class PemkabDeliveryServiceReport(models.Model):

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.pemkab_delivery_booking import FAILURE_REASONS
+from ..const import FAILURE_REASONS
 
 
 class PemkabDeliveryReasonWizard(models.TransientModel):

@@ -8,6 +8,11 @@ that an approval rule (or a controlled substance) names; the parcel is then "rea
 the facility's shelter, which books the courier through pemkab_delivery's state trigger.
 The courier's news moves the delivery on: out for delivery, delivered (with proof), or
 failed (returned to the shelter, to be dispatched again).
+
+One model, one file, in sections: fields, the workflow of the pharmacy (verification,
+approval by the heads of the agency, ready at the shelter), the courier (the hooks of
+``pemkab.deliverable.mixin``), the pharmacy counter's barcode scanner, and the demo
+data driven through the real workflow.
 """
 
 import math
@@ -16,6 +21,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.pemkab_delivery.orm.demo import demo_drive_own_fleet, demo_xmlids
 from odoo.addons.pemkab_delivery.tools.geo import haversine_km
 
 STATES = [
@@ -42,6 +48,8 @@ APPROVAL_FIELDS = (
     "controlled_approved",
     "reject_reason",
 )
+# demo data: outcomes after "ready at the shelter" that the own fleet's driver brings about
+DRIVEN = ("requested", "driver_assigned", "picked_up", "delivered", "not_home")
 
 
 # what a barcode scanner may send around the code: the AIM symbology identifier some
@@ -59,9 +67,17 @@ def normalize_prescription_number(value):
 
 
 class PemkabHealthDelivery(models.Model):
+    # ==================================================================
+    # FIELDS
+    # ==================================================================
     _name = "pemkab.health.delivery"
     _description = "Prescription Delivery"
-    _inherit = ["mail.thread", "mail.activity.mixin", "pemkab.deliverable.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "pemkab.deliverable.mixin",
+        "barcodes.barcode_events_mixin",
+    ]
     _order = "id desc"
     _rec_names_search = ["name", "prescription_number"]
     # pemkab.deliverable.mixin: the states the shared delivery workflow moves
@@ -415,12 +431,62 @@ class PemkabHealthDelivery(models.Model):
                 )
             )
 
+    # ==================================================================
+    # THE PHARMACY'S WORKFLOW: VERIFY, APPROVE, READY AT THE SHELTER
+    # ==================================================================
     # ------------------------------------------------------------------
     # Actions (buttons)
     # ------------------------------------------------------------------
     def action_mark_ready(self):
         """Ready at Shelter: the parcel waits there; this requests the courier."""
         return self.action_dispatch()
+
+    def action_verify(self):
+        """The pharmacist verified the prescription: send it for approval when a rule
+        asks for it, else it is approved at once."""
+        self._check_can_verify()
+        self._do_verify()
+        return True
+
+    def action_approve(self):
+        """The head approves (in bulk from the approval queue)."""
+        self._check_can_approve()
+        self._do_approve()
+        return True
+
+    def action_open_reject_wizard(self):
+        self._check_can_approve()
+        return self._delivery_open_reason_wizard("reject")
+
+    def action_reject(self, reason):
+        """The head refuses, with a reason (the wizard calls this)."""
+        self._check_can_approve()
+        self._check_reason(reason)
+        self._do_reject(reason)
+        return True
+
+    def action_reset_to_draft(self):
+        wrong = self.filtered(lambda d: d.state not in ("rejected", "cancelled", "to_approve"))
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(refs)s: only a rejected, cancelled or waiting delivery goes back to draft.",
+                    refs=", ".join(wrong.mapped("name")),
+                )
+            )
+        self._workflow().write(
+            {
+                "state": "draft",
+                "approval_required": False,
+                "approval_reason": False,
+                "approved_by_id": False,
+                "approved_at": False,
+                "controlled_approved": False,
+                "verified_by_id": False,
+                "verified_at": False,
+            }
+        )
+        return True
 
     # ------------------------------------------------------------------
     # Checks: every reason at once
@@ -448,11 +514,109 @@ class PemkabHealthDelivery(models.Model):
         return errors
 
     # ------------------------------------------------------------------
+    def _check_can_verify(self):
+        errors = []
+        for delivery in self:
+            if delivery.state != "draft":
+                errors.append(self.env._("%(ref)s is not a draft.", ref=delivery.name))
+                continue
+            if not delivery.line_ids:
+                errors.append(self.env._("%(ref)s: add the medicines.", ref=delivery.name))
+            if not delivery.pharmacist_id:
+                errors.append(
+                    self.env._("%(ref)s: name the pharmacist who prepared it.", ref=delivery.name)
+                )
+            errors += delivery._address_errors()
+        if errors:
+            raise UserError("\n".join(errors))
+
+    def _check_can_approve(self):
+        errors = []
+        headed = self.env.user.pemkab_head_agency_ids
+        for delivery in self:
+            if delivery.state != "to_approve":
+                errors.append(self.env._("%(ref)s is not awaiting approval.", ref=delivery.name))
+            if delivery.agency_id not in headed:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: only a head of %(agency)s can decide on it.",
+                        ref=delivery.name,
+                        agency=delivery.agency_id.display_name,
+                    )
+                )
+        if errors:
+            raise UserError("\n".join(errors))
+
+    # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    # ------------------------------------------------------------------
-    # Courier (pemkab.deliverable.mixin hooks)
-    # ------------------------------------------------------------------
+    def _do_verify(self):
+        # the fee and its payer are computed while the delivery is a draft: settle them now
+        self.mapped("fee")
+        self.mapped("fee_payer")
+        reasons = self.env["pemkab.health.approval.rule"]._approval_reasons(self)
+        now = fields.Datetime.now()
+        common = {"verified_by_id": self.env.user.id, "verified_at": now}
+        need = self.filtered(lambda d: reasons[d.id])
+        for delivery in need._workflow():
+            delivery.write(
+                dict(
+                    common,
+                    state="to_approve",
+                    approval_required=True,
+                    approval_reason="; ".join(reasons[delivery.id])[:250],
+                )
+            )
+        free = self - need
+        if free:
+            free._workflow().write(dict(common, state="approved", approval_required=False))
+        need._schedule_approval_activities()
+
+    def _schedule_approval_activities(self):
+        """Tell the heads of each delivery's agency that it awaits their decision."""
+        for delivery in self:
+            for head in delivery.agency_id.head_ids:
+                delivery.activity_schedule(
+                    "pemkab_health.mail_activity_type_approval",
+                    user_id=head.id,
+                    note=delivery.approval_reason,
+                )
+
+    def _clear_approval_activities(self):
+        """The decision is taken: one query for the whole batch, whoever took it."""
+        activity_type = self.env.ref(
+            "pemkab_health.mail_activity_type_approval", raise_if_not_found=False
+        )
+        if activity_type:
+            self.env["mail.activity"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).unlink()
+
+    def _do_approve(self):
+        values = {
+            "state": "approved",
+            "approved_by_id": self.env.user.id,
+            "approved_at": fields.Datetime.now(),
+        }
+        approving = self._workflow()
+        controlled = approving.filtered("controlled")
+        if controlled:
+            controlled.write(dict(values, controlled_approved=True))
+        if approving - controlled:
+            (approving - controlled).write(values)
+        self._clear_approval_activities()
+
+    def _do_reject(self, reason):
+        self._workflow().write({"state": "rejected", "reject_reason": reason.strip()})
+        self._clear_approval_activities()
+
+    # ==================================================================
+    # THE COURIER (pemkab.deliverable.mixin hooks)
+    # ==================================================================
     def _delivery_dispatch_errors(self):
         """Checked again at each dispatch, re-dispatch and Book Again: approvals as they
         stand now, counselling, and what the courier needs of the patient."""
@@ -547,3 +711,116 @@ class PemkabHealthDelivery(models.Model):
             "package_description": description,
             "responsible_user_id": (self.pharmacist_id or self.env.user).id,
         }
+
+    # ==================================================================
+    # THE PHARMACY COUNTER'S BARCODE SCANNER
+    # ==================================================================
+    # A scanner types the prescription's code then Enter. Into the focused Prescription
+    # No. field, or anywhere on the form (Odoo's ``barcodes`` service,
+    # ``on_barcode_scanned``): the number is cleaned of what the scanner adds, and a
+    # number the facility already has names the delivery that holds it.
+    def on_barcode_scanned(self, barcode):
+        """A code scanned on the form: it is the prescription number of a draft."""
+        if self.state not in (False, "draft"):
+            return {
+                "warning": {
+                    "title": self.env._("Prescription No."),
+                    "message": self.env._(
+                        "%(ref)s is no longer a draft: its prescription number stays %(number)s.",
+                        ref=self.name or "",
+                        number=self.prescription_number or "",
+                    ),
+                }
+            }
+        number = normalize_prescription_number(barcode)
+        if number == self.prescription_number:
+            return self._prescription_number_warning()
+        self.prescription_number = number  # its onchange warns of a number already taken
+        return None
+
+    @api.onchange("prescription_number")
+    def _onchange_prescription_number(self):
+        if not self.prescription_number:
+            return None
+        number = normalize_prescription_number(self.prescription_number)
+        if number != self.prescription_number:
+            self.prescription_number = number
+        return self._prescription_number_warning()
+
+    def _prescription_number_warning(self):
+        """The onchange warning naming the delivery that already has this number at this
+        facility (the constraint refuses saving it a second time)."""
+        self.ensure_one()
+        if not (self.prescription_number and self.shelter_id):
+            return None
+        domain = [
+            ("shelter_id", "=", self.shelter_id.id),
+            ("prescription_number", "=", self.prescription_number),
+            ("state", "!=", "cancelled"),
+        ]
+        if self._origin.id:
+            domain.append(("id", "!=", self._origin.id))
+        existing = self.sudo().search(domain, limit=1)
+        if not existing:
+            return None
+        labels = dict(existing._fields["state"]._description_selection(self.env))
+        return {
+            "warning": {
+                "title": self.env._("Prescription already registered"),
+                "message": self.env._(
+                    "Prescription No. %(number)s of %(facility)s is already on delivery "
+                    "%(other)s (%(state)s, patient %(patient)s): open that delivery instead "
+                    "of registering the prescription twice.",
+                    number=existing.prescription_number,
+                    facility=existing.shelter_id.display_name,
+                    other=existing.name,
+                    state=labels.get(existing.state),
+                    patient=existing.patient_id.display_name,
+                ),
+            }
+        }
+
+    # ==================================================================
+    # DEMO DATA
+    # ==================================================================
+    @api.model
+    def _demo_run_workflow(self, plan):
+        """Demo data: move each delivery of ``plan`` ({outcome: [ids]}) to its outcome by
+        the buttons of the pharmacist, the head, the officer and the dispatcher."""
+        deliveries = {outcome: self.browse(ids) for outcome, ids in plan.items()}
+        empty = self.browse()
+        deliveries.get("cancelled", empty).action_cancel(self.env._("Patient collected it"))
+        skipped = ("draft", "cancelled")
+        verified = self.browse(
+            [i for outcome, ids in plan.items() if outcome not in skipped for i in ids]
+        )
+        verified.action_verify()
+        # the heads decide what a rule held back; the one left in the queue waits
+        waiting = verified.filtered(lambda d: d.state == "to_approve") - deliveries.get(
+            "to_approve", empty
+        )
+        rejected = deliveries.get("rejected", empty)
+        for delivery in waiting:
+            head = delivery.with_user(delivery.agency_id.head_ids[:1])
+            if delivery in rejected:
+                head.action_reject(self.env._("Patient admitted: dispensed on the ward"))
+            else:
+                head.action_approve()
+        ready = self.browse(
+            [i for outcome in (*DRIVEN, "confirmed") for i in plan.get(outcome, [])]
+        )
+        ready.action_mark_ready()
+        for delivery in deliveries.get("confirmed", empty):
+            proxy = delivery.patient_id.patient_proxy_ids[:1]
+            delivery.write({"receiver_type": "proxy", "receiver_partner_id": proxy.id})
+        deliveries.get("confirmed", empty).action_confirm_delivered()
+        bookings = ready._delivery_bookings()
+        by_delivery = {booking.res_id: booking for booking in bookings if not booking.released}
+        for outcome in DRIVEN:
+            own_fleet = bookings.browse(
+                [by_delivery[i].id for i in plan.get(outcome, []) if i in by_delivery]
+            ).filtered(lambda b: not b.provider_id._has_api())
+            demo_drive_own_fleet(own_fleet, outcome)
+        demo_xmlids(bookings, "pemkab_health", "demo_booking")
+        demo_xmlids(bookings.event_ids, "pemkab_health", "demo_booking_event")
+        return True

@@ -6,5 +6,4 @@ from . import pemkab_social_program
 from . import pemkab_social_package_type
 from . import pemkab_social_package_line
 from . import pemkab_social_period
-from . import pemkab_social_period_demo
 from . import pemkab_social_shipment

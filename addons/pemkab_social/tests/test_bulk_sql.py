@@ -8,7 +8,7 @@ from datetime import datetime
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from odoo.addons.pemkab_delivery.models.pemkab_deliverable_mixin_courier import (
+from odoo.addons.pemkab_delivery.models.pemkab_deliverable_mixin import (
     BOOKING_CREATE_OVERRIDES,
     insert_bookings,
 )

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.pemkab_deliverable_mixin_citizen import CITIZEN_TZ
+from ..models.pemkab_deliverable_mixin import CITIZEN_TZ
 from ..tools import indonesian
 
 # the helpers the templates call: fmt.long_date(day), fmt.rupiah(amount), ...

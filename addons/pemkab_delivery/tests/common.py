@@ -2,9 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import html
 import json
+import os
 import shutil
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 from lxml import etree
 
@@ -249,6 +251,15 @@ class PemkabPaperCase:
         return self._pdf_to_text(pdf)
 
     def _pdf_to_text(self, pdf):
+        # PEMKAB_PAPERS_DIR keeps each paper printed, to look at (like the tours' screenshots)
+        if os.environ.get("PEMKAB_PAPERS_DIR"):
+            path = Path(os.environ["PEMKAB_PAPERS_DIR"]) / f"{self._testMethodName}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index = 1
+            while path.exists():
+                index += 1
+                path = path.with_name(f"{self._testMethodName}-{index}.pdf")
+            path.write_bytes(pdf)
         if not shutil.which("pdftotext"):
             self.fail(
                 "pdftotext is not installed (apt-get install poppler-utils): a paper test "

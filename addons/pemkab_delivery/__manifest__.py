@@ -31,6 +31,7 @@
         "views/pemkab_shelter_views.xml",
         "views/res_partner_views.xml",
         "views/pemkab_delivery_booking_views.xml",
+        "views/pemkab_deliverable_mixin_templates.xml",
         "views/pemkab_courier_provider_views.xml",
         "views/pemkab_delivery_trigger_views.xml",
         "views/res_config_settings_views.xml",

@@ -40,6 +40,8 @@ import uuid
 from collections import defaultdict
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
@@ -369,6 +371,83 @@ class PemkabDeliverableMixin(models.AbstractModel):
             "failure_reason",
             "failure_message",
             "cancel_reason",
+        }
+
+    # ------------------------------------------------------------------
+    # Views: the delivery's parts of every document's form
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Every deliverable document's form gets the delivery's buttons, the bookings'
+        smart button and the *Courier and Proof* page from one template
+        (``views/pemkab_deliverable_mixin_templates.xml``), the way OCA's
+        ``base_tier_validation`` adds its own: one set of labels, one confirmation, one
+        read-only rule for the proof, whatever the document. The document's own form
+        declares none of them."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and not self._abstract:
+            self._delivery_add_form_parts(arch)
+        return arch, view
+
+    @api.model
+    def _delivery_add_form_parts(self, form):
+        """Put the delivery's parts into ``form`` (an etree ``<form>`` with a sheet):
+        the buttons in the header before the status bar, the smart button in the button
+        box, the page in the notebook (each made when the form has none)."""
+        sheet = form.find("sheet")
+        if sheet is None or form.xpath("//page[@name='pemkab_delivery']"):
+            return
+        values = {"rules": self._delivery_form_rules()}
+        header = form.find("header")
+        if header is None:
+            header = etree.Element("header")
+            sheet.addprevious(header)
+        statusbar = header.find("field[@widget='statusbar']")
+        for button in self._delivery_render_form_part("deliverable_form_buttons", values):
+            if statusbar is not None:
+                statusbar.addprevious(button)
+            else:
+                header.append(button)
+        box = sheet.find("div[@name='button_box']")
+        if box is None:
+            box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
+            sheet.insert(0, box)
+        box.extend(self._delivery_render_form_part("deliverable_form_smart_button", values))
+        notebook = sheet.find("notebook")
+        if notebook is None:
+            notebook = etree.SubElement(sheet, "notebook")
+        notebook.extend(self._delivery_render_form_part("deliverable_form_page", values))
+
+    @api.model
+    def _delivery_render_form_part(self, template, values):
+        """The nodes of one of the form's parts (a template of this addon, in the
+        user's language)."""
+        markup = self.env["ir.qweb"]._render(f"pemkab_delivery.{template}", values)
+        return list(etree.fromstring(str(markup)))
+
+    @api.model
+    def _delivery_form_rules(self):
+        """The form's ``invisible`` and ``readonly`` expressions, made from the
+        document's declared states: the same rule for every document."""
+        field = self._delivery_state_field
+
+        def among(states):
+            return f"{field} in {sorted(set(states))!r}"
+
+        def not_among(states):
+            return f"{field} not in {sorted(set(states))!r}"
+
+        live = self._delivery_live_states()
+        dispatch_from = self._delivery_dispatch_from_states
+        return {
+            # the buttons show where the server lets them act (_check_can_*)
+            "dispatch": dispatch_from and not_among(dispatch_from),
+            "redispatch": not_among(self._delivery_returned_states()),
+            "live": not_among(live),
+            "cancel": among((*self._delivery_closed_states, self._delivery_out_state)),
+            # the officer writes who received the parcel while it is at the shelter or
+            # on its way (before Confirm Delivered); after, the workflow alone does
+            "proof_readonly": not_among(live),
         }
 
     # ==================================================================

@@ -361,3 +361,69 @@ def view_read_queries(model, domain, view_type, view_id=False, count=None, limit
     if count is not None and result["length"] != count:
         raise AssertionError(f"{result['length']} records read, {count} expected")
     return queries
+
+
+class DeliverableFormCase:
+    """What pemkab.deliverable.mixin puts into a document's form, read as the browser
+    reads it (``get_views`` over JSON-RPC, as the session's user). Mixed into an
+    ``HttpCase`` with :class:`PemkabRpcMixin`."""
+
+    #: the delivery's header buttons, in order, and their one set of labels
+    DELIVERY_BUTTONS = (
+        ("action_dispatch", "Ready at Shelter"),
+        ("action_redispatch", "Dispatch Again"),
+        ("action_confirm_delivered", "Confirm Delivered"),
+        ("action_open_failed_wizard", "Not Delivered"),
+        ("action_open_cancel_wizard", "Cancel"),
+    )
+    PROOF_FIELDS = (
+        "receiver_type",
+        "receiver_partner_id",
+        "receiver_name",
+        "receiver_relation",
+        "delivered_at",
+        "proof_photo",
+    )
+
+    def delivery_form(self, model):
+        """The form the user's browser gets: its arch, parsed."""
+        views = self.rpc_ok(model, "get_views", [[False, "form"]])
+        return etree.fromstring(views["views"]["form"]["arch"])
+
+    def assert_delivery_form(self, form, state="state", dispatch_from=(), live=(), stop=()):
+        """The delivery's buttons (each once, the same labels and confirmation), the
+        bookings' smart button and the Courier and Proof page, with the visibility and
+        read-only rules made of the document's states."""
+        header = [
+            b
+            for b in form.iterfind("header/button")
+            if b.get("name") in dict(self.DELIVERY_BUTTONS)
+        ]
+        self.assertEqual(
+            [(b.get("name"), b.get("string")) for b in header], list(self.DELIVERY_BUTTONS)
+        )
+        buttons = {b.get("name"): b for b in header}
+        self.assertEqual(
+            buttons["action_dispatch"].get("invisible"), f"{state} not in {sorted(dispatch_from)!r}"
+        )
+        for name in ("action_confirm_delivered", "action_open_failed_wizard"):
+            self.assertEqual(buttons[name].get("invisible"), f"{state} not in {sorted(live)!r}")
+        self.assertEqual(
+            buttons["action_confirm_delivered"].get("confirm"),
+            "Confirm that the person named in Received By got the parcel?",
+        )
+        self.assertEqual(
+            buttons["action_open_cancel_wizard"].get("invisible"), f"{state} in {sorted(stop)!r}"
+        )
+        self.assertEqual(len(form.xpath("//button[@name='action_confirm_delivered']")), 1)
+        smart = form.xpath(
+            "//div[@name='button_box']/button[@name='action_view_delivery_bookings']"
+        )
+        self.assertEqual(len(smart), 1)
+        [page] = form.xpath("//notebook/page[@name='pemkab_delivery']")
+        for name in self.PROOF_FIELDS:
+            [field] = page.xpath(f".//group[@name='pemkab_delivery_proof']/field[@name='{name}']")
+            self.assertEqual(field.get("readonly"), f"{state} not in {sorted(live)!r}", name)
+        failure = page.xpath(".//group[@name='pemkab_delivery_failure']/field/@name")
+        self.assertEqual(failure, ["failure_reason", "failure_message", "cancel_reason"])
+        return form

@@ -197,7 +197,10 @@ class PemkabHealthDelivery(models.Model):
         help="The head approved handing this delivery's controlled substances to a courier.",
     )
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
-    receiver_partner_id = fields.Many2one(help="The patient or one of the patient's proxies.")
+    receiver_partner_id = fields.Many2one(
+        domain="['|', ('id', '=', patient_id), ('id', 'in', patient_proxy_ids)]",
+        help="The patient or one of the patient's proxies.",
+    )
     color = fields.Integer(compute="_compute_color")
 
     _prescription_uniq = models.UniqueIndex(

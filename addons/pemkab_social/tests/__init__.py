@@ -8,3 +8,4 @@ from . import test_tours
 from . import test_reads
 from . import test_properties
 from . import test_bulk_sql
+from . import test_form

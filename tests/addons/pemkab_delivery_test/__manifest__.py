@@ -14,5 +14,6 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "report/pemkab_test_seed_parcel_reports.xml",
+        "views/pemkab_test_seed_parcel_views.xml",
     ],
 }

@@ -1,11 +1,10 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The next dinas, as small as it gets: the Dinas Pertanian sends seed parcels to
-farmers. Everything about couriers comes from ``pemkab.deliverable.mixin``; the document
-declares its states and what the courier is told."""
+farmers. Everything about couriers comes from ``pemkab.deliverable.mixin``, its buttons
+and form parts too; the document declares its states and what the courier is told."""
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 
 class PemkabTestSeedParcel(models.Model):
@@ -20,6 +19,8 @@ class PemkabTestSeedParcel(models.Model):
     _delivery_delivered_state = "delivered"
     _delivery_failed_state = "failed"
     _delivery_cancelled_state = "cancelled"
+    # a draft parcel is put at the shelter by the mixin's own button (action_dispatch)
+    _delivery_dispatch_from_states = ("draft",)
 
     state = fields.Selection(
         [
@@ -39,13 +40,6 @@ class PemkabTestSeedParcel(models.Model):
     farmer_phone = fields.Char(required=True)
     latitude = fields.Float(digits=(10, 7))
     longitude = fields.Float(digits=(10, 7))
-
-    def action_send(self):
-        """Button: the parcel waits at the shelter; the trigger books the courier."""
-        if any(parcel.state != "draft" for parcel in self):
-            raise UserError(self.env._("Only a draft seed parcel can be sent."))
-        self._delivery_dispatch()
-        return True
 
     def _delivery_booking_values(self):
         self.ensure_one()

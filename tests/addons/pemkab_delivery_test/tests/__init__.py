@@ -2,3 +2,4 @@ from . import test_seed_parcel_workflow
 from . import test_citizen
 from . import test_papers
 from . import test_reads
+from . import test_form

@@ -36,7 +36,7 @@ class SeedParcelCommon(PemkabCourierCommon):
     def _sent(self):
         """A parcel sent, and booked with the sandbox: (parcel, booking)."""
         parcel = self._parcel()
-        parcel.action_send()
+        parcel.action_dispatch()
         self._run_outbox()
         booking = self._current(parcel)
         self.assertEqual(booking.state, "booked")

@@ -38,7 +38,7 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
     def test_link_made_once_at_the_shelter(self):
         parcels = self._parcel() | self._parcel()
         self.assertFalse(any(parcels.mapped("delivery_citizen_url")), "a draft has no link")
-        parcels.action_send()
+        parcels.action_dispatch()
         tokens = parcels.mapped("access_token")
         self.assertEqual(len(set(tokens)), 2, "one link each, made as they reach the shelter")
         self.assertTrue(all(len(token) == 36 for token in tokens))

@@ -28,7 +28,7 @@ class TestBookingReadsDoNotGrow(SeedParcelCommon):
             "longitude": 114.3700,
         }
         parcels = cls.Parcel.create([dict(vals) for _index in range(2000)])
-        parcels.action_send()
+        parcels.action_dispatch()
         cls.large = parcels.delivery_booking_ids
         cls.small = cls.large[:80]
         cls.window = cls.large[:1000]

@@ -13,7 +13,7 @@ class TestSeedParcelWorkflow(SeedParcelCommon):
         self.assertTrue(parcel.name.startswith("BENIH-"), "numbered by the document mixin")
         self.assertEqual(parcel.currency_id, self.env.ref("base.IDR"))
         self.assertFalse(parcel.delivery_booking_count)
-        parcel.action_send()
+        parcel.action_dispatch()
         self.assertEqual(parcel.state, "ready")
         booking = self._current(parcel)
         self.assertEqual(booking.state, "requested")
@@ -51,7 +51,7 @@ class TestSeedParcelWorkflow(SeedParcelCommon):
 
     def test_confirm_by_hand_and_cancel(self):
         parcel = self._parcel()
-        parcel.action_send()
+        parcel.action_dispatch()
         self._run_outbox()
         booking = self._current(parcel)
         with self.assertRaisesRegex(UserError, "Received By"):
@@ -71,7 +71,7 @@ class TestSeedParcelWorkflow(SeedParcelCommon):
         self.assertEqual(booking.state, "cancelled")
         # a second parcel cancelled before the courier answered
         other = self._parcel()
-        other.action_send()
+        other.action_dispatch()
         with self.assertRaisesRegex(ValidationError, "Reason"):
             other.action_cancel("  ")
         other.action_cancel("Petani pindah")
@@ -83,7 +83,7 @@ class TestSeedParcelWorkflow(SeedParcelCommon):
 
     def test_not_delivered_by_the_officer_through_the_wizard(self):
         parcel = self._parcel()
-        parcel.action_send()
+        parcel.action_dispatch()
         self._run_outbox()
         action = parcel.with_context(pemkab_reason_kind="fail").action_open_failed_wizard()
         wizard = (
@@ -106,5 +106,5 @@ class TestSeedParcelWorkflow(SeedParcelCommon):
         self.trigger.active = False
         parcel = self._parcel()
         with self.assertRaisesRegex(UserError, "no delivery trigger"):
-            parcel.action_send()
+            parcel.action_dispatch()
         self.assertEqual(parcel.state, "draft")

@@ -108,6 +108,29 @@ require_chromium() {
     log "no Chromium found (apt-get install chromium): the browser tests will $([[ "${PEMKAB_STRICT:-}" == 1 ]] && echo fail || echo be skipped)"
 }
 
+# --- wkhtmltopdf and pdftotext (the papers) ---------------------------------------------------
+# Odoo prints its PDF reports with wkhtmltopdf; the paper tests read them back with poppler's
+# pdftotext (addons/*/tests/test_papers.py).
+have_pdf_tools() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1
+}
+
+# require_pdf_tools: install Debian's wkhtmltopdf and poppler-utils when missing and we are root
+# with apt-get; otherwise say so: the paper tests then fail (they never skip), and under
+# PEMKAB_STRICT=1 the run stops here.
+require_pdf_tools() {
+    have_pdf_tools && return 0
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "installing wkhtmltopdf and poppler-utils (Debian's packages) for the papers"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf poppler-utils) >/dev/null 2>&1 || true
+        have_pdf_tools && return 0
+    fi
+    if [[ "${PEMKAB_STRICT:-}" == 1 ]]; then
+        die "no wkhtmltopdf or pdftotext found (apt-get install wkhtmltopdf poppler-utils): the paper tests cannot run" 5
+    fi
+    log "no wkhtmltopdf or pdftotext found (apt-get install wkhtmltopdf poppler-utils): the paper tests will fail"
+}
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 _as_pg_owner() {
     # The PostgreSQL server refuses to run as root: use the postgres account then.

@@ -9,6 +9,7 @@
 # Needs an Odoo 19 tree (ODOO_PATH, default /opt/odoo-19.0) and PostgreSQL (PGHOST, or the
 # installed server binaries for a private cluster): see scripts/common.sh. Without either it
 # fails, it never skips. PEMKAB_KEEP_DB=1 keeps the database for a look afterwards.
+# The papers' tests need wkhtmltopdf and pdftotext (poppler-utils), installed like Chromium.
 # The browser tests (tours) need Chromium: installed from Debian's package when missing and
 # run as root; their screenshots go to PEMKAB_SCREENSHOTS_DIR (default: a temporary directory).
 source "$(dirname "$0")/common.sh"
@@ -18,6 +19,7 @@ ADDONS=${PEMKAB_ADDONS:-pemkab_delivery,pemkab_health,pemkab_social}
 require_venv
 require_postgres
 require_chromium
+require_pdf_tools
 # tests/addons holds test-only addons (a minimal deliverable document that proves the
 # shared workflow without health or social): installed beside pemkab_delivery.
 ODOO_ADDONS_PATH="$PROJECT_ROOT/tests/addons,$ODOO_ADDONS_PATH"

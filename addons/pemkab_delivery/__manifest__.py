@@ -35,6 +35,7 @@
         "views/pemkab_courier_provider_views.xml",
         "views/pemkab_delivery_trigger_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_users_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "wizards/pemkab_delivery_courier_order_wizard_views.xml",
         "views/menus.xml",

@@ -66,6 +66,19 @@ class PemkabAgency(models.Model):
         help="The agency's WhatsApp number (a mobile number): the citizen's page links to "
         "it (wa.me).",
     )
+    # the letterhead (kop surat) and the signature of the agency's papers
+    logo = fields.Image(
+        max_width=512,
+        max_height=512,
+        help="Printed in the letterhead (kop surat) of the agency's papers; the regency's "
+        "(the company's) logo when empty.",
+    )
+    signatory_id = fields.Many2one(
+        "res.users",
+        string="Signs the Papers",
+        help="Who signs the agency's papers (Berita Acara Serah Terima, service report) with "
+        "name and NIP: the agency's first head when empty.",
+    )
     shelter_ids = fields.One2many("pemkab.shelter", "agency_id", string="Shelters")
     shelter_count = fields.Integer(compute="_compute_shelter_count")
     color = fields.Integer()
@@ -132,6 +145,53 @@ class PemkabAgency(models.Model):
         )
         for agency in self:
             agency.shelter_count = counts.get(agency, 0)
+
+    def _pemkab_letterhead(self, facility=None):
+        """The letterhead (kop surat) of the agency's papers: the regency, the agency (and
+        the facility, a hospital's or Puskesmas' shelter, when it is not the agency
+        itself), the office's address and phone, the logo. Public facts: read as the
+        system, whoever prints."""
+        agency = self.sudo()
+        company = self.env.company.sudo()
+        contact = agency.partner_id or company.partner_id
+        address = ", ".join(
+            part for part in (contact.street, contact.street2, contact.city, contact.zip) if part
+        )
+        contacts = ", ".join(
+            part
+            for part in (
+                contact.phone and self.env._("Telephone %(phone)s", phone=contact.phone),
+                contact.email,
+                contact.website,
+            )
+            if part
+        )
+        facility = facility and facility.sudo()
+        agency_name = (agency.name or "").upper()
+        return {
+            "regency": self.env._("GOVERNMENT OF BANYUWANGI REGENCY"),
+            "agency": agency_name,
+            "facility": (
+                facility.name
+                if facility and facility.name and facility.name.upper() != agency_name
+                else ""
+            ),
+            "address": address,
+            "contacts": contacts,
+            "logo": agency.logo or company.logo or False,
+        }
+
+    def _pemkab_signatory(self):
+        """Who signs the agency's papers: {name, title, nip}; empty names when nobody."""
+        agency = self.sudo()
+        user = agency.signatory_id or agency.head_ids[:1]
+        return {
+            "name": user.name or "",
+            "title": user.partner_id.function
+            or (agency.name and self.env._("Head of %(agency)s", agency=agency.name))
+            or "",
+            "nip": user._pemkab_nip_display() if user else "",
+        }
 
     def action_view_shelters(self):
         self.ensure_one()

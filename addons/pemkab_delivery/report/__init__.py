@@ -1,2 +1,5 @@
+from . import pemkab_paper_mixin
 from . import pemkab_delivery_service_report
+from . import pemkab_delivery_service_report_paper
 from . import pemkab_delivery_handover_report
+from . import pemkab_delivery_proof_report

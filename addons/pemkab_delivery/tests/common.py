@@ -1,11 +1,16 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import html
+import json
+import os
+import shutil
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 from lxml import etree
 
-from odoo import fields
+from odoo import fields, http
 from odoo.tests import TransactionCase, new_test_user
 
 from ..clients import clear_token_cache
@@ -221,6 +226,12 @@ class PemkabPaperCase:
     """For HttpCase tests of what citizens and heads see: a public page as a citizen's
     phone opens it, and a report as the text of its PDF."""
 
+    @classmethod
+    def _load_indonesian(cls, modules=("pemkab_delivery",)):
+        """Indonesian installed, with the suite's terms: the regency's papers print in it."""
+        cls.env["res.lang"]._activate_lang("id_ID")
+        cls.env["ir.module.module"]._load_module_terms(list(modules), ["id_ID"])
+
     def _page(self, url):
         self.env.flush_all()
         response = self.url_open(url)
@@ -237,9 +248,54 @@ class PemkabPaperCase:
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+        return self._pdf_to_text(pdf)
+
+    def _pdf_to_text(self, pdf):
+        # PEMKAB_PAPERS_DIR keeps each paper printed, to look at (like the tours' screenshots)
+        if os.environ.get("PEMKAB_PAPERS_DIR"):
+            path = Path(os.environ["PEMKAB_PAPERS_DIR"]) / f"{self._testMethodName}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index = 1
+            while path.exists():
+                index += 1
+                path = path.with_name(f"{self._testMethodName}-{index}.pdf")
+            path.write_bytes(pdf)
+        if not shutil.which("pdftotext"):
+            self.fail(
+                "pdftotext is not installed (apt-get install poppler-utils): a paper test "
+                "reads the PDF's text"
+            )
         return subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
+
+    def _print_over_http(self, login, report_xmlid, records):
+        """Print the report as ``login`` does from the web client: ``/report/download`` of
+        ``/report/pdf/<report name>/<ids>`` (the route the web client's Print menu uses,
+        a read/write request: the read-only ``/report/pdf`` route itself cannot serve
+        wkhtmltopdf the assets it fetches under the test cursor). Returns ``("pdf", the
+        PDF's text)``, or the refusal's exception class name and its message."""
+        self.env.flush_all()
+        report = self.env.ref(report_xmlid)
+        self.authenticate(login, login)
+        url = "/report/pdf/%s/%s" % (report.report_name, ",".join(str(i) for i in records.ids))
+        response = self.url_open(
+            "/report/download",
+            data={
+                "data": json.dumps([url, "qweb-pdf"]),
+                "context": json.dumps({"force_report_rendering": True}),
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        self.env.invalidate_all()
+        if response.status_code == 200 and response.content.startswith(b"%PDF"):
+            return "pdf", self._pdf_to_text(response.content)
+        # the web client's error: Odoo's serialized exception, HTML-escaped JSON
+        try:
+            error = json.loads(html.unescape(response.text))["data"]
+        except (ValueError, KeyError):
+            return f"HTTP {response.status_code}", response.text
+        return error["name"].rsplit(".", 1)[-1], error["message"]
 
 
 # the fields the web client's widgets read beside their own (``fieldDependencies``)

@@ -1,0 +1,2 @@
+from . import pemkab_health_delivery_proof_report
+from . import pemkab_health_delivery_handover_report

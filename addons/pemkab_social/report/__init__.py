@@ -1,0 +1,2 @@
+from . import pemkab_social_shipment_proof_report
+from . import pemkab_social_shipment_handover_report

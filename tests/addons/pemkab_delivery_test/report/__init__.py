@@ -1,0 +1,1 @@
+from . import pemkab_test_seed_parcel_proof_report

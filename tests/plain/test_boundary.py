@@ -94,10 +94,12 @@ def test_sandbox_by_path_books_an_order_through_the_outbox_threads():
             "lookup_first": False,
             "strays": [],
             "payload": {
-                "origin": Location("RSUD Blambangan", "+6233342100", "Jl. Letkol Istiqlah 49",
-                                   -8.2192, 114.3691),
-                "destination": Location("Ibu Siti", "081234567890", "Desa Kemiren",
-                                        -8.2080, 114.3267),
+                "origin": Location(
+                    "RSUD Blambangan", "+6233342100", "Jl. Letkol Istiqlah 49", -8.2192, 114.3691
+                ),
+                "destination": Location(
+                    "Ibu Siti", "081234567890", "Desa Kemiren", -8.2080, 114.3267
+                ),
                 "package": Package("PKT-1", "Paket layanan kesehatan", weight_kg=0.5),
                 "service_type": "instant",
             },

@@ -149,8 +149,7 @@ class PemkabTourMixin:
             getattr(find, "__wrapped__", find)()
         except (OSError, unittest.SkipTest):
             self._browser_missing(
-                "no Chromium or Chrome found (apt-get install chromium): the browser tests "
-                "need one"
+                "no Chromium or Chrome found (apt-get install chromium): the browser tests need one"
             )
 
     def browser_js(self, url_path, code, ready="", login=None, timeout=60, **kw):

@@ -9,7 +9,11 @@ sandbox with the virtualenv's Python alone. So the session stops at once if ``od
 imports. ``scripts/test.sh`` runs this folder with ``PYTHONPATH`` cleared.
 """
 
+import contextlib
 import importlib.util
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,3 +32,41 @@ def pytest_configure(config):
             f"{importlib.util.find_spec('odoo').origin}); run it as scripts/test.sh does: "
             "env -u PYTHONPATH .state/venv/bin/python -m pytest tests/plain"
         )
+
+
+@contextlib.contextmanager
+def sandbox_by_path(*args):
+    """The courier sandbox as scripts/run.sh starts it: ``courier_sandbox.py`` run by path
+    with this virtualenv's Python, ``PYTHONPATH`` cleared, on a free loopback port, with
+    ``--auto-advance`` and webhooks to a closed port. Yields its URL; stops it after,
+    checking that it exits cleanly."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ADDON / "sandbox" / "courier_sandbox.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--auto-advance",
+            "--advance-interval",
+            "0.1",
+            "--webhook-url",
+            "http://127.0.0.1:9/none",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        assert match, f"the sandbox did not start: {line!r} {process.stderr.read()[-2000:]}"
+        yield match.group(1)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0

@@ -10,13 +10,13 @@ clients and the outbox's worker threads booking an order through it.
 import importlib
 import os
 import pkgutil
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import requests
+from conftest import sandbox_by_path
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "pemkab_delivery"
 PLAIN_PACKAGES = ("clients", "outbox", "sandbox", "tools")
@@ -57,30 +57,7 @@ def test_sandbox_by_path_books_an_order_through_the_outbox_threads():
     from clients import GoSendClient, Location, Package
     from outbox import run_jobs
 
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ADDON / "sandbox" / "courier_sandbox.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--auto-advance",
-            "--advance-interval",
-            "0.1",
-            "--webhook-url",
-            "http://127.0.0.1:9/none",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_plain_env(),
-    )
-    try:
-        line = process.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-        assert match, f"the sandbox did not start: {line!r} {process.stderr.read()[-2000:]}"
-        url = match.group(1)
+    with sandbox_by_path() as url:
         client = GoSendClient(
             url + "/gosend", {"client_id": "sandbox-client", "pass_key": "sandbox-pass"}
         )
@@ -111,6 +88,3 @@ def test_sandbox_by_path_books_an_order_through_the_outbox_threads():
         assert info.courier_ref
         counts = requests.get(url + "/_sandbox/orders", timeout=5).json()
         assert "BOUNDARY-1" in str(counts)
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0

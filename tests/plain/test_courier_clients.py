@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -45,6 +44,7 @@ from clients import (  # noqa: E402
     PermanentError,
     RetryableError,
 )
+from conftest import sandbox_by_path  # noqa: E402
 from sandbox.courier_sandbox import CourierSandbox  # noqa: E402
 
 KINDS = ("gosend", "grab")
@@ -729,37 +729,12 @@ def test_seed_makes_runs_reproducible():
 
 
 def test_command_line_sandbox_starts_and_stops():
-    script = ADDON / "sandbox" / "courier_sandbox.py"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(script),
-            "--port",
-            "0",
-            "--seed",
-            "1",
-            "--auto-advance",
-            "--advance-interval",
-            "0.1",
-            "--webhook-url",
-            "http://127.0.0.1:9/none",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-        assert match, f"no URL in {line!r}"
-        health = requests.get(match.group(1) + "/_sandbox/health", timeout=5).json()
+    with sandbox_by_path("--seed", "1") as url:
+        health = requests.get(url + "/_sandbox/health", timeout=5).json()
         assert health["status"] == "ok"
-        config = requests.get(match.group(1) + "/_sandbox/config", timeout=5).json()
+        config = requests.get(url + "/_sandbox/config", timeout=5).json()
         assert config["auto_advance"] is True and config["seed"] == 1
         assert config["webhook_url_grab"] == "http://127.0.0.1:9/none"
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0
 
 
 def test_errors_are_courier_errors():

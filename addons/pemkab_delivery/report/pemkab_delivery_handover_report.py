@@ -9,7 +9,6 @@ dispatch board, parcels marked ready at the shelter (an addon's own report, name
 it, whose rendering model inherits this one): the documents' current bookings then."""
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
 
 class ReportPemkabDeliveryHandover(models.AbstractModel):
@@ -19,9 +18,7 @@ class ReportPemkabDeliveryHandover(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        report = self._paper_report()
-        docs = self.env[report.model].browse(docids).exists()
-        docs.check_access("read")
+        docs = self._paper_documents(docids)
         if docs._name == "pemkab.delivery.booking":
             bookings = docs
         else:
@@ -33,28 +30,22 @@ class ReportPemkabDeliveryHandover(models.AbstractModel):
     def _handover_bookings(self, docs):
         """The current courier bookings of documents marked ready at their shelter; a
         UserError names the documents that are not (read as the user: names only)."""
-        not_ready = docs.filtered(
-            lambda doc: doc[doc._delivery_state_field] != doc._delivery_ready_state
+        self._paper_refuse(
+            docs.filtered(lambda doc: doc[doc._delivery_state_field] != doc._delivery_ready_state),
+            self.env._(
+                "A Surat Jalan lists parcels ready at the shelter for the courier: "
+                "%(documents)s not."
+            ),
         )
-        if not_ready:
-            raise UserError(
-                self.env._(
-                    "A Surat Jalan lists parcels ready at the shelter for the courier: "
-                    "%(documents)s not.",
-                    documents=", ".join(not_ready.mapped("display_name")),
-                )
-            )
         # the user reads the documents: their bookings' hand-over facts are theirs to print
         bookings = docs.sudo().delivery_booking_id
-        unbooked = docs.filtered(lambda doc: not doc.sudo().delivery_booking_id)
-        if unbooked:
-            raise UserError(
-                self.env._(
-                    "A Surat Jalan lists the parcels a courier collects: %(documents)s has "
-                    "no courier booking yet.",
-                    documents=", ".join(unbooked.mapped("display_name")),
-                )
-            )
+        self._paper_refuse(
+            docs.filtered(lambda doc: not doc.sudo().delivery_booking_id),
+            self.env._(
+                "A Surat Jalan lists the parcels a courier collects: %(documents)s has "
+                "no courier booking yet."
+            ),
+        )
         return bookings
 
     def _handover_sheets(self, bookings):

@@ -10,7 +10,6 @@ ids printed are that model's (two reports sharing a name printed one model's rec
 another model's ids: another citizen's prescription for an aid shipment)."""
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
 from ..tools import indonesian
 
@@ -22,20 +21,16 @@ class ReportPemkabDeliveryProof(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        report = self._paper_report()
-        docs = self.env[report.model].browse(docids).exists()
-        docs.check_access("read")
-        undelivered = docs.filtered(
-            lambda doc: doc[doc._delivery_state_field] != doc._delivery_delivered_state
+        docs = self._paper_documents(docids)
+        self._paper_refuse(
+            docs.filtered(
+                lambda doc: doc[doc._delivery_state_field] != doc._delivery_delivered_state
+            ),
+            self.env._(
+                "A Berita Acara Serah Terima is printed once the parcel is delivered: "
+                "%(documents)s not yet."
+            ),
         )
-        if undelivered:
-            raise UserError(
-                self.env._(
-                    "A Berita Acara Serah Terima is printed once the parcel is delivered: "
-                    "%(documents)s not yet.",
-                    documents=", ".join(undelivered.mapped("display_name")),
-                )
-            )
         values = self._paper_values(docids, docs)
         values["papers"] = {doc.id: self._bast_values(doc) for doc in docs}
         return values

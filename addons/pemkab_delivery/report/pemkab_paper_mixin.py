@@ -44,6 +44,18 @@ class PemkabPaperMixin(models.AbstractModel):
             raise UserError(self.env._("No report prints %(name)s.", name=report_name))
         return report
 
+    def _paper_documents(self, docids):
+        """The report's records of ``docids``, which the printing user must read."""
+        docs = self.env[self._paper_report().model].browse(docids).exists()
+        docs.check_access("read")
+        return docs
+
+    def _paper_refuse(self, docs, message):
+        """Refuse to print when ``docs`` is not empty: ``message`` (translated, with a
+        ``%(documents)s`` placeholder) names them, as the user reads them."""
+        if docs:
+            raise UserError(message % {"documents": ", ".join(docs.mapped("display_name"))})
+
     def _paper_local(self, value):
         """A UTC datetime in the regency's time (WIB), or today there when empty."""
         value = value or fields.Datetime.now()

@@ -22,4 +22,5 @@ from . import res_users
 from . import mail_thread
 from . import pemkab_delivery_webhook_inbox
 from . import ir_actions_report
+from . import ir_cron
 from . import pemkab_citizen_rating

@@ -57,6 +57,7 @@ from ..const import (
     FINAL_STATES,
     ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
+    WAITING_AT_SHELTER_STATES,
 )
 from ..orm.bulk import insert_rows
 from ..tools.geo import haversine_km
@@ -217,6 +218,18 @@ class PemkabDeliverableMixin(models.AbstractModel):
         BOOKING_STATES, compute="_compute_delivery_booking_ids", string="Courier Status"
     )
     delivery_tracking_url = fields.Char(compute="_compute_delivery_booking_ids", string="Tracking")
+    # the night wait: a parcel ready at a closed shelter waits for its opening
+    delivery_shelter_opens_at = fields.Datetime(
+        compute="_compute_delivery_shelter_opens_at",
+        string="Shelter Opens",
+        help="The parcel waits at its shelter, closed now: when the shelter opens (the "
+        "courier is booked then).",
+    )
+    delivery_shelter_wait_label = fields.Char(
+        compute="_compute_delivery_shelter_opens_at",
+        string="Shelter Closed",
+        help="When the closed shelter opens, in words.",
+    )
     # proof of delivery
     receiver_type = fields.Selection(
         RECEIVER_TYPES,
@@ -288,6 +301,22 @@ class PemkabDeliverableMixin(models.AbstractModel):
             record.delivery_booking_count = len(mine)
             record.delivery_status = current.state
             record.delivery_tracking_url = current.tracking_url
+
+    @api.depends_context("lang")
+    def _compute_delivery_shelter_opens_at(self):
+        """A parcel ready at the shelter whose driver has not taken it yet, while its
+        shelter is closed: when the shelter opens."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        for record in self:
+            opens = False
+            if record[self._delivery_state_field] == self._delivery_ready_state:
+                booking = record.delivery_booking_id
+                if not booking or booking.state in WAITING_AT_SHELTER_STATES:
+                    opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+            record.delivery_shelter_opens_at = opens
+            record.delivery_shelter_wait_label = Shelter._opening_label(opens, now)
 
     @api.depends("access_token")
     def _compute_access_url(self):
@@ -397,7 +426,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_add_form_parts(self, form):
         """Put the delivery's parts into ``form`` (an etree ``<form>`` with a sheet):
         the buttons in the header before the status bar, the smart button in the button
-        box, the page in the notebook (each made when the form has none)."""
+        box, the night wait's banner after it, the page in the notebook (each made when
+        the form has none)."""
         sheet = form.find("sheet")
         if sheet is None or form.xpath("//page[@name='pemkab_delivery']"):
             return
@@ -417,6 +447,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
             box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
             sheet.insert(0, box)
         box.extend(self._delivery_render_form_part("deliverable_form_smart_button", values))
+        for banner in self._delivery_render_form_part("deliverable_form_banner", values):
+            box.addnext(banner)
         notebook = sheet.find("notebook")
         if notebook is None:
             notebook = etree.SubElement(sheet, "notebook")
@@ -473,10 +505,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return action
 
     def action_dispatch(self):
-        """The parcel waits at the shelter: its delivery trigger books the courier."""
+        """The parcel waits at the shelter: its delivery trigger books the courier. When
+        its shelter is closed now, the user is told when the courier will be booked."""
         self._check_can_dispatch()
         self._do_dispatch()
-        return True
+        return self._delivery_night_wait_notification() or True
 
     def action_confirm_delivered(self):
         """An officer confirms by hand who received the parcel, and when. A courier
@@ -733,6 +766,54 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     ),
                     message_type="notification",
                 )
+
+    def _delivery_night_wait_notification(self):
+        """The notification after *Ready at Shelter* for parcels whose shelter is closed
+        now (the courier is booked when it opens), or None when every shelter is open."""
+        self.invalidate_recordset(
+            [
+                "delivery_booking_ids",
+                "delivery_booking_id",
+                "delivery_shelter_opens_at",
+                "delivery_shelter_wait_label",
+            ]
+        )
+        waiting = self.filtered("delivery_shelter_opens_at")
+        if not waiting:
+            return None
+        if len(self) == 1:
+            message = self.env._(
+                "%(opens)s. The shelter is closed now: the parcel waits there, and the "
+                "courier will be booked when it opens.",
+                opens=self.delivery_shelter_wait_label,
+            )
+        else:
+            by_label = defaultdict(list)
+            for record in waiting:
+                by_label[record.delivery_shelter_wait_label].append(record.display_name)
+            lines = [
+                self.env._(
+                    "%(count)s of the %(total)s parcels wait at a closed shelter: their "
+                    "courier will be booked when it opens.",
+                    count=len(waiting),
+                    total=len(self),
+                )
+            ]
+            for label, refs in by_label.items():
+                shown = ", ".join(refs[:10]) + (" …" if len(refs) > 10 else "")
+                lines.append(f"{label}: {shown}")
+            message = "\n".join(lines)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Shelter closed"),
+                "message": message,
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _delivery_check_bookable(self):
         """Refuse when a delivery trigger would book no courier for a parcel put at the
@@ -1600,6 +1681,15 @@ class PemkabDeliverableMixin(models.AbstractModel):
         ``res.partner``, possibly empty), ``name``, ``type`` (a ``RECEIVER_TYPES`` value:
         recipient, family, proxy) and ``relation``."""
         return []
+
+    def _delivery_shelter(self):
+        """The shelter where the parcel waits: its current booking's, else the record's
+        ``shelter_id``."""
+        self.ensure_one()
+        shelter = self.delivery_booking_id.shelter_id
+        if not shelter and "shelter_id" in self._fields:
+            shelter = self["shelter_id"]
+        return shelter or self.env["pemkab.shelter"]
 
     def _delivery_agency(self):
         """The agency the record belongs to (``agency_id`` by default)."""

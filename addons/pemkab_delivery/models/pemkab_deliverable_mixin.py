@@ -769,39 +769,36 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     def _delivery_night_wait_notification(self):
         """The notification after *Ready at Shelter* for parcels whose shelter is closed
-        now (the courier is booked when it opens), or None when every shelter is open."""
-        self.invalidate_recordset(
-            [
-                "delivery_booking_ids",
-                "delivery_booking_id",
-                "delivery_shelter_opens_at",
-                "delivery_shelter_wait_label",
-            ]
-        )
-        waiting = self.filtered("delivery_shelter_opens_at")
+        now (the courier is booked when it opens), or None when every shelter is open.
+        One look at each shelter, whatever the number of parcels (a period's thousands)."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        waiting = defaultdict(self.browse)  # label: the parcels
+        for record in self:
+            opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+            if opens:
+                waiting[Shelter._opening_label(opens, now)] |= record
         if not waiting:
             return None
         if len(self) == 1:
             message = self.env._(
                 "%(opens)s. The shelter is closed now: the parcel waits there, and the "
                 "courier will be booked when it opens.",
-                opens=self.delivery_shelter_wait_label,
+                opens=next(iter(waiting)),
             )
         else:
-            by_label = defaultdict(list)
-            for record in waiting:
-                by_label[record.delivery_shelter_wait_label].append(record.display_name)
             lines = [
                 self.env._(
                     "%(count)s of the %(total)s parcels wait at a closed shelter: their "
                     "courier will be booked when it opens.",
-                    count=len(waiting),
+                    count=sum(len(records) for records in waiting.values()),
                     total=len(self),
                 )
             ]
-            for label, refs in by_label.items():
-                shown = ", ".join(refs[:10]) + (" …" if len(refs) > 10 else "")
-                lines.append(f"{label}: {shown}")
+            for label, records in waiting.items():
+                shown = ", ".join(records[:10].mapped("display_name"))
+                lines.append(f"{label}: {shown}" + (" …" if len(records) > 10 else ""))
             message = "\n".join(lines)
         return {
             "type": "ir.actions.client",
@@ -1683,13 +1680,12 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return []
 
     def _delivery_shelter(self):
-        """The shelter where the parcel waits: its current booking's, else the record's
-        ``shelter_id``."""
+        """The shelter where the parcel waits: the record's ``shelter_id`` (the one its
+        bookings are made for), else its current booking's."""
         self.ensure_one()
-        shelter = self.delivery_booking_id.shelter_id
-        if not shelter and "shelter_id" in self._fields:
-            shelter = self["shelter_id"]
-        return shelter or self.env["pemkab.shelter"]
+        if "shelter_id" in self._fields and self["shelter_id"]:
+            return self["shelter_id"]
+        return self.delivery_booking_id.shelter_id
 
     def _delivery_agency(self):
         """The agency the record belongs to (``agency_id`` by default)."""

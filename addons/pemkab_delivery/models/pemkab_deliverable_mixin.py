@@ -57,7 +57,6 @@ from ..const import (
     FINAL_STATES,
     ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
-    WAITING_AT_SHELTER_STATES,
 )
 from ..orm.bulk import insert_rows
 from ..tools.geo import haversine_km
@@ -304,17 +303,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     @api.depends_context("lang")
     def _compute_delivery_shelter_opens_at(self):
-        """A parcel ready at the shelter whose driver has not taken it yet, while its
-        shelter is closed: when the shelter opens."""
+        """A parcel ready at the shelter (its driver has not taken it: that is the out
+        state), while its shelter is closed: when the shelter opens. One look at each
+        shelter, none at the bookings (a board reads thousands of parcels)."""
         now = fields.Datetime.now()
         cache = {}
         Shelter = self.env["pemkab.shelter"]
         for record in self:
             opens = False
             if record[self._delivery_state_field] == self._delivery_ready_state:
-                booking = record.delivery_booking_id
-                if not booking or booking.state in WAITING_AT_SHELTER_STATES:
-                    opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+                opens = record._delivery_shelter().sudo()._closed_until(now, cache)
             record.delivery_shelter_opens_at = opens
             record.delivery_shelter_wait_label = Shelter._opening_label(opens, now)
 

@@ -69,5 +69,7 @@ def osm_urls(lat, lng, span=0.004):
         f"https://www.openstreetmap.org/export/embed.html?bbox={bbox}"
         f"&layer=mapnik&marker={lat:.6f},{lng:.6f}"
     )
-    view = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lng:.6f}#map=17/{lat:.6f}/{lng:.6f}"
+    view = (
+        f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lng:.6f}#map=17/{lat:.6f}/{lng:.6f}"
+    )
     return embed, view

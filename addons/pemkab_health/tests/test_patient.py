@@ -132,17 +132,13 @@ class TestPatientForm(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         self.assertEqual(self._choose("3510164506750001", patients_only=False), {})
         found = self._choose("Siti Aminah", patients_only=False)
         self.assertEqual(found.get(self.siti_sobo.id), "Siti Aminah")
-        answer = self.rpc(
-            "res.partner", "read", [self.siti_sobo.id], ["medical_record_number"]
-        )
+        answer = self.rpc("res.partner", "read", [self.siti_sobo.id], ["medical_record_number"])
         self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
 
     def test_patient_form_has_what_a_pharmacy_needs(self):
         self.authenticate("pharmacist_a", "pharmacist_a")
         form = self.env.ref("pemkab_health.res_partner_view_form_patient")
-        views = self.rpc_ok(
-            "res.partner", "get_views", [[form.id, "form"]], context=self.context
-        )
+        views = self.rpc_ok("res.partner", "get_views", [[form.id, "form"]], context=self.context)
         arch = views["views"]["form"]["arch"]
         for fname in ("nik", "medical_record_number", "patient_mobile", "bpjs_number"):
             self.assertIn(f'name="{fname}"', arch)

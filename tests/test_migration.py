@@ -80,7 +80,15 @@ env.cr.execute(
 # own-fleet bookings whose drivers were typed freely: the same person twice (two spellings,
 # one phone; the later spelling names the driver), another driver, one without a phone
 own_fleet = env.ref("pemkab_delivery.provider_own_fleet")
-driven = env["pemkab.delivery.booking"].search([("agency_id", "!=", False)], order="id", limit=4)
+shelter = env["pemkab.shelter"].search([], order="id", limit=1)
+driven = env["pemkab.delivery.booking"].create([
+    {
+        "provider_id": own_fleet.id, "agency_id": shelter.agency_id.id, "shelter_id": shelter.id,
+        "recipient_name": f"Penerima Migrasi {index}", "recipient_phone": "+6281234567890",
+        "street": "Jl. Migrasi", "package_code": f"MIG-{index}",
+    }
+    for index in range(4)
+])
 for booking, (name, phone, plate) in zip(driven, [
     ("Slamet", "+6281233009011", None),
     ("Pak Slamet", "+6281233009011", "P 4521 UA"),
@@ -393,8 +401,8 @@ def test_typed_driver_names_become_drivers(upgraded):
     }
     for booking_id, (agency, name, phone, plate) in before.items():
         assert rows[booking_id][:4] == [agency, name, phone, plate], "the texts stay"
-        if phone:
-            assert rows[booking_id][6:] == [phone, rows[booking_id][7], agency], booking_id
+        if phone:  # its driver: the agency's, with the booking's phone
+            assert [rows[booking_id][5], rows[booking_id][7]] == [phone, agency], booking_id
     # one driver for both spellings, named as the later booking typed it
     assert (
         rows[slamet][4:]

@@ -97,11 +97,10 @@ class PemkabFleetRun(models.Model):
     def _check_agency(self):
         for run in self:
             if run.driver_id.agency_id != run.agency_id:
+                # the driver of another agency is not the user's to name
                 raise ValidationError(
                     self.env._(
-                        "Driver: %(driver)s drives for %(other)s, not for %(agency)s.",
-                        driver=run.driver_id.sudo().name,
-                        other=run.driver_id.sudo().agency_id.name,
+                        "Driver: choose a driver of %(agency)s (Configuration > Drivers).",
                         agency=run.agency_id.name,
                     )
                 )

@@ -12,6 +12,7 @@ from .common import PemkabCourierCommon, PemkabPaperCase, PemkabRpcMixin
 BOOKING = "pemkab.delivery.booking"
 RUN = "pemkab.fleet.run"
 DRIVER = "pemkab.fleet.driver"
+REPORT = "pemkab_delivery.action_report_fleet_run"
 
 
 @tagged("post_install", "-at_install")
@@ -231,7 +232,7 @@ class TestFleet(PemkabRpcMixin, PemkabPaperCase, PemkabCourierCommon, HttpCase):
         )
         with self.assertRaisesRegex(UserError, "not at the run's shelter"):
             wizard.action_confirm()
-        with self.assertRaisesRegex(ValidationError, "drives for Agency B"):
+        with self.assertRaisesRegex(ValidationError, "choose a driver of Agency A"):
             self.env[RUN].create(
                 {
                     "agency_id": self.agency_a.id,
@@ -285,9 +286,7 @@ class TestFleet(PemkabRpcMixin, PemkabPaperCase, PemkabCourierCommon, HttpCase):
             }
         )
         bookings._do_fleet_assign(run)
-        kind, text = self._print_over_http(
-            "officer_a", "pemkab_delivery.action_report_fleet_run", run
-        )
+        kind, text = self._print_over_http("officer_a", REPORT, run)
         self.assertEqual(kind, "pdf", text)
         for shown in (
             "LEMBAR PERJALANAN ARMADA",
@@ -301,8 +300,13 @@ class TestFleet(PemkabRpcMixin, PemkabPaperCase, PemkabCourierCommon, HttpCase):
             "Banyuwangi,",
         ):
             self.assertIn(shown, text)
-        kind, message = self._print_over_http(
-            "officer_b", "pemkab_delivery.action_report_fleet_run", run
-        )
-        self.assertEqual(kind, "AccessError")
-        self.assertNotIn("Penerima", message)
+        for login in ("head_a", "delivery_admin"):
+            with self.subTest(login=login):
+                kind, text = self._print_over_http(login, REPORT, run)
+                self.assertEqual(kind, "pdf", text)
+                self.assertIn("Penerima 1", text)
+        for login in ("officer_b", "head_b"):
+            with self.subTest(login=login):
+                kind, message = self._print_over_http(login, REPORT, run)
+                self.assertEqual(kind, "AccessError")
+                self.assertNotIn("Penerima", message)

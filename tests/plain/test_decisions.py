@@ -209,7 +209,9 @@ def test_every_action_and_outcome_has_a_rule():
 
 def test_answer_details():
     """What the answers carry: the price, the courier's order, the stray to cancel."""
-    booked = d.settle({"action": d.BOOK}, ("ok", order(status="requested")), d.Held("requested"), NOW)
+    booked = d.settle(
+        {"action": d.BOOK}, ("ok", order(status="requested")), d.Held("requested"), NOW
+    )
     assert booked.info.status == "booked", "an order the courier accepted is booked"
     assert booked.info.courier_ref == "C1"
     no_driver = d.settle(*outbox_case(d.BOOK, "no driver"), NOW)
@@ -229,7 +231,9 @@ def test_answer_details():
     )
     assert final_second.stray_refs == (), "a final order is not cancelled"
     assert final_second.next_action == d.NEXT_NONE
-    priced = d.settle({"action": d.BOOK}, ("ok", order()), d.Held("requested", quoted_price=9.0), NOW)
+    priced = d.settle(
+        {"action": d.BOOK}, ("ok", order()), d.Held("requested", quoted_price=9.0), NOW
+    )
     assert "quoted_price" not in priced.vals, "the first price told stays the quoted one"
 
 
@@ -275,9 +279,7 @@ def test_last_attempt(error, unknown, verdict, state):
 
 
 def test_lookup_finds_no_order_after_the_last_attempt():
-    held = d.Held(
-        "requested", outcome_unknown=True, attempts=6, max_attempts=5, last_error="x: y"
-    )
+    held = d.Held("requested", outcome_unknown=True, attempts=6, max_attempts=5, last_error="x: y")
     settlement = d.settle({"action": d.LOOKUP, "absent": True}, ("not_found", None), held, NOW)
     assert (settlement.verdict, settlement.state, settlement.reason) == (
         d.FAIL,

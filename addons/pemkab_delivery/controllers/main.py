@@ -14,7 +14,8 @@ a body that is not JSON (415), too large (413), not an object, malformed or with
 values of the wrong type (400). A signed event older (or newer) than the tolerance is
 refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
 failed) carried only by a static token is looked up at the courier (a job of the
-exchange, after the batch has committed) before it is applied: a leaked token alone cannot mark parcels delivered.
+exchange, after the batch has committed) before it is applied: a leaked token alone
+cannot mark parcels delivered.
 """
 
 import json

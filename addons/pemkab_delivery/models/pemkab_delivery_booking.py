@@ -792,6 +792,10 @@ class PemkabDeliveryBooking(models.Model):
     def _hold_until(self, opens):
         self.ensure_one()
         self.write({"next_attempt_at": opens})
+        self._hold_note(opens)
+        self._trigger_outbox_at(opens)
+
+    def _hold_note(self, opens):
         local = pytz.utc.localize(opens).astimezone(pytz.timezone(SHELTER_TZ))
         self._log_event(
             "system",
@@ -801,7 +805,6 @@ class PemkabDeliveryBooking(models.Model):
                 when=local.strftime("%Y-%m-%d %H:%M WIB"),
             ),
         )
-        self._trigger_outbox_at(opens)
 
     def _courier_payload(self):
         """What the courier is told: the minimum, nothing sensitive."""
@@ -884,7 +887,8 @@ class PemkabDeliveryBooking(models.Model):
         """What a settlement that brings no news says, to the history and to people."""
         verdict = settlement.verdict
         if verdict == decisions.HOLD:
-            self._hold_until(settlement.retry_at)
+            # its next attempt and the outbox's run at that time: the settlement's
+            self._hold_note(settlement.retry_at)
         elif verdict == decisions.REVIEW_NEEDED:
             self._exchange_wait_for_review(settlement.params["error"])
         elif verdict == decisions.KNOWN_BY_NEWS:

@@ -536,6 +536,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
 
     @api.model
     def _news_due_count(self):
+        self.env["pemkab.delivery.webhook.inbox"].flush_model()
         self.env.cr.execute(
             SQL(
                 "SELECT count(*) FROM pemkab_delivery_webhook_inbox i WHERE %s",
@@ -572,6 +573,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
         batch commits)."""
         now = fields.Datetime.now()
         self.env["pemkab.delivery.booking"].flush_model()
+        self.env["pemkab.delivery.webhook.inbox"].flush_model()
         self.env.cr.execute(
             SQL(
                 """

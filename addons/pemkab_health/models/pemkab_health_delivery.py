@@ -452,10 +452,10 @@ class PemkabHealthDelivery(models.Model):
         return True
 
     def action_approve(self):
-        """The head approves (in bulk from the approval queue)."""
+        """The head approves (in bulk from the approval queue): says how many."""
         self._check_can_approve()
         self._do_approve()
-        return True
+        return self._delivery_notify_done("approved")
 
     def action_open_reject_wizard(self):
         self._check_can_approve()
@@ -612,6 +612,28 @@ class PemkabHealthDelivery(models.Model):
         if approving - controlled:
             (approving - controlled).write(values)
         self._clear_approval_activities()
+        self._notify_verifiers_approved()
+
+    def _notify_verifiers_approved(self):
+        """Tell each pharmacist who sent deliveries for approval that the head approved
+        them (their inbox, or mail): one notice per pharmacist, whatever the number of
+        deliveries, linked to the delivery when there is one."""
+        for verifier, deliveries in self.grouped("verified_by_id").items():
+            if not verifier or verifier == self.env.user:
+                continue
+            body = self.with_context(lang=verifier.lang).env._(
+                "%(head)s approved %(count)s prescription deliveries you verified: %(refs)s. "
+                "They may go to the shelter.",
+                head=self.env.user.name,
+                count=len(deliveries),
+                refs=", ".join(deliveries.mapped("name")),
+            )
+            record = deliveries if len(deliveries) == 1 else self.env["mail.thread"]
+            record.sudo().message_notify(
+                body=body,
+                partner_ids=verifier.partner_id.ids,
+                author_id=self.env.user.partner_id.id,
+            )
 
     def _do_reject(self, reason):
         self._workflow().write({"state": "rejected", "reject_reason": reason.strip()})

@@ -25,7 +25,7 @@ class TestHealthTours(PemkabTourMixin, PemkabHealthCommon, HttpCase):
         cls.shelter_a.write({"name": "Apotek RSUD Blambangan", "code": "APT-RSUD"})
         cls.pharmacist_a.name = "Apt. Dewi Lestari"
         cls.health_head_a.name = "dr. Bambang Suprapto"
-        cls.rule_far = cls.Rule.create({"name": "Farther than 15 km", "min_distance_km": 15})
+        cls.rule_far = cls.Rule.create({"name": "Jarak lebih dari 15 km", "min_distance_km": 15})
 
     def _counter_board(self):
         """Deliveries of several states on the counter, as on a working morning."""

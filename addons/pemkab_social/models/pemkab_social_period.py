@@ -94,6 +94,11 @@ class PemkabSocialPeriod(models.Model):
     package_cost = fields.Monetary(compute="_compute_dashboard", string="Package Costs")
     courier_cost = fields.Monetary(compute="_compute_dashboard", string="Courier Costs")
     summary_html = fields.Html(compute="_compute_dashboard", string="By Kecamatan")
+    approve_blockers = fields.Text(
+        compute="_compute_dashboard",
+        string="Cannot Be Approved Yet",
+        help="Why the period cannot be approved now; Approve Period shows only without it.",
+    )
 
     _code_uniq = models.Constraint("UNIQUE(code)", "Another period already has this code.")
 
@@ -134,6 +139,9 @@ class PemkabSocialPeriod(models.Model):
             period.cancelled_count = counts.get("cancelled", 0)
             period.package_cost, period.courier_cost = costs.get(period.id, (0.0, 0.0))
             period.summary_html = period._summary_table(by_area.get(period.id, {}), labels)
+            period.approve_blockers = (
+                "\n".join(period._approve_errors(counts)) if period.state == "draft" else False
+            )
 
     def _summary_table(self, by_area, labels):
         if not by_area:
@@ -271,33 +279,39 @@ class PemkabSocialPeriod(models.Model):
         errors = []
         if not self.env.user.has_group("pemkab_social.group_social_head"):
             errors.append(self.env._("Only the head of the Dinas Sosial approves aid periods."))
-        counts = {
-            (period.id, state): count
-            for period, state, count in self.env["pemkab.social.shipment"]._read_group(
-                [("period_id", "in", self.ids)], ["period_id", "state"], ["__count"]
-            )
-        }
+        counts = {}
+        for period, state, count in self.env["pemkab.social.shipment"]._read_group(
+            [("period_id", "in", self.ids)], ["period_id", "state"], ["__count"]
+        ):
+            counts.setdefault(period.id, {})[state] = count
         for period in self:
             if period.state != "draft":
                 errors.append(self.env._("%(period)s is not a draft.", period=period.display_name))
-            if not counts.get((period.id, "submitted")):
-                errors.append(
-                    self.env._(
-                        "%(period)s has no submitted shipment to approve.",
-                        period=period.display_name,
-                    )
-                )
-            if counts.get((period.id, "draft")):
-                errors.append(
-                    self.env._(
-                        "%(period)s still has %(count)s draft shipments: submit or cancel "
-                        "them first.",
-                        period=period.display_name,
-                        count=counts[(period.id, "draft")],
-                    )
-                )
+            errors += period._approve_errors(counts.get(period.id, {}))
         if errors:
             raise UserError("\n".join(errors))
+
+    def _approve_errors(self, counts):
+        """Why this draft period cannot be approved, given its shipments' ``counts`` by
+        state: checked by the button, and shown on the form before anyone clicks."""
+        self.ensure_one()
+        errors = []
+        if not counts.get("submitted"):
+            errors.append(
+                self.env._(
+                    "%(period)s has no submitted shipment to approve.",
+                    period=self.display_name,
+                )
+            )
+        if counts.get("draft"):
+            errors.append(
+                self.env._(
+                    "%(period)s still has %(count)s draft shipments: submit or cancel them first.",
+                    period=self.display_name,
+                    count=counts["draft"],
+                )
+            )
+        return errors
 
     def _check_can_dispatch(self):
         errors = []

@@ -1,0 +1,72 @@
+# Copyright 2026 Pemerintah Kabupaten Banyuwangi
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The Dinas Sosial's bulk actions as its own users over JSON-RPC: a bulk *Mark
+Packed* keeps a line in each shipment's chatter and says how many; *Approve Period*
+is offered only when it can succeed, with the reason shown before anyone clicks."""
+
+from lxml import etree
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
+
+from .common import PemkabSocialCommon
+
+SHIPMENT = "pemkab.social.shipment"
+PERIOD = "pemkab.social.period"
+
+
+@tagged("post_install", "-at_install")
+class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.households = cls._make_households(4)
+
+    def test_bulk_pack_logs_who_and_when_and_says_how_many(self):
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        answer = self.rpc_ok(SHIPMENT, "action_pack", shipments.ids)
+        self.assertEqual(answer["tag"], "display_notification")
+        self.assertIn("4", answer["params"]["message"])
+        lines = self.env["mail.message"].search(
+            [
+                ("model", "=", SHIPMENT),
+                ("res_id", "in", shipments.ids),
+                ("tracking_value_ids.field_id.name", "=", "state"),
+            ]
+        )
+        self.assertEqual(sorted(lines.mapped("res_id")), sorted(shipments.ids))
+        self.assertEqual(lines.author_id, self.user_officer_bwi.partner_id)
+        self.assertEqual(set(lines.tracking_value_ids.mapped("old_value_char")), {"Approved"})
+        self.assertEqual(set(lines.tracking_value_ids.mapped("new_value_char")), {"Packed"})
+
+    def test_approve_period_is_not_offered_while_drafts_remain(self):
+        shipments = self._generate()
+        shipments[:2].action_submit()
+        self.authenticate("social_head", "social_head")
+        [values] = self.rpc_ok(PERIOD, "read", self.period.ids, ["approve_blockers"])
+        self.assertIn("2 draft shipments", values["approve_blockers"])
+        view = self.rpc_ok(PERIOD, "get_views", [[False, "form"]])
+        arch = etree.fromstring(view["views"]["form"]["arch"])
+        [button] = arch.xpath("//button[@name='action_approve']")
+        self.assertIn("approve_blockers", button.get("invisible"))
+        self.period.action_submit_all()
+        [values] = self.rpc_ok(PERIOD, "read", self.period.ids, ["approve_blockers"])
+        self.assertFalse(values["approve_blockers"])
+        self.rpc_ok(PERIOD, "action_approve", self.period.ids)
+        self.assertEqual(self.period.state, "approved")
+
+    def test_same_words_as_the_health_side(self):
+        """One word for each state in both dinas: Terkirim, Sedang Diantar."""
+        self.env["res.lang"]._activate_lang("id_ID")
+        self.env["ir.module.module"]._load_module_terms(["pemkab_social"], ["id_ID"])
+        id_env = self.env(context=dict(self.env.context, lang="id_ID"))
+        labels = dict(id_env[SHIPMENT]._fields["state"]._description_selection(id_env))
+        self.assertEqual(labels["delivered"], "Terkirim")
+        self.assertEqual(labels["out_for_delivery"], "Sedang Diantar")
+        fields_info = id_env[PERIOD].fields_get(["delivered_count", "out_count"], ["string"])
+        self.assertEqual(fields_info["delivered_count"]["string"], "Jumlah Terkirim")
+        self.assertEqual(fields_info["out_count"]["string"], "Jumlah Sedang Diantar")

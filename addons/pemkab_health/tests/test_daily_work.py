@@ -159,3 +159,79 @@ class TestIndonesianWords(PemkabHealthCommon):
         self.assertIn("servernya tidak menjawab", message)
         self.assertNotIn("Error with geolocation server", message)
         self.assertNotIn("HTTP", message)
+
+
+@tagged("post_install", "-at_install")
+class TestHealthBoards(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
+    """What each role's screen shows, read as the web client reads it (JSON-RPC)."""
+
+    def test_kanban_columns_in_workflow_order(self):
+        draft = self._delivery()
+        waiting = self._delivery(controlled=True)
+        approved = self._delivery()
+        (waiting | approved).with_user(self.pharmacist_a).action_verify()
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        answer = self.rpc_ok(
+            DELIVERY,
+            "web_read_group",
+            [("id", "in", (draft | waiting | approved).ids)],
+            ["state"],
+            ["__count"],
+            context={"read_group_expand": True},  # as the kanban asks
+        )
+        states = [group["state"] for group in answer["groups"]]
+        self.assertEqual(states, ["draft", "to_approve", "approved"])
+
+    def test_approval_queue_shows_reason_patient_and_medicines(self):
+        self.Rule.create({"name": "Jarak lebih dari 15 km", "min_distance_km": 15})
+        delivery = self._delivery(patient=self.patient_far, controlled=True)
+        delivery.with_user(self.pharmacist_a).action_verify()
+        action = self.env.ref("pemkab_health.pemkab_health_delivery_action_approval")
+        self.authenticate("health_head_a", "health_head_a")
+        views = self.rpc_ok(DELIVERY, "get_views", [[action.view_ids.view_id.id, "list"]])
+        arch = etree.fromstring(views["views"]["list"]["arch"])
+        shown = [
+            field.get("name")
+            for field in arch.xpath("//list/field")
+            if field.get("column_invisible") != "1" and field.get("optional") != "hide"
+        ]
+        for fname in ("patient_id", "approval_reason", "medicine_summary"):
+            self.assertIn(fname, shown)
+        [row] = self.rpc_ok(
+            DELIVERY,
+            "web_search_read",
+            [("id", "=", delivery.id)],
+            {
+                "patient_id": {"fields": {"display_name": {}}},
+                "approval_reason": {},
+                "medicine_summary": {},
+            },
+        )["records"]
+        self.assertEqual(row["patient_id"]["display_name"], "Slamet Riyadi")
+        self.assertIn("Jarak lebih dari 15 km", row["approval_reason"])
+        self.assertIn("narkotika", row["approval_reason"])
+        self.assertEqual(row["medicine_summary"], "Metformin 500 mg × 60; Codeine 10 mg × 10")
+
+    def test_heads_and_administrators_land_on_the_dashboard(self):
+        delivery = self._delivery()
+        delivery.with_user(self.pharmacist_a).action_verify()
+        action = self.env.ref("pemkab_health.pemkab_health_delivery_action_dashboard")
+        self.assertEqual(action.view_mode.split(",")[0], "graph")
+        for login in ("health_head_a", "health_admin"):
+            self.authenticate(login, login)
+            loaded = self.url_open(
+                "/web/action/load",
+                json={"jsonrpc": "2.0", "method": "call", "params": {"action_id": action.id}},
+            ).json()
+            self.assertEqual(loaded["result"]["res_model"], DELIVERY, loaded.get("error"))
+            answer = self.rpc_ok(
+                DELIVERY, "web_read_group", [], ["kecamatan_id", "state"], ["__count"]
+            )
+            kecamatans = {
+                group["kecamatan_id"][1] for group in answer["groups"] if group["kecamatan_id"]
+            }
+            self.assertIn(self.kec_banyuwangi.name, kecamatans, f"{login} sees an empty dashboard")
+        # failures by reason and month on month are groupings of the same dashboard
+        search = self.env["pemkab.health.delivery"].get_view(view_type="search")["arch"]
+        for grouping in ("group_kecamatan", "group_failure_reason", "group_month"):
+            self.assertIn(f'name="{grouping}"', search)

@@ -70,3 +70,27 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         fields_info = id_env[PERIOD].fields_get(["delivered_count", "out_count"], ["string"])
         self.assertEqual(fields_info["delivered_count"]["string"], "Jumlah Terkirim")
         self.assertEqual(fields_info["out_count"]["string"], "Jumlah Sedang Diantar")
+
+    def test_worklist_shows_why_and_whom_to_call(self):
+        action = self.env.ref("pemkab_social.pemkab_social_shipment_action_worklist")
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        views = self.rpc_ok(SHIPMENT, "get_views", [[action.view_ids.view_id.id, "list"]])
+        arch = etree.fromstring(views["views"]["list"]["arch"])
+        shown = [f.get("name") for f in arch.xpath("//list/field") if f.get("optional") != "hide"]
+        for fname in ("recipient_name", "recipient_phone", "failure_reason", "failure_message"):
+            self.assertIn(fname, shown)
+
+    def test_columns_in_workflow_order(self):
+        """The kanban's columns (the web client asks with read_group_expand)."""
+        shipments = self._generate()
+        shipments[:2].action_submit()
+        self.authenticate("social_head", "social_head")
+        answer = self.rpc_ok(
+            SHIPMENT,
+            "web_read_group",
+            [("id", "in", shipments.ids)],
+            ["state"],
+            ["__count"],
+            context={"read_group_expand": True},
+        )
+        self.assertEqual([g["state"] for g in answer["groups"]], ["draft", "submitted"])

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The health screens in a real headless Chromium (Odoo tours,
 ``static/tests/tours/pemkab_health_tours.js``): the pharmacist at the counter, the head
-at the approval queue, and the citizen's page on a phone; each saves its screenshots
+on the dashboard and at the approval queue, and the citizen's page on a phone; each saves its screenshots
 (``PEMKAB_SCREENSHOTS_DIR``)."""
 
 import json
@@ -80,6 +80,10 @@ class TestHealthTours(PemkabTourMixin, PemkabHealthCommon, HttpCase):
             prescription_number="RX-HOLD-0004",
         )
         controlled_b.action_verify()
+        # the head's landing, as the demo's heads have it
+        self.health_head_a.action_id = self.env.ref(
+            "pemkab_health.pemkab_health_delivery_action_dashboard"
+        )
         self.start_tour("/odoo", "pemkab_health_head", login="health_head_a")
         self.env.invalidate_all()
         self.assertEqual(set(held.mapped("state")), {"approved"})

@@ -6,6 +6,7 @@ is offered only when it can succeed, with the reason shown before anyone clicks.
 
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
@@ -94,3 +95,40 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
             context={"read_group_expand": True},
         )
         self.assertEqual([g["state"] for g in answer["groups"]], ["draft", "submitted"])
+
+    def test_large_period_is_approved_in_the_background(self):
+        """Above the threshold, Approve Period hands the work to the scheduled action,
+        which approves the shipments in batches as the head, its progress on the form;
+        the head is told when it is done."""
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.env["ir.config_parameter"].set_param("pemkab_social.background_after", 2)
+        self.authenticate("social_head", "social_head")
+        answer = self.rpc_ok(PERIOD, "action_approve", self.period.ids)
+        self.assertIn("in the background", answer["params"]["message"])
+        self.assertEqual(self.period.job_state, "approving")
+        self.assertEqual((self.period.job_done, self.period.job_total), (0, 4))
+        self.assertEqual(set(shipments.mapped("state")), {"submitted"}, "nothing yet")
+        message = self.rpc_refused(UserError, PERIOD, "action_approve", self.period.ids)
+        self.assertIn("already being approved", message)
+        self.env["pemkab.social.period"]._cron_run_jobs(batch_size=3)  # two batches
+        self.period.invalidate_recordset()
+        self.assertFalse(self.period.job_state)
+        self.assertEqual(self.period.job_progress, 100.0)
+        self.assertEqual(self.period.state, "approved")
+        self.assertEqual(self.period.approved_by_id, self.user_social_head)
+        self.assertEqual(set(shipments.mapped("state")), {"approved"})
+        self.assertEqual(shipments.approved_by_id, self.user_social_head)
+        told = self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.user_social_head.partner_id.id)]
+        )
+        self.assertIn("is approved: 4 shipments", " ".join(told.mail_message_id.mapped("body")))
+
+    def test_small_period_is_approved_at_once_and_says_how_many(self):
+        self._generate()
+        self.period.action_submit_all()
+        self.authenticate("social_head", "social_head")
+        answer = self.rpc_ok(PERIOD, "action_approve", self.period.ids)
+        self.assertIn("4 shipments approved", answer["params"]["message"])
+        self.assertEqual(self.period.state, "approved")
+        self.assertFalse(self.period.job_state)

@@ -5,9 +5,12 @@ JSON-RPC: every parcel of a bulk *Ready at Shelter* keeps a line in its chatter 
 when, from which state), narcotics included, written by one statement; the button says
 how many went; the pharmacist hears that the head approved."""
 
+import ast
+
 from lxml import etree
 
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tests import HttpCase, tagged
 from odoo.tools import convert_file
 
@@ -235,3 +238,37 @@ class TestHealthBoards(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         search = self.env["pemkab.health.delivery"].get_view(view_type="search")["arch"]
         for grouping in ("group_kecamatan", "group_failure_reason", "group_month"):
             self.assertIn(f'name="{grouping}"', search)
+
+    def test_activity_links_open_the_list_they_count(self):
+        """The activities menu opens a model's list with the search filters
+        filter_activities_my and activities_overdue/today/upcoming_all (mail's
+        activity_menu.js): each model with activities has them, so the list shows the
+        records counted, not every record."""
+        held = self._delivery(controlled=True)
+        other = self._delivery()
+        (held | other).with_user(self.pharmacist_a).action_verify()
+        for model in (DELIVERY, "pemkab.delivery.booking", "pemkab.social.shipment"):
+            if model not in self.env:
+                continue
+            arch = etree.fromstring(self.env[model].get_view(view_type="search")["arch"])
+            names = set(arch.xpath("//filter/@name"))
+            for name in (
+                "filter_activities_my",
+                "activities_overdue",
+                "activities_today",
+                "activities_upcoming_all",
+            ):
+                self.assertIn(name, names, f"{model} lacks {name}")
+        arch = etree.fromstring(self.Delivery.get_view(view_type="search")["arch"])
+        [today] = arch.xpath("//filter[@name='activities_today']")
+        [mine] = arch.xpath("//filter[@name='filter_activities_my']")
+        head = self.Delivery.with_user(self.health_head_a)
+        counted = head.search(
+            Domain.AND(
+                [
+                    Domain(ast.literal_eval(mine.get("domain").replace("uid", str(head.env.uid)))),
+                    Domain(ast.literal_eval(today.get("domain"))),
+                ]
+            )
+        )
+        self.assertEqual(counted, held)

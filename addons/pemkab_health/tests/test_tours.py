@@ -83,7 +83,7 @@ class TestHealthTours(PemkabTourMixin, PemkabHealthCommon, HttpCase):
         # the head's landing, as the demo's heads have it
         self.health_head_a.action_id = self.env.ref(
             "pemkab_health.pemkab_health_delivery_action_dashboard"
-        )
+        ).id
         self.start_tour("/odoo", "pemkab_health_head", login="health_head_a")
         self.env.invalidate_all()
         self.assertEqual(set(held.mapped("state")), {"approved"})

@@ -245,9 +245,8 @@ class PemkabSocialPeriod(models.Model):
         approved in the background; the form shows its progress."""
         self._check_can_approve()
         submitted = self._submitted_counts()
-        after = int(
-            self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM, BACKGROUND_AFTER)
-        )
+        param = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM)
+        after = int(param) if (param or "").strip().isdigit() else BACKGROUND_AFTER
         large = self.filtered(lambda period: submitted.get(period.id, 0) > after)
         if large:
             large._do_queue_approval(submitted)

@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The health screens in a real headless Chromium (Odoo tours,
 ``static/tests/tours/pemkab_health_tours.js``): the pharmacist at the counter, the head
-on the dashboard and at the approval queue, and the citizen's page on a phone; each saves its screenshots
-(``PEMKAB_SCREENSHOTS_DIR``)."""
+on the dashboard and at the approval queue, and the citizen's page on a phone; each
+saves its screenshots (``PEMKAB_SCREENSHOTS_DIR``)."""
 
 import json
 

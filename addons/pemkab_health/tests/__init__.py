@@ -12,3 +12,4 @@ from . import test_dispatch_board
 from . import test_barcode
 from . import test_reads
 from . import test_form
+from . import test_daily_work

@@ -246,12 +246,12 @@ DEMO_LANDING = {
     "rsud.officer": {"pemkab_delivery": "pemkab_delivery.pemkab_delivery_booking_action"},
     "rsud.head": {
         "pemkab_delivery": "pemkab_delivery.pemkab_delivery_service_report_action",
-        "pemkab_health": "pemkab_health.pemkab_health_delivery_action_approval",
+        "pemkab_health": "pemkab_health.pemkab_health_delivery_action_dashboard",
     },
     "apoteker.rsud": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action"},
     "apoteker.pkm": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action"},
-    "kadinkes": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_approval"},
-    "gancang.admin": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_dispatch"},
+    "kadinkes": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_dashboard"},
+    "gancang.admin": {"pemkab_health": "pemkab_health.pemkab_health_delivery_action_dashboard"},
     "dinsos.head": {"pemkab_social": "pemkab_social.pemkab_social_shipment_action_dashboard"},
     "dinsos.officer": {"pemkab_social": "pemkab_social.pemkab_social_shipment_action_dispatch"},
 }

@@ -248,6 +248,28 @@ def test_versions_after_upgrade(upgraded):
     assert {state for _name, state in states} == {"installed"}, states
 
 
+def test_scheduled_actions_run_the_exchange(upgraded):
+    """The courier crons (noupdate records) keep their xml ids and run the exchange's
+    methods after the upgrade (migrations/19.0.1.4.0)."""
+    rows = upgraded.query(
+        """SELECT d.name, m.model, a.code
+             FROM ir_model_data d
+             JOIN ir_cron c ON c.id = d.res_id
+             JOIN ir_act_server a ON a.id = c.ir_actions_server_id
+             JOIN ir_model m ON m.id = a.model_id
+            WHERE d.module = 'pemkab_delivery' AND d.model = 'ir.cron'
+              AND d.name IN ('ir_cron_booking_outbox', 'ir_cron_webhook_inbox',
+                             'ir_cron_booking_poll', 'ir_cron_booking_purge')
+            ORDER BY d.name"""
+    )
+    assert rows == [
+        ["ir_cron_booking_outbox", "pemkab.delivery.exchange", "model._cron_send()"],
+        ["ir_cron_booking_poll", "pemkab.delivery.exchange", "model._cron_poll()"],
+        ["ir_cron_booking_purge", "pemkab.delivery.exchange", "model._cron_purge()"],
+        ["ir_cron_webhook_inbox", "pemkab.delivery.exchange", "model._cron_apply_news()"],
+    ], rows
+
+
 def test_partner_coordinates_moved_to_odoo_fields(upgraded):
     before = {row[0]: row[1:] for row in upgraded.old["partner_coordinates"]}
     patients = [res_id for _name, res_id in upgraded.old["patient_xmlids"]]

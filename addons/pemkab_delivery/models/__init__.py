@@ -23,5 +23,6 @@ from . import res_partner
 from . import res_users
 from . import mail_thread
 from . import pemkab_delivery_webhook_inbox
+from . import pemkab_delivery_exchange
 from . import ir_actions_report
 from . import pemkab_citizen_rating

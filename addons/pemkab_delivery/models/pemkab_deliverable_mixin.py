@@ -58,7 +58,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
 )
-from ..orm.bulk import insert_rows
+from ..orm.bulk import insert_rows, log_tracking
 from ..tools.geo import haversine_km
 from .pemkab_address_base_mixin import indonesian_e164
 from .pemkab_workflow_mixin import refuse_nul_characters
@@ -473,10 +473,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return action
 
     def action_dispatch(self):
-        """The parcel waits at the shelter: its delivery trigger books the courier."""
+        """The parcel waits at the shelter: its delivery trigger books the courier. Says
+        how many parcels went (a list's selection of dozens)."""
         self._check_can_dispatch()
         self._do_dispatch()
-        return True
+        return self._delivery_notify_done(self._delivery_ready_state)
 
     def action_confirm_delivered(self):
         """An officer confirms by hand who received the parcel, and when. A courier
@@ -489,7 +490,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         """Send a failed or returned parcel out again: books a courier, or says why not."""
         self._check_can_redispatch()
         self._do_redispatch()
-        return True
+        return self._delivery_notify_done(self._delivery_ready_state)
 
     def action_mark_failed(self, reason, failure_reason="other"):
         """An officer records that the parcel did not reach the recipient (the reason
@@ -696,11 +697,47 @@ class PemkabDeliverableMixin(models.AbstractModel):
         )
 
     def _do_dispatch(self):
-        # one write for a whole batch (a period of thousands of parcels)
-        self.with_context(tracking_disable=len(self) > 1)._delivery_dispatch()
+        # one write for a whole batch (a period of thousands of parcels), and one
+        # statement for the chatter line of each (who, when, from which state)
+        self._delivery_bulk_tracked("_delivery_dispatch")
 
     def _do_redispatch(self):
-        self._delivery_dispatch()
+        self._delivery_bulk_tracked("_delivery_dispatch")
+
+    def _delivery_bulk_tracked(self, method):
+        """Run ``method`` (the name of a method writing the state of all of ``self`` at
+        once). One record: the ORM's tracking writes its chatter line. Many: written
+        without the ORM's tracking (record by record), then every record's line (who,
+        when, the state left and entered) logged by one statement. A caller's
+        ``tracking_disable`` (an import, the demo) logs nothing."""
+        field = self._delivery_state_field
+        quiet = self.env.context.get("tracking_disable")
+        if len(self) <= 1 or quiet or "message_ids" not in self._fields:
+            records = self if len(self) <= 1 or quiet else self.with_context(tracking_disable=True)
+            return getattr(records, method)()
+        old = {record.id: record[field] for record in self}
+        result = getattr(self.with_context(tracking_disable=True), method)()
+        log_tracking(self.filtered(lambda record: record[field] != old[record.id]), field, old)
+        return result
+
+    def _delivery_notify_done(self, state):
+        """The web client's notice after a button: how many documents are in ``state``
+        now ("12 parcels: Ready at Shelter"); the view then reloads."""
+        labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(document)s: %(count)s now “%(state)s”.",
+                    count=len(self),
+                    document=self._description,
+                    state=labels.get(state, state),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _do_mark_failed(self, reason, failure_reason):
         # the state first: a booking cancelled at once must not find its parcel still

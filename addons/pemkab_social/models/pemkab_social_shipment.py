@@ -76,7 +76,13 @@ class PemkabSocialShipment(models.Model):
         tracking=True,
     )
     state = fields.Selection(
-        SHIPMENT_STATES, required=True, default="draft", tracking=True, index=True, copy=False
+        SHIPMENT_STATES,
+        required=True,
+        default="draft",
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_state",
     )
     shelter_id = fields.Many2one(
         "pemkab.shelter", string="Warehouse / Shelter", ondelete="restrict", tracking=True
@@ -103,6 +109,15 @@ class PemkabSocialShipment(models.Model):
         "UNIQUE(period_id, household_id)",
         "This household already has a shipment in this period.",
     )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group_state(self, states, domain):
+        """Kanban columns and groups in the order of the workflow (not alphabetical),
+        only those that hold shipments."""
+        return [state for state, _label in SHIPMENT_STATES if state in states]
 
     # ------------------------------------------------------------------
     # ORM overrides

@@ -128,6 +128,11 @@ url="http://127.0.0.1:$http_port"
     printf '  Logins (the password is the login):\n'
     printf '    admin\n'
     while read -r login; do [[ -n "$login" ]] && printf '    %s\n' "$login"; done <<<"$logins"
+    if ((serve)); then
+        # the demo company sends its SMS to the sandbox's gateway (pemkab_delivery/demo/res_users_demo.xml)
+        printf '  SMS the demo sent (the courier sandbox'"'"'s SMS gateway): http://127.0.0.1:%s/sms\n' \
+            "$sandbox_port"
+    fi
     printf '\n'
 } >&2
 

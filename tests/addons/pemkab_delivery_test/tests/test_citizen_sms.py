@@ -128,6 +128,36 @@ class TestCitizenSmsGateway(PemkabRpcMixin, SeedParcelCommon, HttpCase):
         self._send_queue()
         self.assertEqual(self._queued(second).failure_type, "pemkab_gateway_config")
 
+    def test_gateway_chosen_in_settings(self):
+        """General Settings > SMS: the provider's choice (sms_twilio's) offers the
+        gateway, whose URL and keys the administrator enters there."""
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]
+        form = etree.fromstring(arch["arch"])
+        [block] = form.xpath("//div[@name='pemkab_sms_gateway']")
+        self.assertEqual(block.get("invisible"), "sms_provider != 'pemkab_gateway'")
+        self.assertEqual(
+            block.xpath(".//field/@name"),
+            ["pemkab_sms_gateway_url", "pemkab_sms_gateway_userkey", "pemkab_sms_gateway_passkey"],
+        )
+        self.assertEqual(
+            block.xpath(".//field[@name='pemkab_sms_gateway_passkey']/@password"), ["True"]
+        )
+        self.company.sms_provider = "iap"
+        settings = self.env["res.config.settings"].create(
+            {
+                "sms_provider": "pemkab_gateway",
+                "pemkab_sms_gateway_url": "https://console.zenziva.net/reguler/api/sendsms/",
+                "pemkab_sms_gateway_userkey": "key-1",
+                "pemkab_sms_gateway_passkey": "key-2",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company.sms_provider, "pemkab_gateway")
+        self.assertEqual(
+            self.company.pemkab_sms_gateway_url, "https://console.zenziva.net/reguler/api/sendsms/"
+        )
+        self.assertEqual(self.company.pemkab_sms_gateway_passkey, "key-2")
+
     def test_gateway_settings_are_the_administrators(self):
         with self.assertRaises(ValidationError):
             self.company.pemkab_sms_gateway_url = (

@@ -130,7 +130,7 @@ url="http://127.0.0.1:$http_port"
     while read -r login; do [[ -n "$login" ]] && printf '    %s\n' "$login"; done <<<"$logins"
     if ((serve)); then
         # the demo company sends its SMS to the sandbox's gateway (pemkab_delivery/demo/res_users_demo.xml)
-        printf '  SMS the demo sent (the courier sandbox'"'"'s SMS gateway): http://127.0.0.1:%s/sms\n' \
+        printf '  SMS the demo sent (SMS gateway of the courier sandbox): http://127.0.0.1:%s/sms\n' \
             "$sandbox_port"
     fi
     printf '\n'

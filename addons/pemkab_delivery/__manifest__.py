@@ -12,7 +12,15 @@
     "application": True,
     "installable": True,
     "uninstall_hook": "uninstall_hook",
-    "depends": ["base_geolocalize", "mail", "phone_validation", "portal", "resource", "sms"],
+    "depends": [
+        "base_geolocalize",
+        "mail",
+        "phone_validation",
+        "portal",
+        "resource",
+        "sms",
+        "sms_twilio",
+    ],
     "external_dependencies": {"python": ["requests", "python-stdnum>=2.0", "phonenumbers"]},
     "data": [
         "security/pemkab_delivery_security.xml",

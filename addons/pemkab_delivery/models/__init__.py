@@ -18,6 +18,9 @@ from . import pemkab_delivery_booking
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin
+from . import sms_sms
+from . import mail_notification
+from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users

@@ -271,6 +271,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
         compute="_compute_delivery_citizen_url",
         help="The public page on which the recipient follows the parcel.",
     )
+    # the citizen's SMS that could not be sent (sms.sms of this document in error)
+    delivery_sms_failed = fields.Boolean(
+        string="SMS Not Sent",
+        compute="_compute_delivery_sms_failure",
+        search="_search_delivery_sms_failed",
+        help="An SMS to the recipient or a named proxy could not be sent.",
+    )
+    delivery_sms_failure = fields.Char(
+        string="Why the SMS Was Not Sent", compute="_compute_delivery_sms_failure"
+    )
 
     # ------------------------------------------------------------------
     # Compute
@@ -301,6 +311,58 @@ class PemkabDeliverableMixin(models.AbstractModel):
             record.delivery_citizen_url = (
                 f"{base_url}/lacak/{record.access_token}" if record.access_token else False
             )
+
+    def _compute_delivery_sms_failure(self):
+        """The SMS about these documents that could not be sent (one query), each as
+        "number: why", in the user's language; the newest three."""
+        ids = [record._origin.id for record in self if record._origin.id]
+        failed = self.env["sms.sms"]._pemkab_failed_by_document(self._name, ids)
+        reasons = self._delivery_sms_failure_reasons()
+        for record in self:
+            sms = failed.get(record._origin.id)
+            record.delivery_sms_failed = bool(sms)
+            record.delivery_sms_failure = sms and "; ".join(
+                f"{message.number or '-'}: {reasons.get(message.failure_type, reasons['unknown'])}"
+                for message in sms[:3]
+            )
+
+    def _search_delivery_sms_failed(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        wanted = set(value)
+        if wanted >= {True, False}:
+            return [(1, "=", 1)]
+        groups = (
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [
+                    ("pemkab_res_model", "=", self._name),
+                    ("state", "=", "error"),
+                    ("to_delete", "=", False),
+                ],
+                ["pemkab_res_id"],
+            )
+        )
+        ids = [res_id for (res_id,) in groups]
+        return [("id", "in" if True in wanted else "not in", ids)]
+
+    def _delivery_sms_failure_reasons(self):
+        """Why an SMS was not sent, by ``sms.sms`` failure type, as an officer reads it."""
+        labels = dict(self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env))
+        return labels | {
+            "unknown": self.env._("unknown error"),
+            "sms_number_missing": self.env._("no mobile number"),
+            "sms_number_format": self.env._("not a mobile number the SMS gateway sends to"),
+            "sms_credit": self.env._("the SMS account has no credit left"),
+            "sms_server": self.env._("the SMS gateway could not be reached"),
+            "sms_acc": self.env._("the SMS account is not registered"),
+            "pemkab_gateway_config": self.env._("the SMS gateway is not configured"),
+            "pemkab_gateway_auth": self.env._("the SMS gateway refused its keys"),
+            "pemkab_gateway_rejected": self.env._(
+                "the SMS gateway or the operator refused the message"
+            ),
+        }
 
     # ------------------------------------------------------------------
     # Constraints
@@ -382,8 +444,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
-        """Every deliverable document's form gets the delivery's buttons, the bookings'
-        smart button and the *Courier and Proof* page from one template
+        """Every deliverable document's form gets the delivery's buttons, the banner of an
+        SMS not sent, the bookings' smart button and the *Courier and Proof* page (and its
+        search view the *SMS Not Sent* filter) from one template
         (``views/pemkab_deliverable_mixin_templates.xml``), the way OCA's
         ``base_tier_validation`` adds its own: one set of labels, one confirmation, one
         read-only rule for the proof, whatever the document. The document's own form
@@ -391,7 +454,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form" and not self._abstract:
             self._delivery_add_form_parts(arch)
+        elif view_type == "search" and not self._abstract:
+            self._delivery_add_search_filters(arch)
         return arch, view
+
+    @api.model
+    def _delivery_add_search_filters(self, search):
+        """The delivery's filters in the document's search view (once)."""
+        if search.tag != "search" or search.xpath("//filter[@name='delivery_sms_failed']"):
+            return
+        search.extend(self._delivery_render_form_part("deliverable_search_filters", {}))
 
     @api.model
     def _delivery_add_form_parts(self, form):
@@ -412,6 +484,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 statusbar.addprevious(button)
             else:
                 header.append(button)
+        for banner in self._delivery_render_form_part("deliverable_form_banner", values):
+            sheet.addprevious(banner)
         box = sheet.find("div[@name='button_box']")
         if box is None:
             box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
@@ -1497,14 +1571,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
         all_bookings.invalidate_recordset(["citizen_tracking_url"])
         # who gets what: (booking, contact), then one rendering per language
         plan = [
-            (booking.sudo(), contact)
+            (record, booking.sudo(), contact)
             for record in self
             if (booking := bookings.get(record.id))
             for contact in record._delivery_notify_contacts(booking.sudo())
         ]
         if sms_template:
             by_lang = defaultdict(set)
-            for booking, contact in plan:
+            for _record, booking, contact in plan:
                 if contact["phone"]:
                     by_lang[contact["lang"]].add(booking.id)
             bodies = {
@@ -1517,14 +1591,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     "partner_id": contact["partner"].id or False,
                     "body": bodies[contact["lang"]][booking.id],
                     "state": "outgoing",
+                    # the document shows the SMS that could not be sent
+                    "pemkab_res_model": record._name,
+                    "pemkab_res_id": record.id,
                 }
-                for booking, contact in plan
+                for record, booking, contact in plan
                 if contact["phone"]
             ]
             if sms_vals:
                 self.env["sms.sms"].sudo().create(sms_vals)
         if mail_template:
-            for booking, contact in plan:
+            for _record, booking, contact in plan:
                 partner = contact["partner"]
                 if partner.email:
                     recipients = {"recipient_ids": [fields.Command.link(partner.id)]}

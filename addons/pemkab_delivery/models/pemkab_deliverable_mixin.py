@@ -225,6 +225,11 @@ def insert_bookings_select(model, documents, values, provider, request):
         # the stored computed stage, from the booking's own compute
         "board_stage": SQL("%s", Booking.new({"state": state}).board_stage or None),
     }
+    if request:
+        columns.update(
+            (fname, SQL("%s", fields_[fname].convert_to_column(value, Booking)))
+            for fname, value in Booking._request_vals().items()
+        )
     columns.setdefault("service_type", SQL("%s", provider.service_type))
     columns.setdefault("currency_id", SQL("d.currency_id"))
     checked = ()
@@ -232,7 +237,7 @@ def insert_bookings_select(model, documents, values, provider, request):
         checked = tuple(
             fname
             for fname in ADDRESS_CHECKED
-            if values.get(fname) in (SQL("d.%s", SQL.identifier(fname)), SQL.identifier("d", fname))
+            if values.get(fname) == SQL.identifier("d", fname)
         )
     bookings = insert_select(
         Booking,
@@ -1282,7 +1287,10 @@ class PemkabDeliverableMixin(models.AbstractModel):
             ):
                 # a booking requested moves such a document back to the shelter (the
                 # per-record path tells it); references not from a plain sequence
-                documents._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
+                busy = documents._delivery_active_bookings().mapped("res_id")
+                (documents - documents.browse(busy))._delivery_create_bookings(
+                    trigger.provider_id, trigger.dispatch_mode
+                )
                 continue
             insert_bookings_select(
                 Booking,

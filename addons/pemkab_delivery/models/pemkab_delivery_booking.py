@@ -721,14 +721,15 @@ class PemkabDeliveryBooking(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_request(self):
-        self._set_state(
-            "requested",
-            {"next_attempt_at": False, "attempt_count": 0, "last_error": False},
-            source="user",
-        )
+        self._set_state("requested", self._request_vals(), source="user")
         if any(booking.provider_id._has_api() for booking in self):
             self._hold_until_shelters_open()
             self._trigger_outbox()
+
+    @api.model
+    def _request_vals(self):
+        """What a request writes besides the state: the outbox starts afresh."""
+        return {"next_attempt_at": False, "attempt_count": 0, "last_error": False}
 
     def _do_request_inserted(self):
         """What :meth:`_do_request` does for bookings just inserted in the state

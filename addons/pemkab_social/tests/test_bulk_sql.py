@@ -281,6 +281,17 @@ class TestBulkSql(PemkabSocialCommon):
             values.pop("res_model")
             values.pop("res_id")
         self.assertEqual(mine, theirs)
+        # and as the database holds them (a NULL is no 0)
+        self.env.flush_all()
+        mine, theirs = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM pemkab_delivery_booking WHERE id IN %s ORDER BY id = %s DESC",
+                SQL(", ").join(SQL.identifier(fname) for fname in sorted(mine)),
+                (first.id, by_orm.id),
+                first.id,
+            )
+        )
+        self.assertEqual(mine, theirs)
         self.assertEqual(
             [(e.source, e.status, e.applied) for e in first.event_ids],
             [(e.source, e.status, e.applied) for e in by_orm.event_ids],

@@ -79,6 +79,7 @@ class PemkabDeliveryWebhookController(http.Controller):
         "/pemkab_delivery/webhook/<int:provider_id>",
         type="http",
         auth="none",
+        readonly=False,  # it stores the event: a read-only cursor would fail and serve it twice
         methods=["POST"],
         csrf=False,
         save_session=False,

@@ -12,6 +12,8 @@ from . import pemkab_courier_provider
 from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
+from . import pemkab_fleet_driver
+from . import pemkab_fleet_run
 from . import pemkab_delivery_booking
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger

@@ -704,6 +704,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def action_open_failed_wizard(self):
         return self._delivery_open_reason_wizard(self.env.context.get("pemkab_reason_kind", "fail"))
 
+    def action_delivery_assign_driver_run(self):
+        """Give the own-fleet parcels of these documents (waiting at one shelter) to a
+        driver run of the agency (pemkab.fleet.assign.wizard)."""
+        return self.env["pemkab.fleet.assign.wizard"]._open_for_documents(self)
+
     def action_delivery_send_whatsapp(self):
         """Open WhatsApp (``wa.me``) on the officer's device with the citizen's message
         and link, addressed to the document's recipient, else to the first named proxy

@@ -61,6 +61,10 @@ from .pemkab_shelter import SHELTER_TZ
 _logger = logging.getLogger(__name__)
 
 
+# what a driver run writes on its own-fleet bookings, and nobody else
+FLEET_DRIVER_FIELDS = frozenset({"driver_name", "driver_phone", "driver_plate"})
+
+
 def state_rank(state):
     """Order of the booking states, for refusing news that would move a booking back."""
     if state == "draft":
@@ -103,7 +107,9 @@ class PemkabDeliveryBooking(models.Model):
     _order = "id desc"
     _rec_names_search = ["name", "courier_order_ref", "recipient_name"]
     # pemkab.workflow.mixin: the buttons, the outbox and the courier's news move these
-    _workflow_protected_fields = ("state", "released")
+    _workflow_protected_fields = ("state", "released", "fleet_run_id", "fleet_driver_id")
+    # an own-fleet booking's driver comes from its driver run (the courier's news brings
+    # the driver of the others): see _check_fleet_driver_vals
     _pemkab_phone_fields = {"recipient_phone": True, "driver_phone": False}
 
     name = fields.Char(
@@ -183,6 +189,22 @@ class PemkabDeliveryBooking(models.Model):
     driver_name = fields.Char(copy=False, tracking=True)
     driver_phone = fields.Char(copy=False)
     driver_plate = fields.Char(string="Vehicle Plate", copy=False)
+    # own fleet: the driver run that takes the parcel, and its driver
+    fleet_run_id = fields.Many2one(
+        "pemkab.fleet.run",
+        string="Driver Run",
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        tracking=True,
+    )
+    fleet_driver_id = fields.Many2one(
+        "pemkab.fleet.driver",
+        string="Own-Fleet Driver",
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
     # proof of delivery
     receiver_name = fields.Char(copy=False, tracking=True)
     receiver_relation = fields.Char(
@@ -318,6 +340,10 @@ class PemkabDeliveryBooking(models.Model):
         # the database holds: let it see the states changed in this transaction
         self.flush_model(["state"])
         bookings = super().create(vals_list)
+        if not self._workflow_is_trusted() and any(
+            FLEET_DRIVER_FIELDS.intersection(vals) for vals in vals_list
+        ):
+            bookings._check_fleet_driver_vals(set().union(*vals_list))
         for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
             provider._check_usable_by(agency)
         bookings._check_documents_writable()
@@ -325,6 +351,7 @@ class PemkabDeliveryBooking(models.Model):
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        self._check_fleet_driver_vals(vals)
         if vals.get("state") in FINAL_STATES and "closed_at" not in vals:
             # retention: when the booking became final
             open_ones = self.filtered(lambda booking: not booking.closed_at)
@@ -367,6 +394,24 @@ class PemkabDeliveryBooking(models.Model):
                     )
                 )
             records.check_access("write")
+
+    def _check_fleet_driver_vals(self, fnames):
+        """An own-fleet booking's driver is its driver run's, chosen from the agency's
+        drivers: nobody types it on the booking."""
+        touched = FLEET_DRIVER_FIELDS.intersection(fnames)
+        if not touched or self._workflow_is_trusted():
+            return
+        own_fleet = self.filtered(lambda booking: not booking.provider_id._has_api())
+        if own_fleet:
+            raise UserError(
+                self.env._(
+                    "%(fields)s: the driver of an own-fleet parcel comes from its driver run "
+                    "(Assign to a Driver Run); it cannot be typed on the booking.",
+                    fields=", ".join(
+                        sorted(self._fields[name]._description_string(self.env) for name in touched)
+                    ),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -486,6 +531,10 @@ class PemkabDeliveryBooking(models.Model):
         for booking in self:
             booking._set_state("failed", {"failure_reason": reason}, source="user")
         return True
+
+    def action_open_fleet_assign_wizard(self):
+        """Give these own-fleet parcels to a driver run (a new one or a draft one)."""
+        return self.env["pemkab.fleet.assign.wizard"]._open_for(self)
 
     def action_open_record(self):
         self.ensure_one()
@@ -828,6 +877,129 @@ class PemkabDeliveryBooking(models.Model):
                 note=body,
                 user_id=user.id,
             )
+
+    # ==================================================================
+    # OWN FLEET: DRIVER RUNS (pemkab.fleet.run moves its parcels by these)
+    # ==================================================================
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _fleet_errors(self, states):
+        """Why these bookings are not own-fleet parcels in one of ``states``: one line
+        each (the bookings the user reads)."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        errors = []
+        for booking in self:
+            if booking.provider_id._has_api():
+                errors.append(
+                    self.env._(
+                        "%(ref)s is booked with %(courier)s, not with the own fleet.",
+                        ref=booking.name,
+                        courier=booking.provider_id.name,
+                    )
+                )
+            elif booking.state not in states:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: not possible in state %(state)s.",
+                        ref=booking.name,
+                        state=labels[booking.state],
+                    )
+                )
+        return errors
+
+    def _check_can_fleet_assign(self, run):
+        """These parcels may join ``run``: own fleet, waiting for a driver, at the run's
+        shelter, in no other run, and the run has not left."""
+        run.ensure_one()
+        errors = self._fleet_errors(("requested", "booked"))
+        if run.state != "draft":
+            errors.append(
+                self.env._("%(run)s has left the shelter: start a new run.", run=run.name)
+            )
+        for booking in self:
+            if booking.fleet_run_id and booking.fleet_run_id != run:
+                errors.append(
+                    self.env._(
+                        "%(ref)s is in driver run %(run)s already.",
+                        ref=booking.name,
+                        run=booking.fleet_run_id.name,
+                    )
+                )
+            if booking.shelter_id != run.shelter_id:
+                errors.append(
+                    self.env._(
+                        "%(ref)s waits at %(shelter)s, not at the run's shelter %(run_shelter)s.",
+                        ref=booking.name,
+                        shelter=booking.shelter_id.display_name,
+                        run_shelter=run.shelter_id.display_name,
+                    )
+                )
+        if not self:
+            errors.append(self.env._("Choose the parcels to give to the driver run."))
+        if errors:
+            raise UserError("\n".join(errors))
+
+    def _check_can_fleet_deliver(self, receivers):
+        """``receivers``: {booking id: who received the parcel}."""
+        errors = self._fleet_errors(("picked_up",))
+        for booking in self:
+            if not (receivers.get(booking.id) or "").strip():
+                errors.append(
+                    self.env._(
+                        "%(ref)s: Received By: say who received the parcel.", ref=booking.name
+                    )
+                )
+        if errors:
+            raise UserError("\n".join(errors))
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _do_fleet_assign(self, run):
+        """The run's driver takes these parcels: the driver's name, phone and plate
+        go on each (the citizen's page and message show them), then Driver Assigned."""
+        driver = run.driver_id.sudo()
+        self._workflow().write(
+            {
+                "fleet_run_id": run.id,
+                "fleet_driver_id": driver.id,
+                "driver_name": driver.name,
+                "driver_phone": driver.phone,
+                "driver_plate": driver.plate or False,
+            }
+        )
+        self._set_state(
+            "driver_assigned",
+            source="user",
+            note=self.env._("Driver run %(run)s: %(driver)s.", run=run.name, driver=driver.name),
+        )
+
+    def _do_fleet_pick_up(self):
+        self._set_state("picked_up", source="user")
+
+    def _do_fleet_deliver(self, receivers, delivered_at):
+        """Delivered, received by ``receivers[booking.id]`` (one name: the document
+        matches it to the recipient, a family member or a proxy)."""
+        for booking in self:
+            booking._set_state(
+                "delivered",
+                {
+                    "receiver_name": receivers[booking.id].strip(),
+                    "receiver_relation": False,
+                    "delivered_at": delivered_at,
+                },
+                source="user",
+            )
+
+    def _do_fleet_return(self, failure_reason, message=False):
+        """The driver brought the parcels back (``failure_reason``: why)."""
+        self._set_state(
+            "failed",
+            {"failure_reason": failure_reason, "failure_message": message or False},
+            source="user",
+            note=message or None,
+        )
 
     # ==================================================================
     # THE EXCHANGE'S DOOR: WHAT A JOB NEEDS, HOW A SETTLEMENT IS APPLIED

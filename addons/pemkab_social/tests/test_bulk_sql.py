@@ -259,7 +259,9 @@ class TestBulkSql(PemkabSocialCommon):
         self.assertTrue(all(shipments.mapped("access_token")))
         self.assertEqual(len(set(shipments.mapped("access_token"))), 7)
         self.assertFalse(shipments.message_ids, "no per-shipment message in bulk")
-        self.assertEqual(self.Booking._outbox_due_count(), 7, "the outbox picks them up")
+        self.assertEqual(
+            self.env["pemkab.delivery.exchange"]._send_due_count(), 7, "the outbox picks them up"
+        )
         # the same values through the ORM's create and request (no document: one booking
         # under way per document)
         first = bookings[0]

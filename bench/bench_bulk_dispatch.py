@@ -295,12 +295,13 @@ class Bench:
 
     def outbox(self, bookings):
         Booking = self.env["pemkab.delivery.booking"]
+        Exchange = self.env["pemkab.delivery.exchange"]
 
         def run():
             runs = 0
             while Booking.search_count([("id", "in", bookings.ids), ("state", "=", "requested")]):
-                # the scheduled action's call: model._cron_process_outbox()
-                Booking._cron_process_outbox()
+                # the scheduled action's call: model._cron_send()
+                Exchange._cron_send()
                 runs += 1
                 if runs > 50:
                     break

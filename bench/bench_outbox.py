@@ -69,6 +69,7 @@ def main():
                 }
             )
             Booking = env["pemkab.delivery.booking"]
+            Exchange = env["pemkab.delivery.exchange"]
             bookings = Booking.create(
                 [
                     {
@@ -112,7 +113,7 @@ def main():
                 while Booking.search_count(
                     [("id", "in", bookings.ids), ("state", "=", "requested")]
                 ):
-                    Booking._cron_process_outbox(batch_size=args.batch)
+                    Exchange._cron_send(batch_size=args.batch)
                     runs += 1
                 return runs
 

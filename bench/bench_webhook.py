@@ -285,14 +285,14 @@ def apply_news(registry, db):
     started = time.perf_counter()
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {})
-        if "pemkab.delivery.webhook.inbox" not in env:
+        if "pemkab.delivery.exchange" not in env:
             return
-        Inbox = env["pemkab.delivery.webhook.inbox"]
-        pending = Inbox._due_count()
+        Exchange = env["pemkab.delivery.exchange"]
+        pending = Exchange._news_due_count()
         queries = odoo.sql_db.sql_counter
         applied = 0
-        while Inbox._due_count():
-            applied += Inbox._cron_apply()
+        while Exchange._news_due_count():
+            applied += Exchange._cron_apply_news()
         seconds = time.perf_counter() - started
         count = odoo.sql_db.sql_counter - queries
         print(

@@ -41,6 +41,7 @@ grab = env["pemkab.courier.provider"].create(dict(
 ))
 assert gosend.lookup_by_reference and not grab.lookup_by_reference
 Booking = env["pemkab.delivery.booking"]
+Exchange = env["pemkab.delivery.exchange"]
 bookings = Booking.create([{
     "provider_id": (grab if kind == "grab" else gosend).id,
     "agency_id": agency.id, "shelter_id": shelter.id,
@@ -54,7 +55,7 @@ print("SOAK " + json.dumps({
     "gosend": gosend.id, "grab": grab.id, "ids": bookings.ids, "refs": bookings.mapped("name"),
 }), flush=True)
 wait_for(P["go"])
-while Booking._cron_process_outbox(batch_size=P["batch"]):
+while Exchange._cron_send(batch_size=P["batch"]):
     env.cr.commit()
     env.invalidate_all()
 print("SOAK " + json.dumps({"finished": True}), flush=True)
@@ -73,6 +74,7 @@ from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 P.update(wait_for(P["go"]))
 Booking = env["pemkab.delivery.booking"]
+Exchange = env["pemkab.delivery.exchange"]
 ids = tuple(P["ids"])
 live = Booking.search(
     [("id", "in", ids), ("state", "in", ("requested", "booked", "driver_assigned"))]
@@ -125,8 +127,8 @@ while True:
     except psycopg2.errors.SerializationFailure:
         env.cr.rollback()
     env.invalidate_all()
-    sent += Booking._cron_process_outbox(batch_size=P["batch"])
-    polled += Booking._cron_poll_bookings(batch_size=P["poll_batch"])
+    sent += Exchange._cron_send(batch_size=P["batch"])
+    polled += Exchange._cron_poll(batch_size=P["poll_batch"])
     env.cr.commit()
     env.invalidate_all()
     env.cr.execute(
@@ -135,7 +137,7 @@ while True:
         (ids,),
     )
     moving = env.cr.fetchone()[0]
-    due = Booking._outbox_due_count()
+    due = Exchange._send_due_count()
     env.cr.commit()
     live_orders = live_courier_orders() if not moving and not due else None
     if live_orders == 0:

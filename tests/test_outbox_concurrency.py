@@ -46,9 +46,10 @@ print("REFS", ",".join(bookings.mapped("name")))
 RUN_OUTBOX = """
 import time
 Booking = env["pemkab.delivery.booking"]
+Exchange = env["pemkab.delivery.exchange"]
 done = 0
 for _ in range(200):
-    n = Booking._cron_process_outbox(batch_size=%(batch)d)
+    n = Exchange._cron_send(batch_size=%(batch)d)
     done += n
     env.cr.commit()
     env.invalidate_all()

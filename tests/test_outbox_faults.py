@@ -23,6 +23,7 @@ from test_outbox_concurrency import _communicate, _shell, sandbox_server
 PRELUDE = """
 import threading, time
 Booking = env["pemkab.delivery.booking"]
+Exchange = env["pemkab.delivery.exchange"]
 provider = env["pemkab.courier.provider"].search([("name", "=", "Faults")])
 if not provider:
     agency = env["pemkab.agency"].create({"name": "Faults", "code": "FLT"})
@@ -63,14 +64,14 @@ with env.registry.cursor() as other:
         "UPDATE pemkab_delivery_booking SET last_error = 'touched' WHERE id = %%s",
         (bookings[0].id,),
     )
-done = Booking._cron_process_outbox()
+done = Exchange._cron_send()
 print("DONE", done, "STATES", ",".join(states(bookings)))
 """
 
 KILLED = """
 bookings = make_bookings(8, "KILL")
 print("REFS", ",".join(bookings.mapped("name")), flush=True)
-Booking._cron_process_outbox()
+Exchange._cron_send()
 print("FINISHED", flush=True)
 """
 
@@ -83,7 +84,7 @@ env.cr.execute(
 )
 env.cr.commit()
 env.invalidate_all()
-Booking._cron_process_outbox()
+Exchange._cron_send()
 print("STATES", ",".join(states(bookings)))
 """
 
@@ -92,10 +93,10 @@ bookings = make_bookings(12, "BUDGET")
 cron = env.ref("pemkab_delivery.ir_cron_booking_outbox")
 progress = env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
 env.cr.commit()
-budget = Booking.with_context(
+budget = Exchange.with_context(
     cron_id=cron.id, ir_cron_progress_id=progress.id, cron_end_time=time.monotonic() + 0.3
 )
-budget._cron_process_outbox(batch_size=3)
+budget._cron_send(batch_size=3)
 progress.invalidate_recordset()
 booked = len([s for s in states(bookings) if s == "booked"])
 print("BOOKED", booked, "REMAINING", progress.remaining, "DONE", progress.done)
@@ -112,7 +113,7 @@ def control(path, body):
     urllib.request.urlopen(request, timeout=10).read()
 
 bookings = make_bookings(4, "POLL")
-Booking._cron_process_outbox()
+Exchange._cron_send()
 for ref in bookings.mapped("name"):
     control("orders/%%s/advance" %% ref, {"status": "driver_assigned", "webhook": False})
 first = bookings[0]
@@ -137,7 +138,7 @@ control("config", {"latency_ms": 400})
 thread = threading.Thread(target=webhook)
 thread.start()
 try:
-    Booking._cron_poll_bookings()
+    Exchange._cron_poll()
 finally:
     thread.join()
     control("config", {"latency_ms": 100})
@@ -149,7 +150,7 @@ print("STATES", ",".join(states(bookings)))
 POLL_RACE = """
 from odoo.addons.pemkab_delivery.clients import OrderInfo
 booking = make_bookings(1, "RACE-POLL")
-Booking._cron_process_outbox()
+Exchange._cron_send()
 env.cr.commit()
 env.invalidate_all()
 partner = booking.responsible_user_id.partner_id
@@ -169,7 +170,7 @@ info = OrderInfo(
     courier_status="no_driver", failure_reason="no_driver",
 )
 job = {"booking_id": booking.id, "ref": booking.name, "action": "poll", "lookup_first": False}
-recorded = Booking._outbox_record(job, ("ok", info), auto_commit=True)[0]
+recorded = Exchange._record(job, ("ok", info), auto_commit=True)[0]
 env.invalidate_all()
 print("RECORDED", recorded, "STATE", booking.state, booking.failure_reason)
 """
@@ -191,7 +192,7 @@ faulthandler.dump_traceback_later(25, exit=True, file=sys.stdout)
 print("READY", flush=True)
 while not os.path.exists(%(go)r):
     time.sleep(0.05)
-print("DONE", Booking._cron_process_outbox(batch_size=10), flush=True)
+print("DONE", Exchange._cron_send(batch_size=10), flush=True)
 """
 
 

@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "views/pemkab_social_household_views.xml",
         "views/res_partner_views.xml",
         "views/res_users_views.xml",

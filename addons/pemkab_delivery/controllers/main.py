@@ -6,15 +6,16 @@ The courier is authenticated by its token or signature (per provider, compared i
 constant time by the client class); a forged or unsigned call gets 401 and changes
 nothing. The answer is fast: an authentic, well-formed event of a known order is
 recorded in the inbox in one statement and answered 202 (a duplicate 200, an unknown
-order 404); the scheduled action applies the news in batches
-(``models/pemkab_delivery_webhook_inbox.py``).
+order 404); the exchange's scheduled action applies the news in batches
+(``models/pemkab_delivery_exchange.py``).
 
 Whatever the body, the answer is a 4xx, never a 500, and never echoes an exception:
 a body that is not JSON (415), too large (413), not an object, malformed or with
 values of the wrong type (400). A signed event older (or newer) than the tolerance is
 refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
-failed) carried only by a static token is looked up at the courier (by the batch) before
-it is applied: a leaked token alone cannot mark parcels delivered.
+failed) carried only by a static token is looked up at the courier (a job of the
+exchange, after the batch has committed) before it is applied: a leaked token alone
+cannot mark parcels delivered.
 """
 
 import json
@@ -79,6 +80,7 @@ class PemkabDeliveryWebhookController(http.Controller):
         "/pemkab_delivery/webhook/<int:provider_id>",
         type="http",
         auth="none",
+        readonly=False,  # it stores the event: a read-only cursor would fail and serve it twice
         methods=["POST"],
         csrf=False,
         save_session=False,

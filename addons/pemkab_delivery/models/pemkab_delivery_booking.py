@@ -6,14 +6,13 @@
 * **States and buttons**: the state machine, the officers' and dispatchers' buttons,
   and how the document the booking serves (``res_model``/``res_id``, a
   ``pemkab.deliverable.mixin``) hears of every change of state;
-* **Outbox**: the user's click only records the request. The scheduled action
-  :meth:`_cron_process_outbox` claims due bookings with ``FOR UPDATE SKIP LOCKED`` plus a
-  lease and a claim token, commits, calls the couriers in worker threads
-  (``outbox/runner.py``, plain Python) without holding any row lock, then records each
-  answer in its own short transaction as its call returns, if the run still holds the
-  claim. A call whose outcome is unknown (timeout, crash) is reconciled by looking the
-  order up by our own reference before anything else, so a retry never creates a second
-  courier order; bookings without news for a while are polled;
+* **The exchange's door**: the user's click only records the request; the exchange
+  (``pemkab.delivery.exchange``: its scheduled actions claim, call the couriers and
+  settle each answer by the plain rules of ``outbox/decisions.py``) reaches the booking
+  through a few named methods: what a job needs (``_courier_payload``,
+  ``_exchange_closed_until``), applying a settlement (``_exchange_settle``), the
+  courier's news (``_apply_courier_update``), the history (``_log_event``) and the purge
+  (``_purge_courier_data``);
 * **Courier news**: what the courier says of a booking's order (booking answers,
   webhooks, polls), and the other courier orders of its reference
   (``stray_courier_refs``), which the outbox cancels: a second order number never
@@ -21,7 +20,7 @@
 * **Waiting for a person**: a booking call got no answer and the courier cannot be
   asked for an order by our reference (Grab documents no such lookup). Booking again
   blindly could make a second order; failing the booking could leave a driver riding
-  for nobody. So the outbox leaves the booking alone, marked ``review_needed``, and tells
+  for nobody. So the exchange leaves the booking alone, marked ``review_needed``, and tells
   its responsible officer, who checks with the courier, then clicks *No Order at the
   Courier* (the booking may be sent again, or is cancelled when a cancellation was
   asked) or enters the courier's order number (the booking follows it). The courier's
@@ -29,31 +28,24 @@
 * **Retention** of the courier's personal data (UU PDP: kept no longer than needed):
   the courier's payloads, the driver's phone number and the proof photos of a booking
   are purged a number of days after its final state (90 by default, an administrator
-  sets it in Settings > Courier Deliveries), by the scheduled action *Courier
+  sets it in Settings > Courier Deliveries), by the exchange's scheduled action *Courier
   Deliveries: purge courier data past retention*. The outcome stays: its state, dates,
   receiver, failure reason and price.
 
 The vocabulary (states, failure reasons, board stages) is in ``const.py``.
 """
 
-import collections
-import contextlib
-import functools
 import json
 import logging
-import random
-import time
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-import psycopg2.errors
 import pytz
 
-from odoo import api, fields, models, modules, sql_db
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
-from ..clients import STATUS_RANK, Location, Package, RetryableError
+from ..clients import STATUS_RANK, Location, Package
 from ..const import (
     BOARD_STAGE_OF_STATE,
     BOARD_STAGES,
@@ -63,27 +55,15 @@ from ..const import (
     ON_ITS_WAY_STATES,
     WAITING_AT_SHELTER_STATES,
 )
-from ..outbox import run_jobs
-from ..outbox.limiter import SharedRateLimiter
-from ..outbox.runner import exchange_note
+from ..orm.bulk import insert_select
+from ..outbox import decisions
 from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
 
-# outbox
-CLAIM_LEASE = timedelta(minutes=5)
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 1800
-CLAIM_TRIES = 5
-# a concurrent transaction on the same rows (a webhook): the answer is recorded again
-CONFLICTS = (
-    psycopg2.errors.SerializationFailure,
-    psycopg2.errors.DeadlockDetected,
-    psycopg2.errors.LockNotAvailable,
-)
-# retention
-RETENTION_PARAM = "pemkab_delivery.retention_days"
-DEFAULT_RETENTION_DAYS = 90
+
+# what a driver run writes on its own-fleet bookings, and nobody else
+FLEET_DRIVER_FIELDS = frozenset({"driver_name", "driver_phone", "driver_plate"})
 
 
 def state_rank(state):
@@ -91,11 +71,6 @@ def state_rank(state):
     if state == "draft":
         return -1
     return STATUS_RANK.get(state, 0)
-
-
-def split_refs(value, exclude=None):
-    """The courier references of a comma-separated field, without ``exclude``."""
-    return [ref for ref in (value or "").split(",") if ref and ref != exclude]
 
 
 def courier_failure_reason(reason):
@@ -117,27 +92,6 @@ def parse_courier_datetime(value):
     return moment.replace(microsecond=0)
 
 
-@contextlib.contextmanager
-def _limiter_cursor(dbname):
-    """A new cursor of its own for the rate limiter's token taking (outbox/limiter.py),
-    committed when the block ends; a serialization failure it handles is not logged."""
-    with sql_db.db_connect(dbname).cursor() as cr, mute_logger("odoo.sql_db"):
-        yield cr
-
-
-def _round_robin(rows):
-    """The claimed rows (provider id last) by id within each account, the accounts taken
-    in turn: the worker threads start on every account at once."""
-    by_provider = {}
-    for row in sorted(rows):
-        by_provider.setdefault(row[-1], []).append(row)
-    queues = list(by_provider.values())
-    ordered = []
-    for index in range(max(map(len, queues), default=0)):
-        ordered.extend(queue[index] for queue in queues if index < len(queue))
-    return ordered
-
-
 class PemkabDeliveryBooking(models.Model):
     # ==================================================================
     # FIELDS
@@ -154,7 +108,9 @@ class PemkabDeliveryBooking(models.Model):
     _order = "id desc"
     _rec_names_search = ["name", "courier_order_ref", "recipient_name"]
     # pemkab.workflow.mixin: the buttons, the outbox and the courier's news move these
-    _workflow_protected_fields = ("state", "released")
+    _workflow_protected_fields = ("state", "released", "fleet_run_id", "fleet_driver_id")
+    # an own-fleet booking's driver comes from its driver run (the courier's news brings
+    # the driver of the others): see _check_fleet_driver_vals
     _pemkab_phone_fields = {"recipient_phone": True, "driver_phone": False}
 
     name = fields.Char(
@@ -234,6 +190,22 @@ class PemkabDeliveryBooking(models.Model):
     driver_name = fields.Char(copy=False, tracking=True)
     driver_phone = fields.Char(copy=False)
     driver_plate = fields.Char(string="Vehicle Plate", copy=False)
+    # own fleet: the driver run that takes the parcel, and its driver
+    fleet_run_id = fields.Many2one(
+        "pemkab.fleet.run",
+        string="Driver Run",
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        tracking=True,
+    )
+    fleet_driver_id = fields.Many2one(
+        "pemkab.fleet.driver",
+        string="Own-Fleet Driver",
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
     # proof of delivery
     receiver_name = fields.Char(copy=False, tracking=True)
     receiver_relation = fields.Char(
@@ -395,6 +367,10 @@ class PemkabDeliveryBooking(models.Model):
         # the database holds: let it see the states changed in this transaction
         self.flush_model(["state"])
         bookings = super().create(vals_list)
+        if not self._workflow_is_trusted() and any(
+            FLEET_DRIVER_FIELDS.intersection(vals) for vals in vals_list
+        ):
+            bookings._check_fleet_driver_vals(set().union(*vals_list))
         for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
             provider._check_usable_by(agency)
         bookings._check_documents_writable()
@@ -402,6 +378,7 @@ class PemkabDeliveryBooking(models.Model):
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        self._check_fleet_driver_vals(vals)
         if vals.get("state") in FINAL_STATES and "closed_at" not in vals:
             # retention: when the booking became final
             open_ones = self.filtered(lambda booking: not booking.closed_at)
@@ -444,6 +421,24 @@ class PemkabDeliveryBooking(models.Model):
                     )
                 )
             records.check_access("write")
+
+    def _check_fleet_driver_vals(self, fnames):
+        """An own-fleet booking's driver is its driver run's, chosen from the agency's
+        drivers: nobody types it on the booking."""
+        touched = FLEET_DRIVER_FIELDS.intersection(fnames)
+        if not touched or self._workflow_is_trusted():
+            return
+        own_fleet = self.filtered(lambda booking: not booking.provider_id._has_api())
+        if own_fleet:
+            raise UserError(
+                self.env._(
+                    "%(fields)s: the driver of an own-fleet parcel comes from its driver run "
+                    "(Assign to a Driver Run); it cannot be typed on the booking.",
+                    fields=", ".join(
+                        sorted(self._fields[name]._description_string(self.env) for name in touched)
+                    ),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -565,6 +560,10 @@ class PemkabDeliveryBooking(models.Model):
             booking._set_state("failed", {"failure_reason": reason}, source="user")
         return True
 
+    def action_open_fleet_assign_wizard(self):
+        """Give these own-fleet parcels to a driver run (a new one or a draft one)."""
+        return self.env["pemkab.fleet.assign.wizard"]._open_for(self)
+
     def action_open_record(self):
         self.ensure_one()
         record = self._get_business_record()
@@ -576,47 +575,95 @@ class PemkabDeliveryBooking(models.Model):
     # Checks
     # ------------------------------------------------------------------
     def _check_can_request(self):
+        errors = [
+            self.env._("%(ref)s is not a draft.", ref=booking.name)
+            for booking in self
+            if booking.state != "draft"
+        ]
+        errors += self.filtered(lambda booking: booking.state == "draft")._request_errors()
+        if errors:
+            raise UserError("\n".join(errors))
+
+    def _request_errors(self, limit=30):
+        """What keeps these bookings from going to their courier, as messages (the
+        first ``limit`` bookings concerned): the recipient's phone and address, and for
+        a courier booked over an API the coordinates and the shelter's phone and
+        coordinates. One query, whatever the number of bookings."""
+        if not self:
+            return []
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT b.id, b.shelter_id, b.provider_id, checks.*
+                  FROM %(bookings)s b
+                  JOIN %(providers)s p ON p.id = b.provider_id
+                  JOIN %(shelters)s s ON s.id = b.shelter_id,
+                       LATERAL (SELECT
+                           COALESCE(b.recipient_phone, '') = '' AS no_phone,
+                           COALESCE(b.street, '') = ''
+                               AND (%(no_lat)s OR %(no_lng)s) AS no_address,
+                           p.kind != 'manual' AND (%(no_lat)s OR %(no_lng)s) AS no_coordinates,
+                           p.kind != 'manual' AND COALESCE(s.phone, '') = '' AS no_shelter_phone,
+                           p.kind != 'manual'
+                               AND (%(no_shelter_lat)s OR %(no_shelter_lng)s)
+                               AS no_shelter_coordinates
+                       ) AS checks
+                 WHERE b.id = ANY(%(ids)s)
+                   AND (checks.no_phone OR checks.no_address OR checks.no_coordinates
+                        OR checks.no_shelter_phone OR checks.no_shelter_coordinates)
+                 ORDER BY b.id
+                 LIMIT %(limit)s
+                """,
+                bookings=SQL.identifier(self._table),
+                providers=SQL.identifier(self.env["pemkab.courier.provider"]._table),
+                shelters=SQL.identifier(self.env["pemkab.shelter"]._table),
+                no_lat=SQL("COALESCE(b.latitude, 0) = 0"),
+                no_lng=SQL("COALESCE(b.longitude, 0) = 0"),
+                no_shelter_lat=SQL("COALESCE(s.latitude, 0) = 0"),
+                no_shelter_lng=SQL("COALESCE(s.longitude, 0) = 0"),
+                ids=self.ids,
+                limit=limit,
+            )
+        )
         errors = []
-        for booking in self:
-            if booking.state != "draft":
-                errors.append(self.env._("%(ref)s is not a draft.", ref=booking.name))
-                continue
-            if not booking.recipient_phone:
-                errors.append(self.env._("%(ref)s: the recipient has no phone.", ref=booking.name))
-            if not (booking.street or (booking.latitude and booking.longitude)):
+        for booking_id, shelter_id, provider_id, *checks in rows:
+            (no_phone, no_address, no_coordinates, no_shelter_phone, no_shelter_coordinates) = (
+                checks
+            )
+            ref = self.browse(booking_id).name
+            shelter = self.env["pemkab.shelter"].browse(shelter_id).display_name
+            if no_phone:
+                errors.append(self.env._("%(ref)s: the recipient has no phone.", ref=ref))
+            if no_address:
                 errors.append(
-                    self.env._(
-                        "%(ref)s: give the recipient's address or coordinates.", ref=booking.name
-                    )
+                    self.env._("%(ref)s: give the recipient's address or coordinates.", ref=ref)
                 )
-            if booking.provider_id._has_api() and not (booking.latitude and booking.longitude):
+            if no_coordinates:
                 errors.append(
                     self.env._(
                         "%(ref)s: %(courier)s needs the recipient's coordinates.",
-                        ref=booking.name,
-                        courier=booking.provider_id.name,
+                        ref=ref,
+                        courier=self.env["pemkab.courier.provider"].browse(provider_id).name,
                     )
                 )
-            if booking.provider_id._has_api() and not booking.shelter_id.phone:
+            if no_shelter_phone:
                 errors.append(
                     self.env._(
                         "%(ref)s: shelter %(shelter)s has no contact phone for the driver.",
-                        ref=booking.name,
-                        shelter=booking.shelter_id.display_name,
+                        ref=ref,
+                        shelter=shelter,
                     )
                 )
-            if booking.provider_id._has_api() and not (
-                booking.shelter_id.latitude and booking.shelter_id.longitude
-            ):
+            if no_shelter_coordinates:
                 errors.append(
                     self.env._(
                         "%(ref)s: shelter %(shelter)s has no coordinates.",
-                        ref=booking.name,
-                        shelter=booking.shelter_id.display_name,
+                        ref=ref,
+                        shelter=shelter,
                     )
                 )
-        if errors:
-            raise UserError("\n".join(errors))
+        return errors
 
     def _check_can_cancel(self):
         final = self.filtered(lambda b: b.state in FINAL_STATES)
@@ -716,13 +763,39 @@ class PemkabDeliveryBooking(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_request(self):
-        self._set_state(
-            "requested",
-            {"next_attempt_at": False, "attempt_count": 0, "last_error": False},
-            source="user",
-        )
+        self._set_state("requested", self._request_vals(), source="user")
         if any(booking.provider_id._has_api() for booking in self):
             self._hold_until_shelters_open()
+            self._trigger_outbox()
+
+    @api.model
+    def _request_vals(self):
+        """What a request writes besides the state: the outbox starts afresh."""
+        return {"next_attempt_at": False, "attempt_count": 0, "last_error": False}
+
+    def _do_request_inserted(self):
+        """What :meth:`_do_request` does for bookings just inserted in the state
+        ``requested`` (the bulk path, see ``insert_bookings_select``), in a constant
+        number of queries: their history line (one ``INSERT ... SELECT``), the hold
+        until their shelters open, the outbox woken. Their documents wait at the shelter:
+        a booking requested has nothing to tell them."""
+        insert_select(
+            self.env["pemkab.delivery.booking.event"].sudo(),
+            {
+                "booking_id": SQL("b.id"),
+                "source": SQL("%s", "user"),
+                "status": SQL("%s", "requested"),
+                "applied": SQL("TRUE"),
+                "date": SQL("%s", fields.Datetime.now()),
+            },
+            SQL(
+                "FROM %s b WHERE b.id = ANY(%s) ORDER BY b.id",
+                SQL.identifier(self._table),
+                self.ids,
+            ),
+        )
+        self.invalidate_recordset(["event_ids"])
+        if self._hold_until_shelters_open() is not None:
             self._trigger_outbox()
 
     def _get_business_record(self):
@@ -731,12 +804,6 @@ class PemkabDeliveryBooking(models.Model):
             return None
         record = self.env[self.res_model].browse(self.res_id)
         return record if record.exists() else None
-
-    @api.model
-    def _trigger_outbox(self):
-        cron = self.env.ref("pemkab_delivery.ir_cron_booking_outbox", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
 
     def _log_event(
         self,
@@ -856,325 +923,211 @@ class PemkabDeliveryBooking(models.Model):
             )
 
     # ==================================================================
-    # OUTBOX: CLAIM, PREPARE, CALL, RECORD, RETRY, POLL
+    # OWN FLEET: DRIVER RUNS (pemkab.fleet.run moves its parcels by these)
     # ==================================================================
     # ------------------------------------------------------------------
-    # Outbox (scheduled action)
+    # Checks
     # ------------------------------------------------------------------
-    @api.model
-    def _cron_process_outbox(self, batch_size=50, max_batches=100):
-        """Send due bookings to their couriers (book, look up, cancel), in parallel.
-
-        Safe to run on several servers at once: a booking is claimed with
-        ``FOR UPDATE SKIP LOCKED`` and a lease that is committed before any call. A batch
-        holds up to ``batch_size`` bookings of each account, called at once. Each
-        answer is recorded and committed as soon as its call returns. Batches follow one
-        another while the scheduler's time budget (what ``_commit_progress`` returns)
-        lasts; what is still due is then reported as ``remaining``, and the scheduler
-        runs the job again at once.
-        """
-        auto_commit = not modules.module.current_test
-        done = 0
-        for _batch in range(max_batches):
-            jobs = self._outbox_claim(batch_size, auto_commit)
-            if not jobs:
-                break
-            if auto_commit:
-                # the claims hold; no row stays locked during the calls
-                self.env["ir.cron"]._commit_progress()
-            prepared = self._outbox_prepare(jobs)
-            if auto_commit:
-                # end the read snapshot: answers are recorded in fresh transactions that
-                # see what users changed meanwhile
-                self.env["ir.cron"]._commit_progress()
-            time_left = float("inf")
-            for job, outcome in self._outbox_run(prepared):
-                recorded, time_left = self._outbox_record(job, outcome, auto_commit)
-                done += recorded
-            per_account = collections.Counter(job["provider_id"] for job in jobs)
-            if max(per_account.values()) < batch_size or time_left <= 0:
-                break
-        if auto_commit:
-            self.env["ir.cron"]._commit_progress(remaining=self._outbox_due_count())
-        return done
-
-    @api.model
-    def _outbox_record(self, job, outcome, auto_commit, tries=3):
-        """Record one answer in its own transaction, retried when a user's concurrent
-        change makes PostgreSQL refuse it. Returns (whether it was recorded, seconds
-        left in the scheduler's budget).
-
-        An answer that cannot be recorded is not lost: the booking keeps its claim until
-        the lease ends, then the next run takes the outcome as unknown (it looks the order
-        up by our reference, or the booking waits for a person).
-        """
-        booking = self.browse(job["booking_id"])
-        for attempt in range(1, tries + 1):
-            try:
-                # a conflict is expected and recorded again: not an error in the log
-                with mute_logger("odoo.sql_db"):
-                    booking._outbox_apply(job, outcome)
-                if auto_commit:
-                    return True, self.env["ir.cron"]._commit_progress(1)
-                return True, float("inf")
-            except CONFLICTS:
-                if not auto_commit:
-                    raise
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                if attempt == tries:
-                    _logger.warning(
-                        "Courier outbox: %s kept conflicting; left for later", job["ref"]
+    def _fleet_errors(self, states):
+        """Why these bookings are not own-fleet parcels in one of ``states``: one line
+        each (the bookings the user reads)."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        errors = []
+        for booking in self:
+            if booking.provider_id._has_api():
+                errors.append(
+                    self.env._(
+                        "%(ref)s is booked with %(courier)s, not with the own fleet.",
+                        ref=booking.name,
+                        courier=booking.provider_id.name,
                     )
-            except Exception:
-                if not auto_commit:
-                    raise
-                _logger.exception("Courier outbox: could not record the answer for %s", job["ref"])
-                self.env.cr.rollback()
-                return False, float("inf")
-        return False, float("inf")
+                )
+            elif booking.state not in states:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: not possible in state %(state)s.",
+                        ref=booking.name,
+                        state=labels[booking.state],
+                    )
+                )
+        return errors
 
-    @api.model
-    def _outbox_due_sql(self, now):
-        """The bookings (alias ``b``, their provider ``p``) the outbox has to send now."""
-        return SQL(
-            """
-                p.kind != 'manual'
-            AND ((b.state = 'requested' AND b.courier_order_ref IS NULL)
-                 OR (b.cancel_requested AND b.state NOT IN ('delivered', 'failed'))
-                 OR b.stray_courier_refs IS NOT NULL)
-            AND (b.next_attempt_at IS NULL OR b.next_attempt_at <= %(now)s)
-            AND (b.claimed_until IS NULL OR b.claimed_until < %(now)s)
-            AND b.review_needed IS NOT TRUE
-            """,
-            now=now,
-        )
-
-    @api.model
-    def _outbox_due_count(self):
-        self.env["pemkab.delivery.booking"].flush_model()
-        self.env["pemkab.courier.provider"].flush_model(["kind"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT count(*)
-                  FROM pemkab_delivery_booking b
-                  JOIN pemkab_courier_provider p ON p.id = b.provider_id
-                 WHERE %s
-                """,
-                self._outbox_due_sql(fields.Datetime.now()),
+    def _check_can_fleet_assign(self, run):
+        """These parcels may join ``run``: own fleet, waiting for a driver, at the run's
+        shelter, in no other run, and the run has not left."""
+        run.ensure_one()
+        errors = self._fleet_errors(("requested", "booked"))
+        if run.state != "draft":
+            errors.append(
+                self.env._("%(run)s has left the shelter: start a new run.", run=run.name)
             )
-        )
-        return self.env.cr.fetchone()[0]
+        for booking in self:
+            if booking.fleet_run_id and booking.fleet_run_id != run:
+                errors.append(
+                    self.env._(
+                        "%(ref)s is in driver run %(run)s already.",
+                        ref=booking.name,
+                        run=booking.fleet_run_id.name,
+                    )
+                )
+            if booking.shelter_id != run.shelter_id:
+                errors.append(
+                    self.env._(
+                        "%(ref)s waits at %(shelter)s, not at the run's shelter %(run_shelter)s.",
+                        ref=booking.name,
+                        shelter=booking.shelter_id.display_name,
+                        run_shelter=run.shelter_id.display_name,
+                    )
+                )
+        if not self:
+            errors.append(self.env._("Choose the parcels to give to the driver run."))
+        if errors:
+            raise UserError("\n".join(errors))
 
-    @api.model
-    def _outbox_claim(self, limit, auto_commit=False, tries=CLAIM_TRIES):
-        """Claim due bookings for this run, up to ``limit`` of each courier account;
-        return their jobs, the accounts in turn.
+    def _check_can_fleet_deliver(self, receivers):
+        """``receivers``: {booking id: who received the parcel}."""
+        errors = self._fleet_errors(("picked_up",))
+        for booking in self:
+            if not (receivers.get(booking.id) or "").strip():
+                errors.append(
+                    self.env._(
+                        "%(ref)s: Received By: say who received the parcel.", ref=booking.name
+                    )
+                )
+        if errors:
+            raise UserError("\n".join(errors))
 
-        Another server's commit on a due row since this transaction's snapshot makes
-        PostgreSQL refuse the lock (SerializationFailure): the claim then starts again
-        in a fresh transaction instead of crashing the run.
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _do_fleet_assign(self, run):
+        """The run's driver takes these parcels: the driver's name, phone and plate
+        go on each (the citizen's page and message show them), then Driver Assigned."""
+        driver = run.driver_id.sudo()
+        self._workflow().write(
+            {
+                "fleet_run_id": run.id,
+                "fleet_driver_id": driver.id,
+                "driver_name": driver.name,
+                "driver_phone": driver.phone,
+                "driver_plate": driver.plate or False,
+            }
+        )
+        self._set_state(
+            "driver_assigned",
+            source="user",
+            note=self.env._("Driver run %(run)s: %(driver)s.", run=run.name, driver=driver.name),
+        )
 
-        A job is a plain dict: ``booking_id``, ``ref``, ``action`` ('book', 'lookup',
-        'cancel', 'lookup_cancel' or 'none'), ``lookup_first`` (an earlier attempt may
-        have reached the courier), ``claim_token``, ``strays`` (other courier orders of
-        the reference, to cancel) and ``provider_id``.
-        """
-        for attempt in range(1, tries + 1):
-            try:
-                with mute_logger("odoo.sql_db"):
-                    return self._outbox_claim_once(limit)
-            except psycopg2.errors.SerializationFailure:
-                if not auto_commit:
-                    raise
-                self.env.cr.rollback()
-                if attempt == tries:
-                    _logger.warning("Courier outbox: the claim kept conflicting; next run")
-                    return []
-                time.sleep(random.uniform(0.01, 0.05 * attempt))  # noqa: S311 - jitter
-        return []
+    def _do_fleet_pick_up(self):
+        self._set_state("picked_up", source="user")
 
-    @api.model
-    def _outbox_claim_once(self, limit):
-        now = fields.Datetime.now()
-        self.env["pemkab.delivery.booking"].flush_model()
-        self.env["pemkab.courier.provider"].flush_model(
-            ["kind", "max_attempts", "lookup_by_reference"]
-        )
-        # up to ``limit`` bookings of each account: the accounts are called at once, each
-        # at its own parallel calls, and one account's backlog holds no other one back
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT b.id
-                  FROM pemkab_courier_provider p
-                 CROSS JOIN LATERAL (
-                        SELECT b.id, b.next_attempt_at
-                          FROM pemkab_delivery_booking b
-                         WHERE b.provider_id = p.id AND %s
-                         ORDER BY b.next_attempt_at NULLS FIRST, b.id
-                         LIMIT %s
-                           FOR UPDATE OF b SKIP LOCKED
-                       ) b
-                """,
-                self._outbox_due_sql(now),
-                limit,
-            )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if not ids:
-            return []
-        token = uuid.uuid4().hex
-        # a claim still held after its lease: the run died (or could not record the
-        # answer) with its call in flight; a booking call may have made the order
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE pemkab_delivery_booking b
-                   SET claimed_until = %s,
-                       claim_token = %s,
-                       attempt_count = b.attempt_count + 1,
-                       outcome_unknown = b.outcome_unknown
-                           OR (b.claim_token IS NOT NULL AND b.state = 'requested'
-                               AND b.courier_order_ref IS NULL)
-                  FROM pemkab_courier_provider p
-                 WHERE p.id = b.provider_id AND b.id IN %s
-             RETURNING b.id, b.name, b.attempt_count, b.cancel_requested, b.courier_order_ref,
-                       b.state, b.outcome_unknown, b.stray_courier_refs, p.max_attempts,
-                       p.lookup_by_reference, b.provider_id
-                """,
-                now + CLAIM_LEASE,
-                token,
-                tuple(ids),
-            )
-        )
-        rows = self.env.cr.fetchall()
-        self.invalidate_model(["claimed_until", "claim_token", "attempt_count"])
-        jobs = []
-        for row in _round_robin(rows):
-            (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
-            max_tries, can_lookup, provider_id = row[8:]
-            if cancel and courier_ref:
-                action = "cancel"
-            elif cancel:
-                # without its number, look the order up first; a courier that cannot be
-                # asked got a known answer (no order), or the booking waits for a person
-                action = "lookup_cancel" if can_lookup else "review" if unknown else "cancel_local"
-            elif state == "requested" and not courier_ref and unknown and not can_lookup:
-                # a call may have made an order nobody can ask about: never book blindly
-                action = "review"
-            elif state == "requested" and not courier_ref:
-                # the attempts are spent but the last call may have made the order: only
-                # look it up; a booking is failed only when the courier says it has none
-                action = "lookup" if unknown and attempts > max_tries else "book"
-            else:
-                action = "none"
-            jobs.append(
+    def _do_fleet_deliver(self, receivers, delivered_at):
+        """Delivered, received by ``receivers[booking.id]`` (one name: the document
+        matches it to the recipient, a family member or a proxy)."""
+        for booking in self:
+            booking._set_state(
+                "delivered",
                 {
-                    "booking_id": booking_id,
-                    "ref": name,
-                    "action": action,
-                    "lookup_first": bool(can_lookup) and (attempts > 1 or bool(unknown)),
-                    "claim_token": token,
-                    "strays": split_refs(strays, exclude=courier_ref),
-                    "provider_id": provider_id,
-                }
+                    "receiver_name": receivers[booking.id].strip(),
+                    "receiver_relation": False,
+                    "delivered_at": delivered_at,
+                },
+                source="user",
             )
-        return jobs
 
-    def _outbox_shelter_closed_until(self, now, cache):
+    def _do_fleet_return(self, failure_reason, message=False):
+        """The driver brought the parcels back (``failure_reason``: why)."""
+        self._set_state(
+            "failed",
+            {"failure_reason": failure_reason, "failure_message": message or False},
+            source="user",
+            note=message or None,
+        )
+
+    # ==================================================================
+    # THE EXCHANGE'S DOOR: WHAT A JOB NEEDS, HOW A SETTLEMENT IS APPLIED
+    # ==================================================================
+    # The exchange (``pemkab.delivery.exchange``) claims, calls and settles
+    # (``outbox/decisions.py``); the booking applies: these methods, with
+    # ``_apply_courier_update``, ``_log_event`` and ``_purge_courier_data``, are all the
+    # exchange calls.
+    @api.model
+    def _trigger_outbox(self):
+        self.env["pemkab.delivery.exchange"]._trigger_send()
+
+    @api.model
+    def _trigger_outbox_at(self, when):
+        if when:
+            self.env["pemkab.delivery.exchange"]._trigger_send(when)
+
+    def _exchange_closed_until(self, now, cache):
         """When the booking's shelter opens next, if it is closed at ``now``, else False
         (``cache``: {shelter id: answer}, shared by a batch)."""
         self.ensure_one()
-        return self.shelter_id._closed_until(now, cache)
+        return self._shelter_closed_until(self.shelter_id, now, cache)
+
+    @api.model
+    def _shelter_closed_until(self, shelter, now, cache):
+        """When ``shelter`` opens next, if it is closed at ``now``, else False."""
+        return shelter._closed_until(now, cache)
 
     def _hold_until_shelters_open(self):
         """Bookings for a closed shelter wait for its next opening: a driver sent now
-        would find the counter shut."""
+        would find the counter shut. Set-based (one query, then one write for each
+        closed shelter); returns None when no booking is booked over an API."""
         now = fields.Datetime.now()
         cache = {}
-        for booking in self.filtered(lambda b: b.provider_id._has_api()):
-            opens = booking._outbox_shelter_closed_until(now, cache)
+        held = {}
+        any_api = None
+        for provider, shelter, ids in self.sudo()._read_group(
+            [("id", "in", self.ids)], ["provider_id", "shelter_id"], ["id:array_agg"]
+        ):
+            if not provider._has_api():
+                continue
+            any_api = True
+            opens = self._shelter_closed_until(shelter, now, cache)
             if opens:
-                booking._outbox_hold(opens)
+                held.setdefault((opens, shelter), []).extend(ids)
+        for (opens, _shelter), ids in held.items():
+            self.browse(ids)._hold_until(opens)
+        return any_api
 
-    def _outbox_hold(self, opens):
-        self.ensure_one()
+    def _hold_until(self, opens):
+        """Hold these bookings (of one shelter) until it opens at ``opens``."""
         self.write({"next_attempt_at": opens})
+        self._hold_note(opens)
+        self._trigger_outbox_at(opens)
+
+    def _hold_note(self, opens):
+        """One line in the history of each of these bookings (of one shelter): closed
+        until ``opens``. One ``INSERT ... SELECT`` whatever their number (a district
+        packed at night)."""
+        if not self:
+            return
         local = pytz.utc.localize(opens).astimezone(pytz.timezone(SHELTER_TZ))
-        self._log_event(
-            "system",
-            note=self.env._(
-                "Shelter %(shelter)s is closed: the courier is booked when it opens, %(when)s.",
-                shelter=self.shelter_id.display_name,
-                when=local.strftime("%Y-%m-%d %H:%M WIB"),
+        note = self.env._(
+            "Shelter %(shelter)s is closed: the courier is booked when it opens, %(when)s.",
+            shelter=self[:1].shelter_id.display_name,
+            when=local.strftime("%Y-%m-%d %H:%M WIB"),
+        )
+        self.flush_recordset()
+        insert_select(
+            self.env["pemkab.delivery.booking.event"].sudo(),
+            {
+                "booking_id": SQL("b.id"),
+                "source": SQL("%s", "system"),
+                "applied": SQL("FALSE"),
+                "note": SQL("%s", note),
+                "date": SQL("%s", fields.Datetime.now()),
+            },
+            SQL(
+                "FROM %s b WHERE b.id = ANY(%s) ORDER BY b.id",
+                SQL.identifier(self._table),
+                self.ids,
             ),
         )
-        self._trigger_outbox_at(opens)
-        return False
-
-    @api.model
-    def _outbox_prepare(self, jobs):
-        """Add to each job, in the main thread, what the worker needs: client and payload.
-
-        A booking whose client cannot be set up (a missing credential, a neutralised
-        database, any error of the account) gets a ``setup_error``: it alone is recorded
-        as failed, the rest of the run goes on.
-        """
-        bookings = self.browse([job["booking_id"] for job in jobs])
-        bookings.fetch(["provider_id", "shelter_id", "recipient_name", "latitude"])
-        prepared = []
-        now = fields.Datetime.now()
-        closed = {}
-        rates = {}
-        limiter = SharedRateLimiter(functools.partial(_limiter_cursor, self.env.cr.dbname), rates)
-        for job, booking in zip(jobs, bookings, strict=True):
-            if job["action"] == "book" and booking._outbox_shelter_closed_until(now, closed):
-                # due (a retry, a rebooking) while its shelter is closed: no call
-                job.update(client=None, closed_until=closed[booking.shelter_id.id])
-                prepared.append(job)
-                continue
-            try:
-                client = booking.provider_id._courier_client()
-            except UserError as error:
-                client, message = None, str(error)
-            except Exception as error:  # noqa: BLE001 - one bad account must not stop the run
-                _logger.warning(
-                    "Courier outbox: account %s cannot be used: %s", booking.provider_id.id, error
-                )
-                client = None
-                message = self.env._(
-                    "Courier provider %(provider)s cannot be used: %(error)s",
-                    provider=booking.provider_id.name,
-                    error=error,
-                )
-            if client is None:
-                job["client"] = None
-                job["setup_error"] = message
-                prepared.append(job)
-                continue
-            exchanges = []
-            client.on_exchange = exchanges.append
-            rate = booking.provider_id.rate_limit_per_s
-            # the buckets are shared through committed rows: not inside a test's
-            # never-committed transaction (tests/test_outbox_faults.py runs it for real)
-            if rate and not modules.module.current_test:
-                rates[booking.provider_id.id] = rate
-                client.before_request = functools.partial(limiter, booking.provider_id.id)
-            job.update(
-                client=client,
-                exchanges=exchanges,
-                provider_id=booking.provider_id.id,
-                max_parallel=booking.provider_id.max_parallel,
-                courier_ref=booking.courier_order_ref,
-                payload=booking._courier_payload() if job["action"] == "book" else None,
-            )
-            prepared.append(job)
-        if rates:
-            limiter.rates.update(rates)
-            limiter.ensure_buckets()
-        return prepared
+        self.invalidate_recordset(["event_ids"])
 
     def _courier_payload(self):
         """What the courier is told: the minimum, nothing sensitive."""
@@ -1214,161 +1167,143 @@ class PemkabDeliveryBooking(models.Model):
             "service_type": self.service_type,
         }
 
-    @api.model
-    def _outbox_run(self, jobs):
-        """Run the jobs' courier calls in worker threads (plain Python, no database)."""
-        return run_jobs(jobs)
+    def _exchange_settle(self, job, settlement):
+        """Apply a settlement of the exchange (``outbox/decisions.py``) to this booking:
+        write its columns, move the state, keep the history, tell who must know.
 
-    def _outbox_apply(self, job, outcome):
-        """Record the answer of one job (main thread, its own short transaction)."""
+        :param job: the job whose answer was settled (its stray orders' results)
+        :param settlement: a ``decisions.Settlement``
+        :return: whether the booking changed state through the courier's news
+        """
         self.ensure_one()
-        for exchange in job.get("exchanges", []):
-            self._log_event("api", note=exchange_note(exchange), payload=exchange)
-        if job["action"] == "poll":
-            return self._outbox_apply_poll(job, outcome)
-        if not self._outbox_holds_claim(job):
-            return self._outbox_late_answer(job, outcome)
-        self.write({"claimed_until": False, "claim_token": False})
-        self._outbox_apply_strays(job)
-        if outcome is None:
-            return self._outbox_apply_no_call(job)
-        kind, value = outcome
-        if job.get("unknown") and self.courier_order_ref:
-            return self._outbox_known_by_news()
-        self._outbox_update_outcome_unknown(job, kind)
-        if job.get("unknown") and not self.provider_id.lookup_by_reference:
-            return self._outbox_wait_for_review(value)
-        if kind == "error":
-            return self._outbox_apply_error(job, value)
-        if kind == "not_found" and job["action"] == "lookup":
-            return self._outbox_failed(
-                self.env._(
-                    "The courier has no order for %(ref)s after %(count)s attempts (%(error)s).",
-                    ref=self.name,
-                    count=self.attempt_count - 1,
-                    error=self.last_error or "-",
+        verdict, vals = settlement.verdict, dict(settlement.vals)
+        if job["action"] == decisions.POLL:
+            if settlement.info is not None:
+                return self._apply_courier_update(settlement.info, "poll")
+            self.write(vals)
+            error = job.get("setup_error") or settlement.params["error"]
+            self._log_event("poll", note=self.env._("Poll failed: %s", error))
+            return False
+        if verdict == decisions.LATE:
+            return self._exchange_late(settlement)
+        self._exchange_strays(job)
+        if verdict in (decisions.FAIL, decisions.CANCEL_FAILED):
+            message = self._exchange_failure_message(settlement)
+            vals["last_error"] = message
+            if verdict == decisions.CANCEL_FAILED:
+                self.write(vals)
+                self.message_post(
+                    body=self.env._("The courier could not cancel the order: %s", message)
                 )
+                return False
+            vals["failure_message"] = message
+            self._set_state("failed", vals, source="system", note=message)
+            return False
+        self.write(vals)
+        if verdict in (decisions.BOOKED, decisions.FOUND, decisions.SECOND_ORDER):
+            return self._exchange_booked(settlement)
+        self._exchange_note(settlement)
+        self._exchange_next(settlement)
+        return False
+
+    def _exchange_note(self, settlement):
+        """What a settlement that brings no news says, to the history and to people."""
+        verdict = settlement.verdict
+        if verdict == decisions.HOLD:
+            # its next attempt and the outbox's run at that time: the settlement's
+            self._hold_note(settlement.retry_at)
+        elif verdict == decisions.REVIEW_NEEDED:
+            self._exchange_wait_for_review(settlement.params["error"])
+        elif verdict == decisions.KNOWN_BY_NEWS:
+            self._log_event(
+                "api",
+                note=self.env._(
+                    "No answer to the booking call, but the courier's news named its order "
+                    "%s: not sent again.",
+                    self.courier_order_ref,
+                ),
             )
-        info = value
-        if job["action"] in ("cancel", "lookup_cancel", "cancel_local"):
-            return self._outbox_apply_cancelled(info)
-        vals = {"next_attempt_at": False, "last_error": False}
-        if kind == "found":
+        elif verdict == decisions.RETRY:
+            self._exchange_retry_note(settlement.params)
+        elif verdict == decisions.CANCEL_REFUSED:
+            error = settlement.params["error"]
+            self._log_event("api", note=self.env._("Cancellation refused: %s", error))
+            self.message_post(body=self.env._("The courier refused the cancellation: %s", error))
+        elif verdict == decisions.CANCELLED:
+            payload = settlement.info.raw if settlement.info else None
+            if settlement.state:
+                self._set_state(settlement.state, source="api", payload=payload)
+            else:
+                self._log_event(
+                    "api",
+                    status="cancelled",
+                    note=self.env._("The courier's order is cancelled too."),
+                    payload=payload,
+                )
+        elif verdict == decisions.BOOKED_WHILE_CANCELLED:
+            self._log_event("api", note=self.env._("Booked while being cancelled: cancelling it."))
+
+    def _exchange_booked(self, settlement):
+        """The courier has the order (booked, found, or another one of our reference):
+        its answer is applied as the courier's news."""
+        if settlement.verdict == decisions.FOUND:
             self._log_event(
                 "api",
                 note=self.env._("Found the order made by an earlier attempt: not booked again."),
             )
-        if info.price and not self.quoted_price:
-            vals["quoted_price"] = info.price
-        self.write(vals)
-        if info.status == "requested":
-            info.status = "booked"
-        if self.state == "cancelled":
-            # cancelled while the call was under way: the courier's order must go too
-            self.write({"courier_order_ref": info.courier_ref, "cancel_requested": True})
-            self._log_event("api", note=self.env._("Booked while being cancelled: cancelling it."))
-            self._trigger_outbox()
-            return False
-        applied = self._apply_courier_update(info, "api")
-        if self.cancel_requested:
-            self._trigger_outbox()
+        if settlement.stray_refs:
+            self._add_stray_courier_refs(settlement.stray_refs)
+        applied = self._apply_courier_update(settlement.info, "api")
+        self._exchange_next(settlement)
         return applied
 
-    def _outbox_apply_no_call(self, job):
-        """A job that called nobody: its shelter is closed, the booking waits for a person,
-        or its account cannot be used."""
-        self.ensure_one()
-        if job.get("closed_until"):
-            self.attempt_count -= 1
-            return self._outbox_hold(job["closed_until"])
-        if job["action"] == "review":
-            return self._outbox_wait_for_review(
-                RetryableError(
-                    self.env._("the run sending it stopped before the courier's answer"),
-                    code="interrupted",
-                )
-            )
-        if job.get("setup_error"):
-            return self._outbox_failed(job["setup_error"])
-        return False
-
-    def _outbox_known_by_news(self):
-        """The booking call got no answer, but the courier's news (a webhook) named the
-        order meanwhile: nothing is unknown, nothing is sent again."""
-        self.ensure_one()
-        self.write({"outcome_unknown": False, "next_attempt_at": False, "last_error": False})
-        self._log_event(
-            "api",
-            note=self.env._(
-                "No answer to the booking call, but the courier's news named its order %s: "
-                "not sent again.",
-                self.courier_order_ref,
-            ),
-        )
-        if self.cancel_requested:
+    def _exchange_next(self, settlement):
+        if settlement.next_action == decisions.NEXT_SEND:
             self._trigger_outbox()
-        return False
+        elif settlement.next_action == decisions.NEXT_SEND_AT:
+            self._trigger_outbox_at(settlement.retry_at)
 
-    def _outbox_update_outcome_unknown(self, job, kind):
-        """Whether the courier may have an order we do not know of, after this job."""
-        self.ensure_one()
-        if job.get("unknown"):
-            self.outcome_unknown = True
-        elif kind == "found" or job.get("absent"):
-            self.outcome_unknown = False
-
-    def _outbox_apply_error(self, job, error):
-        self.ensure_one()
-        if error.retryable:
-            return self._outbox_retry(error)
-        if job["action"] in ("cancel", "lookup_cancel"):
-            self.write({"cancel_requested": False})
-            self._log_event("api", note=self.env._("Cancellation refused: %s", error.message))
-            self.message_post(
-                body=self.env._("The courier refused the cancellation: %s", error.message)
+    def _exchange_failure_message(self, settlement):
+        """Why the booking failed (or could not be cancelled), in the user's words."""
+        params = settlement.params
+        if settlement.reason == decisions.FAIL_SPENT:
+            return self.env._(
+                "%(error)s (after %(count)s attempts)", error=params["error"], count=params["count"]
             )
-            return False
-        return self._outbox_failed(error.message or error.code)
-
-    def _outbox_apply_cancelled(self, info):
-        """The courier cancelled its order (``info`` None: it had none)."""
-        self.ensure_one()
-        self.write({"cancel_requested": False, "next_attempt_at": False, "outcome_unknown": False})
-        if self.state == "cancelled":
-            self._log_event(
-                "api",
-                status="cancelled",
-                note=self.env._("The courier's order is cancelled too."),
-                payload=info.raw if info else None,
+        if settlement.reason == decisions.FAIL_NO_ORDER:
+            return self.env._(
+                "The courier has no order for %(ref)s after %(count)s attempts (%(error)s).",
+                ref=self.name,
+                count=params["count"],
+                error=params["error"],
             )
-            return False
-        return self._set_state("cancelled", source="api", payload=info.raw if info else None)
+        return params["message"]
 
-    def _outbox_holds_claim(self, job):
-        """Whether this job's run still holds the booking's claim (row locked till commit).
-
-        Another run claims a booking once its lease has ended; from then on, only that
-        run's answer is recorded."""
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                "SELECT claim_token FROM pemkab_delivery_booking WHERE id = %s FOR UPDATE",
-                self.id,
+    def _exchange_retry_note(self, params):
+        if params["spent"]:
+            note = self.env._(
+                "Attempt %(count)s got no answer (%(error)s): the courier may have the "
+                "order. It is looked up in %(delay)s s before the booking is failed.",
+                count=params["count"],
+                error=params["error"],
+                delay=params["delay"],
             )
-        )
-        row = self.env.cr.fetchone()
-        self.invalidate_recordset(["claim_token", "claimed_until"])
-        return bool(row and job.get("claim_token") and row[0] == job["claim_token"])
+        else:
+            note = self.env._(
+                "Attempt %(count)s failed (%(error)s); next try in %(delay)s s.",
+                count=params["count"],
+                error=params["error"],
+                delay=params["delay"],
+            )
+        self._log_event("system", note=note)
 
-    def _outbox_late_answer(self, job, outcome):
+    def _exchange_late(self, settlement):
         """An answer after this run's claim was lost: kept in the history, not applied.
         An order it made is cancelled unless the booking turns out to have it as its own."""
-        self.ensure_one()
-        kind, info = outcome if outcome else (None, None)
+        made = settlement.info
         note = self.env._("Answer after the claim passed to another run: not applied.")
-        made = info if kind == "ok" and job["action"] == "book" else None
-        if made and made.courier_ref and made.courier_ref != self.courier_order_ref:
-            self._add_stray_courier_refs([made.courier_ref])
+        if settlement.stray_refs:
+            self._add_stray_courier_refs(settlement.stray_refs)
             note = self.env._(
                 "Answer after the claim passed to another run: not applied; its courier "
                 "order %s is cancelled unless it is the booking's own.",
@@ -1382,114 +1317,30 @@ class PemkabDeliveryBooking(models.Model):
         )
         return False
 
-    def _outbox_apply_poll(self, job, outcome):
+    def _exchange_strays(self, job):
+        """Record the cancellation of the reference's other courier orders."""
         self.ensure_one()
-        # the row first: a concurrent webhook's change of the booking then shows as a
-        # conflict (recorded again in a fresh transaction), not as a clash of what both
-        # add (the follower of an activity)
-        self.env.cr.execute(
-            SQL("SELECT id FROM pemkab_delivery_booking WHERE id = %s FOR UPDATE", self.id)
+        if not self.stray_courier_refs:
+            return
+        cancelled, refused, left = decisions.settle_strays(
+            self.stray_courier_refs, self.courier_order_ref, job.get("stray_results") or {}
         )
-        if outcome and outcome[0] == "ok":
-            return self._apply_courier_update(outcome[1], "poll")
-        error = job.get("setup_error") or (outcome[1].message if outcome else "-")
-        self.write({"last_news_at": fields.Datetime.now()})
-        self._log_event("poll", note=self.env._("Poll failed: %s", error))
-        return False
-
-    def _outbox_retry(self, error):
-        self.ensure_one()
-        attempts = self.attempt_count
-        spent = attempts >= self.provider_id.max_attempts
-        if spent and not self.outcome_unknown:
-            return self._outbox_failed(
-                self.env._(
-                    "%(error)s (after %(count)s attempts)", error=error.message, count=attempts
-                )
+        for courier_ref in cancelled:
+            self._log_event(
+                "api",
+                status="cancelled",
+                note=self.env._("Extra courier order %s cancelled.", courier_ref),
             )
-        delay = min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS)
-        self.write(
-            {
-                "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-                "last_error": f"{error.code}: {error.message}",
-            }
-        )
-        if spent:
-            note = self.env._(
-                "Attempt %(count)s got no answer (%(error)s): the courier may have the "
-                "order. It is looked up in %(delay)s s before the booking is failed.",
-                count=attempts,
-                error=error.message or error.code,
-                delay=delay,
+        for courier_ref, error in refused:
+            message = self.env._(
+                "The courier refused to cancel the extra order %(courier_ref)s of this "
+                "booking: %(error)s. Ask the courier to cancel it.",
+                courier_ref=courier_ref,
+                error=error.message,
             )
-        else:
-            note = self.env._(
-                "Attempt %(count)s failed (%(error)s); next try in %(delay)s s.",
-                count=attempts,
-                error=error.message or error.code,
-                delay=delay,
-            )
-        self._log_event("system", note=note)
-        self._trigger_outbox_at(self.next_attempt_at)
-        return False
-
-    def _outbox_failed(self, message):
-        self.ensure_one()
-        if self.cancel_requested:
-            # the user cancelled; the courier refused or could not be reached for good
-            self.write({"cancel_requested": False, "last_error": message})
-            self.message_post(
-                body=self.env._("The courier could not cancel the order: %s", message)
-            )
-            return False
-        self._set_state(
-            "failed",
-            {"failure_reason": "error", "failure_message": message, "last_error": message},
-            source="system",
-            note=message,
-        )
-        return False
-
-    @api.model
-    def _trigger_outbox_at(self, when):
-        cron = self.env.ref("pemkab_delivery.ir_cron_booking_outbox", raise_if_not_found=False)
-        if cron and when:
-            cron.sudo()._trigger(when)
-
-    # ------------------------------------------------------------------
-    # Polling (scheduled action): bookings with no news for a while
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_poll_bookings(self, batch_size=100):
-        """Look up bookings with no news for a while (archived accounts included: their
-        live bookings still need news). The read snapshot ends before the courier calls;
-        each answer is recorded in its own transaction, retried on a concurrent change
-        (a webhook for the same booking), so one conflict never loses the rest."""
-        auto_commit = not modules.module.current_test
-        now = fields.Datetime.now()
-        candidates = self.with_context(active_test=False).search(
-            [
-                ("state", "in", ON_ITS_WAY_STATES),
-                ("provider_id.kind", "!=", "manual"),
-                ("courier_order_ref", "!=", False),
-            ],
-            order="last_news_at asc nulls first, id",
-            limit=batch_size * 4,
-        )
-        due = candidates.filtered(
-            lambda b: not b.last_news_at
-            or b.last_news_at <= now - timedelta(minutes=b.provider_id.poll_after_minutes)
-        )[:batch_size]
-        jobs = [
-            {"booking_id": b.id, "ref": b.name, "action": "poll", "lookup_first": False}
-            for b in due
-        ]
-        prepared = self._outbox_prepare(jobs)
-        if auto_commit:
-            self.env["ir.cron"]._commit_progress()
-        for job, outcome in self._outbox_run(prepared):
-            self._outbox_record(job, outcome, auto_commit)
-        return len(jobs)
+            self._log_event("api", note=message[:250])
+            self.message_post(body=message)
+        self.stray_courier_refs = ",".join(left) or False
 
     # ==================================================================
     # COURIER NEWS: BOOKING ANSWERS, WEBHOOKS, POLLS
@@ -1629,38 +1480,10 @@ class PemkabDeliveryBooking(models.Model):
 
     def _add_stray_courier_refs(self, courier_refs):
         self.ensure_one()
-        refs = split_refs(self.stray_courier_refs)
+        refs = decisions.split_refs(self.stray_courier_refs)
         refs += [ref for ref in courier_refs if ref not in refs]
         self.stray_courier_refs = ",".join(refs) or False
         self._trigger_outbox()
-
-    def _outbox_apply_strays(self, job):
-        """Record the cancellation of the reference's other courier orders."""
-        self.ensure_one()
-        if not self.stray_courier_refs:
-            return
-        results = job.get("stray_results") or {}
-        left = []
-        for courier_ref in split_refs(self.stray_courier_refs, exclude=self.courier_order_ref):
-            result = results.get(courier_ref)
-            if result == "cancelled":
-                self._log_event(
-                    "api",
-                    status="cancelled",
-                    note=self.env._("Extra courier order %s cancelled.", courier_ref),
-                )
-            elif result is not None and not result.retryable:
-                message = self.env._(
-                    "The courier refused to cancel the extra order %(courier_ref)s of this "
-                    "booking: %(error)s. Ask the courier to cancel it.",
-                    courier_ref=courier_ref,
-                    error=result.message,
-                )
-                self._log_event("api", note=message[:250])
-                self.message_post(body=message)
-            else:
-                left.append(courier_ref)
-        self.stray_courier_refs = ",".join(left) or False
 
     # ==================================================================
     # WAITING FOR A PERSON
@@ -1756,23 +1579,17 @@ class PemkabDeliveryBooking(models.Model):
         # the outbox cancels it when a cancellation was asked; polling brings its news
         self._trigger_outbox()
 
-    def _outbox_wait_for_review(self, error):
-        """The call got no answer and the courier cannot be asked: wait for a person."""
+    def _exchange_wait_for_review(self, error):
+        """The call got no answer and the courier cannot be asked: a person checks with
+        the courier (the settlement marked the booking ``review_needed``)."""
         self.ensure_one()
         message = self.env._(
             "Courier booking %(ref)s got no answer (%(error)s) and %(courier)s cannot be "
             "asked for an order by our reference. Check with the courier: if it has an "
             "order for %(ref)s, enter its number; if not, confirm that it has none.",
             ref=self.name,
-            error=error.message or error.code,
+            error=error,
             courier=self.provider_id.name,
-        )
-        self.write(
-            {
-                "review_needed": True,
-                "next_attempt_at": False,
-                "last_error": f"{error.code}: {error.message}",
-            }
         )
         self._log_event("system", note=message[:250])
         user = self.responsible_user_id or self.create_uid
@@ -1782,42 +1599,10 @@ class PemkabDeliveryBooking(models.Model):
             note=message,
             user_id=user.id,
         )
-        return False
 
     # ==================================================================
     # RETENTION OF THE COURIER'S DATA
     # ==================================================================
-    # ------------------------------------------------------------------
-    # Scheduled action
-    # ------------------------------------------------------------------
-    @api.model
-    def _retention_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            days = int(value or DEFAULT_RETENTION_DAYS)
-        except ValueError:
-            return DEFAULT_RETENTION_DAYS
-        return days if days > 0 else DEFAULT_RETENTION_DAYS
-
-    @api.model
-    def _cron_purge_courier_data(self, batch_size=500, auto_commit=True):
-        """Purge the courier data of the bookings final for longer than the retention
-        period, by batches (one commit each when run as the scheduled action)."""
-        limit = fields.Datetime.now() - timedelta(days=self._retention_days())
-        domain = [("closed_at", "<", limit), ("purged_at", "=", False)]
-        Booking = self.sudo().with_context(active_test=False)
-        total = 0
-        while True:
-            bookings = Booking.search(domain, limit=batch_size, order="closed_at, id")
-            if not bookings:
-                return total
-            bookings._purge_courier_data()
-            total += len(bookings)
-            if auto_commit:
-                remaining = Booking.search_count(domain)
-                if self.env["ir.cron"]._commit_progress(len(bookings), remaining=remaining) <= 0:
-                    return total
-
     def _purge_courier_data(self):
         """Forget what the courier sent of these bookings (payloads, driver phone, proof
         photos, also on their documents); keep the outcome."""

@@ -1,41 +1,22 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The inbox of courier webhooks: what the couriers said, not yet applied.
+"""The inbox of courier webhooks: what the couriers posted, not yet applied. It only
+stores.
 
 The webhook (``controllers/main.py``) authenticates the courier and checks the body, then
 records the event here in ONE statement (:meth:`_receive`: the booking found by an indexed
 lookup, a duplicate skipped by the unique key of the history and of this table) and answers
-202 at once. The scheduled action :meth:`_cron_apply` applies the news in batches, as the
-outbox sends bookings: it claims the bookings that have news with ``FOR UPDATE SKIP LOCKED``,
-applies each booking's events in the order they arrived (``_apply_courier_update``: a late
-event is recorded, never moves a booking backwards; a duplicate is kept once), looks a final
-state carried only by a static token up at the courier's API before applying it, and commits
-each batch with ``_commit_progress``. An applied event leaves the inbox: its history line
+202 at once. The exchange (``pemkab.delivery.exchange._cron_apply_news``) applies the news
+in batches; an applied event leaves the inbox: its history line
 (``pemkab.delivery.booking.event``) is what remains.
 """
 
 import json
-import logging
-import random
 import time
-from datetime import timedelta
 
-import psycopg2.errors
-from psycopg2 import IntegrityError
+from odoo import api, fields, models
+from odoo.tools import SQL
 
-from odoo import api, fields, models, modules
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, mute_logger
-
-from ..clients import FINAL_STATUSES, CourierError
-
-_logger = logging.getLogger(__name__)
-
-#: A token-borne final state the courier's API could not confirm is tried again this often
-#: (doubling), then recorded as not applied: the poll looks the order up later.
-CONFIRM_RETRY = timedelta(minutes=1)
-CONFIRM_TRIES = 5
-APPLY_TRIES = 3
 #: A process wakes the scheduled action at most this often (seconds): a run applies all
 #: that is waiting and runs again while events keep coming (``remaining``); an event that
 #: arrives just as a run ends waits at most the action's interval (1 minute).
@@ -58,10 +39,17 @@ class PemkabDeliveryWebhookInbox(models.Model):
     payload = fields.Text(required=True, help="The courier's event as it came (JSON).")
     occurred_at = fields.Datetime(help="When the courier says the event happened.")
     received_at = fields.Datetime(required=True, default=fields.Datetime.now)
+    # the exchange's: a token-borne final state waits for the courier's API
     attempt_count = fields.Integer(
         help="Lookups at the courier's API that could not confirm a final state."
     )
-    next_attempt_at = fields.Datetime(help="Not applied before this time (a lookup failed).")
+    next_attempt_at = fields.Datetime(
+        help="Not applied before this time (a lookup failed, or one is under way)."
+    )
+    claim_token = fields.Char(
+        help="Which run of the exchange is looking the event's final state up at the "
+        "courier's API: only its answer is recorded."
+    )
 
     _event_key_uniq = models.UniqueIndex(
         "(booking_id, event_key) WHERE event_key IS NOT NULL",
@@ -134,206 +122,5 @@ class PemkabDeliveryWebhookInbox(models.Model):
         return "duplicate" if self.env.cr.fetchone() else "unknown"
 
     @api.model
-    def _trigger_apply(self, at=None):
-        cron = self.env.ref("pemkab_delivery.ir_cron_webhook_inbox", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at)
-
-    # ------------------------------------------------------------------
-    # The scheduled action: apply the news in batches
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_apply(self, batch_size=200, max_batches=1000):
-        """Apply waiting courier events, in batches, in their order of arrival per
-        booking. Safe to run on several servers at once: a booking's events are claimed
-        with the booking row (``FOR UPDATE SKIP LOCKED``). Returns how many were handled.
-        """
-        auto_commit = not modules.module.current_test
-        done = 0
-        for _batch in range(max_batches):
-            handled, claimed = self._apply_batch(batch_size, auto_commit)
-            done += handled
-            time_left = float("inf")
-            if auto_commit:
-                time_left = self.env["ir.cron"]._commit_progress(handled)
-            if claimed < batch_size or time_left <= 0:
-                break
-        if auto_commit:
-            self.env["ir.cron"]._commit_progress(remaining=self._due_count())
-        return done
-
-    @api.model
-    def _due_sql(self, now):
-        return SQL(
-            "(i.next_attempt_at IS NULL OR i.next_attempt_at <= %s)",
-            now,
-        )
-
-    @api.model
-    def _due_count(self):
-        self.env.cr.execute(
-            SQL(
-                "SELECT count(*) FROM pemkab_delivery_webhook_inbox i WHERE %s",
-                self._due_sql(fields.Datetime.now()),
-            )
-        )
-        return self.env.cr.fetchone()[0]
-
-    @api.model
-    def _apply_batch(self, batch_size, auto_commit):
-        """Claim up to ``batch_size`` waiting events (whole bookings) and apply them; a
-        concurrent change of a claimed booking starts the batch again. Returns (events
-        handled, events claimed)."""
-        for attempt in range(1, APPLY_TRIES + 1):
-            try:
-                with mute_logger("odoo.sql_db"):
-                    events = self._claim(batch_size)
-                    return self._apply_events(events), len(events)
-            except psycopg2.errors.SerializationFailure:
-                if not auto_commit:
-                    raise
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                if attempt == APPLY_TRIES:
-                    _logger.warning("Courier webhook inbox: the batch kept conflicting; next run")
-                time.sleep(random.uniform(0.01, 0.05 * attempt))  # noqa: S311 - jitter
-        return 0, 0
-
-    @api.model
-    def _claim(self, batch_size):
-        """The waiting events of the bookings of the oldest ``batch_size`` events whose
-        booking no other run holds, oldest first (the booking rows stay locked)."""
-        now = fields.Datetime.now()
-        self.env["pemkab.delivery.booking"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT b.id
-                  FROM pemkab_delivery_booking b
-                 WHERE b.id IN (SELECT i.booking_id
-                                  FROM pemkab_delivery_webhook_inbox i
-                                 WHERE %(due)s
-                                 ORDER BY i.id
-                                 LIMIT %(limit)s)
-                   FOR UPDATE OF b SKIP LOCKED
-                """,
-                due=self._due_sql(now),
-                limit=batch_size,
-            )
-        )
-        booking_ids = [row[0] for row in self.env.cr.fetchall()]
-        if not booking_ids:
-            return self.browse()
-        return self.search(
-            [
-                ("booking_id", "in", booking_ids),
-                "|",
-                ("next_attempt_at", "=", False),
-                ("next_attempt_at", "<=", now),
-            ],
-            order="id",
-        )
-
-    def _apply_events(self, events):
-        """Apply ``events`` (in their order), then drop them from the inbox (or leave
-        those whose confirmation at the courier failed for later)."""
-        if not events:
-            return 0
-        lang = self.env["ir.default"]._get("res.partner", "lang") or self.env.user.lang
-        events = events.with_context(lang=lang)
-        events.fetch(["booking_id", "provider_id", "event_key", "payload", "signed"])
-        events.booking_id.fetch(["state", "name", "courier_order_ref"])
-        handled = self.browse()
-        clients = {}
-        for event in events:
-            if event._apply_one(clients):
-                handled |= event
-        if handled:
-            self.env.cr.execute(
-                SQL("DELETE FROM pemkab_delivery_webhook_inbox WHERE id IN %s", tuple(handled.ids))
-            )
-        (events - handled).invalidate_recordset()
-        return len(handled)
-
-    def _apply_one(self, clients):
-        """Apply this event to its booking; False when it waits for another try."""
-        self.ensure_one()
-        booking, provider = self.booking_id, self.provider_id
-        if provider not in clients:
-            clients[provider] = provider._courier_client_class()
-        payload = json.loads(self.payload)
-        event = clients[provider].parse_webhook(payload)
-        event_key = self.event_key or None
-        order = event.order
-        if not self.signed and event.status in FINAL_STATUSES and event.status != booking.state:
-            # a static token alone does not close a booking: the courier's API must agree
-            try:
-                order = provider._courier_client().get_order(booking.name)
-            except (CourierError, UserError, ValueError):
-                return self._confirmation_failed(event, payload)
-            if order.status != event.status:
-                _logger.warning(
-                    "Courier webhook for provider %s: %s says %s, the courier %s",
-                    provider.id,
-                    booking.name,
-                    event.status,
-                    order.status,
-                )
-                event_key = None  # not this event: its genuine retry is no duplicate
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                booking._apply_courier_update(
-                    order, "webhook", event_key=event_key, payload=payload, date=self.occurred_at
-                )
-        except IntegrityError:
-            # the same event, already in the history (from elsewhere than the webhook's
-            # own check): kept once
-            _logger.info(
-                "Courier webhook for provider %s: %s already has event %s",
-                provider.id,
-                booking.name,
-                event_key,
-            )
-        except (UserError, ValidationError) as error:
-            _logger.warning(
-                "Courier webhook for provider %s: %s refused the event",
-                provider.id,
-                booking.name,
-                exc_info=True,
-            )
-            booking._log_event(
-                "webhook",
-                status=event.status,
-                courier_status=event.order.courier_status,
-                note=self.env._("Not applicable: %s", str(error))[:250],
-                payload=payload,
-                date=self.occurred_at,
-            )
-        return True
-
-    def _confirmation_failed(self, event, payload):
-        """The courier's API could not be asked: try again later, and after the last try
-        record the event as not applied (the poll looks the order up)."""
-        self.ensure_one()
-        booking = self.booking_id
-        _logger.warning(
-            "Courier webhook for provider %s: %s could not be confirmed",
-            self.provider_id.id,
-            booking.name,
-        )
-        if self.attempt_count + 1 < CONFIRM_TRIES:
-            later = fields.Datetime.now() + CONFIRM_RETRY * 2**self.attempt_count
-            self.write({"attempt_count": self.attempt_count + 1, "next_attempt_at": later})
-            self._trigger_apply(later)
-            return False
-        booking._log_event(
-            "webhook",
-            status=event.status,
-            courier_status=event.order.courier_status,
-            note=self.env._(
-                "Not applied: the courier could not confirm it; the booking is looked up later."
-            ),
-            payload=payload,
-            date=self.occurred_at,
-        )
-        return True
+    def _trigger_apply(self):
+        self.env["pemkab.delivery.exchange"]._trigger_apply_news()

@@ -1,5 +1,6 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
 import os
 
 from stdnum import exceptions as stdnum_exceptions
@@ -11,6 +12,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools.geo import BANYUWANGI_RADIUS_KM, km_from_banyuwangi, parse_location
 from .pemkab_workflow_mixin import refuse_nul_characters
+
+_logger = logging.getLogger(__name__)
 
 
 def _load_stdnum_regions():
@@ -138,7 +141,9 @@ class ResPartner(models.Model):
         (``_geo_localize``, what its own ``geo_localize`` calls, which skips quietly under
         tests and imports), checked like a pasted location."""
         self.ensure_one()
-        partner = self.with_context(lang="en_US")  # the geocoder wants English names
+        # the geocoder wants English names; its own refusals (a missing key) are read
+        # in the user's language
+        partner = self.with_context(lang="en_US")
         label = self.env._("Geolocate")
         street = ", ".join(
             part for part in (partner.street, partner.street2, partner.desa_id.name) if part
@@ -153,7 +158,7 @@ class ResPartner(models.Model):
                 )
             )
         try:
-            location = partner._geo_localize(
+            location = self._geo_localize(
                 street=street,
                 zip=partner.zip or "",
                 city=partner.kecamatan_id.name or partner.city or "Banyuwangi",
@@ -161,12 +166,18 @@ class ResPartner(models.Model):
                 country=partner.country_id.name or "Indonesia",
             )
         except UserError as error:
+            reason = error.args[0]
+            if error.__context__ is not None:
+                # the call itself failed (no connection, a timeout, an unreadable
+                # answer): the technical text is for the server's log, not the user
+                _logger.warning("Geolocate %s: %s", self, error.__context__)
+                reason = self.env._("its server did not answer")
             raise UserError(
                 self.env._(
                     "%(label)s: the geocoder could not be asked (%(error)s). Where the server "
                     "cannot reach the internet, paste a location instead.",
                     label=label,
-                    error=error.args[0],
+                    error=reason,
                 )
             ) from error
         if not location:

@@ -7,4 +7,4 @@ are plain Python that imports and runs with no Odoo importable (the courier sand
 started by path with the project's virtualenv alone); what needs Odoo lives here.
 """
 
-from .bulk import insert_rows  # noqa: F401
+from .bulk import insert_rows, log_tracking  # noqa: F401

@@ -2,12 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Courier calls of the outbox, in worker threads. No ORM, no database, no Odoo import.
 
-A job is a plain dict prepared by ``pemkab.delivery.booking._outbox_prepare`` in the
-main thread: ``ref`` (our reference), ``action`` (``book``, ``lookup`` (only look the
-order up: the attempts are spent but an earlier call may have made it), ``cancel``,
-``lookup_cancel``, ``cancel_local`` (no call: the courier has no order), ``poll``,
-``review`` (no call: the last call may have made an order the courier cannot be asked
-about), ``none``), ``lookup_first`` (an earlier attempt may have
+A job is a plain dict prepared by ``pemkab.delivery.exchange._prepare`` in the main
+thread: ``ref`` (our reference), ``action`` (the claim ladder of ``decisions.py``:
+``book``, ``lookup`` (only look the order up: the attempts are spent but an earlier call
+may have made it), ``cancel``, ``lookup_cancel``, ``cancel_local`` (no call: the courier
+has no order), ``poll``, ``confirm`` (look up the order of a webhook's token-borne final
+state), ``review`` (no call: the last call may have made an order the courier cannot be
+asked about), ``none``), ``lookup_first`` (an earlier attempt may have
 reached the courier), ``strays`` (other courier orders of our reference, to cancel),
 ``client`` (a courier client, or None when it could not be set up), ``provider_id``,
 ``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
@@ -68,6 +69,9 @@ def run_job(job):
             # this booking's own order, not whichever order the reference has
             if job.get("courier_ref"):
                 return "ok", client.get_order_by_courier_ref(job["courier_ref"])
+            return "ok", client.get_order(ref)
+        if job["action"] == "confirm":
+            # a webhook's token-borne final state: the courier's own word on the order
             return "ok", client.get_order(ref)
         if job["action"] == "cancel_local":
             return "not_found", None

@@ -119,6 +119,7 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
             {"name": "Armada", "kind": "manual"}
         )
         cls.Booking = cls.env["pemkab.delivery.booking"]
+        cls.Exchange = cls.env["pemkab.delivery.exchange"]
 
     def setUp(self):
         super().setUp()
@@ -146,15 +147,15 @@ class PemkabCourierCommon(PemkabDeliveryCommon):
         return self.Booking.create(values)
 
     def _run_outbox(self):
-        return self.Booking._cron_process_outbox()
+        return self.Exchange._cron_send()
 
     def _apply_webhooks(self):
         """Run the scheduled action that applies the couriers' webhook news."""
-        return self.env["pemkab.delivery.webhook.inbox"]._cron_apply()
+        return self.Exchange._cron_apply_news()
 
     def _poll(self, bookings):
         bookings.write({"last_news_at": fields.Datetime.now() - timedelta(hours=1)})
-        return self.Booking._cron_poll_bookings()
+        return self.Exchange._cron_poll()
 
     def _courier(self, booking, status):
         """The courier's news of ``booking``, as a poll finds it in the sandbox."""

@@ -94,21 +94,21 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
         """A run whose claim another run took over does not record its answer; the order
         it made is cancelled unless it is the booking's own."""
         booking = self._requested()
-        Booking = self.Booking
-        jobs = Booking._outbox_prepare(Booking._outbox_claim(10))
-        outcomes = list(Booking._outbox_run(jobs))
+        Exchange = self.Exchange
+        jobs = Exchange._prepare(Exchange._claim(10))
+        outcomes = list(Exchange._run(jobs))
         made_ref = outcomes[0][1][1].courier_ref
         # meanwhile the lease ended and a second run claimed the booking
         booking.write({"claimed_until": fields.Datetime.now() - timedelta(seconds=1)})
-        second = Booking._outbox_prepare(Booking._outbox_claim(10))
+        second = Exchange._prepare(Exchange._claim(10))
         for job, outcome in outcomes:
-            Booking._outbox_record(job, outcome, auto_commit=False)
+            Exchange._record(job, outcome, auto_commit=False)
         self.assertEqual(booking.state, "requested", "the late answer is not applied")
         self.assertFalse(booking.courier_order_ref)
         self.assertEqual(booking.stray_courier_refs, made_ref)
         # the second run looks up first and finds the same order: it is the booking's own
-        for job, outcome in Booking._outbox_run(second):
-            Booking._outbox_record(job, outcome, auto_commit=False)
+        for job, outcome in Exchange._run(second):
+            Exchange._record(job, outcome, auto_commit=False)
         self.assertEqual(booking.state, "booked")
         self.assertEqual(booking.courier_order_ref, made_ref)
         self._run_outbox()
@@ -176,7 +176,7 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
         grab = [
             self._requested(provider=self.provider_grab, package_code=f"PKG-R{i}") for i in range(3)
         ]
-        jobs = self.Booking._outbox_claim(3)
+        jobs = self.Exchange._claim(3)
         self.assertEqual(
             [job["booking_id"] for job in jobs],
             [gosend[0].id, grab[0].id, gosend[1].id, grab[1].id, gosend[2].id, grab[2].id],
@@ -184,8 +184,8 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
         self.assertEqual(
             {job["provider_id"] for job in jobs}, {self.provider.id, self.provider_grab.id}
         )
-        for job, outcome in self.Booking._outbox_run(self.Booking._outbox_prepare(jobs)):
-            self.Booking._outbox_record(job, outcome, auto_commit=False)
+        for job, outcome in self.Exchange._run(self.Exchange._prepare(jobs)):
+            self.Exchange._record(job, outcome, auto_commit=False)
         # the batch of each account was full: the run goes on with the rest
         self.assertEqual(self._run_outbox(), 2)
         self.assertEqual({b.state for b in gosend + grab}, {"booked"})
@@ -329,8 +329,8 @@ class TestOutboxAfterACrash(PemkabCourierCommon):
 
     def _killed_run(self, bookings):
         """Claim and call as a run does, then die before recording: the lease ends."""
-        Booking = self.Booking
-        list(Booking._outbox_run(Booking._outbox_prepare(Booking._outbox_claim(10))))
+        Exchange = self.Exchange
+        list(Exchange._run(Exchange._prepare(Exchange._claim(10))))
         bookings.write({"claimed_until": fields.Datetime.now() - timedelta(seconds=1)})
 
     def test_grab_booking_of_a_killed_run_is_not_booked_again(self):
@@ -371,11 +371,11 @@ class TestOutboxAfterACrash(PemkabCourierCommon):
         self.provider_grab.read_timeout = 0.5
         self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
         booking = self._requested(provider=self.provider_grab)
-        Booking = self.Booking
-        outcomes = list(Booking._outbox_run(Booking._outbox_prepare(Booking._outbox_claim(10))))
+        Exchange = self.Exchange
+        outcomes = list(Exchange._run(Exchange._prepare(Exchange._claim(10))))
         self._webhook(booking, "driver_assigned")
         for job, outcome in outcomes:
-            Booking._outbox_record(job, outcome, auto_commit=False)
+            Exchange._record(job, outcome, auto_commit=False)
         self.assertEqual(booking.state, "driver_assigned")
         self.assertFalse(booking.review_needed)
         self.assertFalse(booking.outcome_unknown)

@@ -34,7 +34,7 @@ class TestRetention(PemkabCourierCommon):
     def test_purge_after_the_retention_period(self):
         old = self._delivered(100, "PKG-OLD")
         recent = self._delivered(10, "PKG-NEW")
-        self.assertEqual(self.Booking._cron_purge_courier_data(auto_commit=False), 1)
+        self.assertEqual(self.Exchange._cron_purge(auto_commit=False), 1)
         self.assertFalse(old.driver_phone or old.proof_photo or old.proof_photo_url)
         self.assertFalse(any(old.event_ids.mapped("payload")))
         self.assertTrue(old.purged_at)
@@ -46,9 +46,9 @@ class TestRetention(PemkabCourierCommon):
         # the recent one is untouched, until an administrator shortens the period
         self.assertTrue(recent.driver_phone and recent.proof_photo)
         self.env["res.config.settings"].create({"pemkab_retention_days": 5}).execute()
-        self.assertEqual(self.Booking._cron_purge_courier_data(auto_commit=False), 1)
+        self.assertEqual(self.Exchange._cron_purge(auto_commit=False), 1)
         self.assertFalse(recent.driver_phone or recent.proof_photo)
-        self.assertEqual(self.Booking._cron_purge_courier_data(auto_commit=False), 0)
+        self.assertEqual(self.Exchange._cron_purge(auto_commit=False), 0)
 
     def test_open_bookings_are_kept(self):
         booking = self._booking(provider=self.own_fleet, package_code="PKG-OPEN")
@@ -56,5 +56,5 @@ class TestRetention(PemkabCourierCommon):
         booking.write({"driver_name": "Budi", "driver_phone": "0812 3456 0001"})
         self.assertFalse(booking.closed_at)
         self.env["ir.config_parameter"].set_param("pemkab_delivery.retention_days", 1)
-        self.assertEqual(self.Booking._cron_purge_courier_data(auto_commit=False), 0)
+        self.assertEqual(self.Exchange._cron_purge(auto_commit=False), 0)
         self.assertTrue(booking.driver_phone)

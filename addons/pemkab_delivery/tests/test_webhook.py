@@ -56,6 +56,14 @@ class TestCourierWebhook(PemkabCourierCommon, HttpCase):
         webhook_events = self.booking.event_ids.filtered(lambda e: e.source == "webhook")
         self.assertTrue(all(webhook_events.mapped("payload")), "raw payloads are kept")
 
+    def test_stored_on_the_first_try(self):
+        """The webhook writes: served read-only, Odoo would fail the insert and serve the whole
+        request a second time (a warning and twice the work for every courier event)."""
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            result = self._advance("driver_assigned")
+        self.assertEqual(result["webhook_status"], 202, result["webhooks"])
+        self.assertEqual(self.booking.state, "driver_assigned")
+
     def test_forged_or_unsigned_refused(self):
         sent = self.sandbox.advance(self.booking.name, "picked_up", webhook=False)
         payload = (

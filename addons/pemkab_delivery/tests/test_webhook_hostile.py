@@ -8,6 +8,7 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import SANDBOX_WEBHOOK_SECRET, PemkabCourierCommon
@@ -140,6 +141,44 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
         payload["event_id"] = "genuine-delivered-1"
         self._accepted(self._post(payload))
         self.assertEqual(self.booking.state, "delivered")
+
+    def test_token_borne_final_state_waits_for_the_courier_api(self):
+        """The courier's API cannot confirm a token-borne "delivered" (5xx): the event
+        is a job of the exchange that waits 1, 2, 4, 8 minutes, then is recorded as not
+        applied; the booking stays booked all along."""
+        Inbox = self.env["pemkab.delivery.webhook.inbox"]
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            self.sandbox.configure(error_rate=1.0)
+        self._accepted(self._post(self._event("delivered", "unconfirmed-1")))
+        event = Inbox.search([("booking_id", "=", self.booking.id)])
+        self.assertEqual(self.booking.state, "booked")
+        self.assertEqual(event.attempt_count, 1)
+        self.assertFalse(event.claim_token, "the lease ends with the answer")
+        waited = event.next_attempt_at - fields.Datetime.now()
+        self.assertTrue(timedelta(seconds=50) <= waited <= timedelta(seconds=70), waited)
+        cron = self.env.ref("pemkab_delivery.ir_cron_webhook_inbox")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", cron.id), ("call_at", "=", event.next_attempt_at)]
+            ),
+            "the exchange runs again when the event is due",
+        )
+        lookups = self.booking.event_ids.filtered(
+            lambda e: e.source == "api" and (e.note or "").startswith("GET")
+        )
+        self.assertTrue(lookups, "the lookup went through the exchange's client")
+        for attempt in range(2, 6):
+            event.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+            self._apply_webhooks()
+            self.assertEqual(self.booking.state, "booked")
+            if attempt < 5:
+                self.assertEqual(event.attempt_count, attempt)
+        self.assertFalse(event.exists(), "after the last try the event leaves the inbox")
+        history = self.booking.event_ids.filtered(lambda e: e.source == "webhook")
+        self.assertEqual(history.mapped("status"), ["delivered"])
+        self.assertFalse(history.applied)
+        self.assertIn("could not confirm", history.note)
 
     def test_driver_phone_the_check_refuses(self):
         """The courier's driver phone is not a phone number: the news is applied, the

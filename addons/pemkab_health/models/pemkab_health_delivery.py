@@ -91,7 +91,13 @@ class PemkabHealthDelivery(models.Model):
 
     name = fields.Char(help="Code written on the parcel and given to the courier.")
     state = fields.Selection(
-        STATES, required=True, default="draft", tracking=True, index=True, copy=False
+        STATES,
+        required=True,
+        default="draft",
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_state",
     )
     shelter_id = fields.Many2one(
         "pemkab.shelter",
@@ -115,6 +121,13 @@ class PemkabHealthDelivery(models.Model):
         ondelete="restrict",
         domain="[('is_patient', '=', True)]",
     )
+    kecamatan_id = fields.Many2one(
+        related="patient_id.kecamatan_id",
+        store=True,
+        index=True,
+        string="Kecamatan",
+        help="The patient's kecamatan: where the parcel goes (the heads' dashboard).",
+    )
     patient_mobile = fields.Char(
         related="patient_id.patient_mobile",
         string="Patient Mobile",
@@ -137,6 +150,11 @@ class PemkabHealthDelivery(models.Model):
         "pemkab.health.delivery.line", "delivery_id", string="Medicines", copy=True
     )
     line_count = fields.Integer(compute="_compute_line_count", string="Number of Medicines")
+    medicine_summary = fields.Char(
+        compute="_compute_medicine_summary",
+        string="Medicines in Short",
+        help="The medicines, strength and quantity, as the head reads them before approving.",
+    )
     controlled = fields.Boolean(
         string="Controlled Substance",
         compute="_compute_line_flags",
@@ -225,6 +243,28 @@ class PemkabHealthDelivery(models.Model):
     def _compute_line_count(self):
         for delivery in self:
             delivery.line_count = len(delivery.line_ids)
+
+    @api.depends("line_ids.name", "line_ids.strength", "line_ids.quantity")
+    def _compute_medicine_summary(self):
+        for delivery in self:
+            delivery.medicine_summary = "; ".join(
+                " ".join(
+                    part
+                    for part in (
+                        line.name,
+                        line.strength,
+                        line.quantity and f"× {line.quantity:g}",
+                    )
+                    if part
+                )
+                for line in delivery.line_ids
+            )
+
+    @api.model
+    def _read_group_state(self, states, domain):
+        """Kanban columns and groups in the order of the workflow (not alphabetical),
+        only those that hold deliveries."""
+        return [state for state, _label in STATES if state in states]
 
     @api.depends("line_ids.controlled_type", "line_ids.cold_chain")
     def _compute_line_flags(self):
@@ -452,10 +492,10 @@ class PemkabHealthDelivery(models.Model):
         return True
 
     def action_approve(self):
-        """The head approves (in bulk from the approval queue)."""
+        """The head approves (in bulk from the approval queue): says how many."""
         self._check_can_approve()
         self._do_approve()
-        return True
+        return self._delivery_notify_done("approved")
 
     def action_open_reject_wizard(self):
         self._check_can_approve()
@@ -612,6 +652,28 @@ class PemkabHealthDelivery(models.Model):
         if approving - controlled:
             (approving - controlled).write(values)
         self._clear_approval_activities()
+        self._notify_verifiers_approved()
+
+    def _notify_verifiers_approved(self):
+        """Tell each pharmacist who sent deliveries for approval that the head approved
+        them (their inbox, or mail): one notice per pharmacist, whatever the number of
+        deliveries, linked to the delivery when there is one."""
+        for verifier, deliveries in self.grouped("verified_by_id").items():
+            if not verifier or verifier == self.env.user:
+                continue
+            body = self.with_context(lang=verifier.lang).env._(
+                "%(head)s approved %(count)s prescription deliveries you verified: %(refs)s. "
+                "They may go to the shelter.",
+                head=self.env.user.name,
+                count=len(deliveries),
+                refs=", ".join(deliveries.mapped("name")),
+            )
+            record = deliveries if len(deliveries) == 1 else self.env["mail.thread"]
+            record.sudo().message_notify(
+                body=body,
+                partner_ids=verifier.partner_id.ids,
+                author_id=self.env.user.partner_id.id,
+            )
 
     def _do_reject(self, reason):
         self._workflow().write({"state": "rejected", "reject_reason": reason.strip()})

@@ -12,3 +12,5 @@ from . import test_dispatch_board
 from . import test_barcode
 from . import test_reads
 from . import test_form
+from . import test_daily_work
+from . import test_fleet

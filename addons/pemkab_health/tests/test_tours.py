@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The health screens in a real headless Chromium (Odoo tours,
 ``static/tests/tours/pemkab_health_tours.js``): the pharmacist at the counter, the head
-at the approval queue, and the citizen's page on a phone; each saves its screenshots
-(``PEMKAB_SCREENSHOTS_DIR``)."""
+on the dashboard and at the approval queue, and the citizen's page on a phone; each
+saves its screenshots (``PEMKAB_SCREENSHOTS_DIR``)."""
 
 import json
 
@@ -25,7 +25,7 @@ class TestHealthTours(PemkabTourMixin, PemkabHealthCommon, HttpCase):
         cls.shelter_a.write({"name": "Apotek RSUD Blambangan", "code": "APT-RSUD"})
         cls.pharmacist_a.name = "Apt. Dewi Lestari"
         cls.health_head_a.name = "dr. Bambang Suprapto"
-        cls.rule_far = cls.Rule.create({"name": "Farther than 15 km", "min_distance_km": 15})
+        cls.rule_far = cls.Rule.create({"name": "Jarak lebih dari 15 km", "min_distance_km": 15})
 
     def _counter_board(self):
         """Deliveries of several states on the counter, as on a working morning."""
@@ -80,6 +80,10 @@ class TestHealthTours(PemkabTourMixin, PemkabHealthCommon, HttpCase):
             prescription_number="RX-HOLD-0004",
         )
         controlled_b.action_verify()
+        # the head's landing, as the demo's heads have it
+        self.health_head_a.action_id = self.env.ref(
+            "pemkab_health.pemkab_health_delivery_action_dashboard"
+        ).id
         self.start_tour("/odoo", "pemkab_health_head", login="health_head_a")
         self.env.invalidate_all()
         self.assertEqual(set(held.mapped("state")), {"approved"})

@@ -2,12 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.pemkab_delivery.orm.demo import demo_drive_own_fleet, demo_xmlids
 
-from .pemkab_social_shipment import SHIPMENT_STATES, SNAPSHOT_FIELDS
+from .pemkab_social_shipment import SHIPMENT_STATES
 
 PERIOD_STATES = [
     ("draft", "Draft"),
@@ -15,6 +15,12 @@ PERIOD_STATES = [
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
 ]
+
+# a period with more submitted shipments than this (system parameter) is approved in
+# the background, in batches, its progress on the form
+BACKGROUND_PARAM = "pemkab_social.background_after"
+BACKGROUND_AFTER = 5000
+JOB_BATCH = 2000
 
 # how many shipments of the demo period end where: (outcome, count), in priority order;
 # the rest is delivered
@@ -44,7 +50,15 @@ class PemkabSocialPeriod(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "pemkab.workflow.mixin"]
     _order = "date_start desc, id desc"
     # pemkab.workflow.mixin: only the period's buttons change these
-    _workflow_protected_fields = ("state", "approved_by_id", "approved_at")
+    _workflow_protected_fields = (
+        "state",
+        "approved_by_id",
+        "approved_at",
+        "job_state",
+        "job_user_id",
+        "job_total",
+        "job_done",
+    )
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -76,6 +90,16 @@ class PemkabSocialPeriod(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_at = fields.Datetime(string="Approved On", readonly=True, copy=False)
     shipment_ids = fields.One2many("pemkab.social.shipment", "period_id")
+    # a long approval in the background (scheduled action), its progress on the form
+    job_state = fields.Selection(
+        [("approving", "Being Approved")], string="In the Background", readonly=True, copy=False
+    )
+    job_user_id = fields.Many2one(
+        "res.users", string="Started By", readonly=True, copy=False, ondelete="set null"
+    )
+    job_total = fields.Integer(string="Shipments to Approve", readonly=True, copy=False)
+    job_done = fields.Integer(string="Shipments Approved So Far", readonly=True, copy=False)
+    job_progress = fields.Float(compute="_compute_job_progress", string="Progress")
     currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
     )
@@ -94,6 +118,11 @@ class PemkabSocialPeriod(models.Model):
     package_cost = fields.Monetary(compute="_compute_dashboard", string="Package Costs")
     courier_cost = fields.Monetary(compute="_compute_dashboard", string="Courier Costs")
     summary_html = fields.Html(compute="_compute_dashboard", string="By Kecamatan")
+    approve_blockers = fields.Text(
+        compute="_compute_dashboard",
+        string="Cannot Be Approved Yet",
+        help="Why the period cannot be approved now; Approve Period shows only without it.",
+    )
 
     _code_uniq = models.Constraint("UNIQUE(code)", "Another period already has this code.")
 
@@ -134,6 +163,16 @@ class PemkabSocialPeriod(models.Model):
             period.cancelled_count = counts.get("cancelled", 0)
             period.package_cost, period.courier_cost = costs.get(period.id, (0.0, 0.0))
             period.summary_html = period._summary_table(by_area.get(period.id, {}), labels)
+            period.approve_blockers = (
+                "\n".join(period._approve_errors(counts)) if period.state == "draft" else False
+            )
+
+    @api.depends("job_total", "job_done")
+    def _compute_job_progress(self):
+        for period in self:
+            period.job_progress = (
+                100.0 * period.job_done / period.job_total if period.job_total else 0.0
+            )
 
     def _summary_table(self, by_area, labels):
         if not by_area:
@@ -202,10 +241,37 @@ class PemkabSocialPeriod(models.Model):
 
     def action_approve(self):
         """Head of the Dinas Sosial: approve the period, freezing its beneficiary list,
-        and approve all of its submitted shipments at once."""
+        and approve all of its submitted shipments at once. A period of thousands is
+        approved in the background; the form shows its progress."""
         self._check_can_approve()
-        self._do_approve()
-        return True
+        submitted = self._submitted_counts()
+        param = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM)
+        after = int(param) if (param or "").strip().isdigit() else BACKGROUND_AFTER
+        large = self.filtered(lambda period: submitted.get(period.id, 0) > after)
+        if large:
+            large._do_queue_approval(submitted)
+        if self - large:
+            (self - large)._do_approve()
+        if large:
+            message = self.env._(
+                "%(count)s shipments are being approved in the background; the period's form "
+                "shows how far it has come, and you will be told when it is done.",
+                count=sum(submitted.get(period.id, 0) for period in large),
+            )
+        else:
+            message = self.env._(
+                "Period approved: %(count)s shipments approved.",
+                count=sum(submitted.values()),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_dispatch(self):
         """Pack the approved shipments and request the couriers of all packed ones."""
@@ -271,38 +337,61 @@ class PemkabSocialPeriod(models.Model):
         errors = []
         if not self.env.user.has_group("pemkab_social.group_social_head"):
             errors.append(self.env._("Only the head of the Dinas Sosial approves aid periods."))
-        counts = {
-            (period.id, state): count
-            for period, state, count in self.env["pemkab.social.shipment"]._read_group(
-                [("period_id", "in", self.ids)], ["period_id", "state"], ["__count"]
-            )
-        }
+        counts = {}
+        for period, state, count in self.env["pemkab.social.shipment"]._read_group(
+            [("period_id", "in", self.ids)], ["period_id", "state"], ["__count"]
+        ):
+            counts.setdefault(period.id, {})[state] = count
         for period in self:
-            if period.state != "draft":
+            if period.job_state:
+                errors.append(
+                    self.env._(
+                        "%(period)s is already being approved in the background.",
+                        period=period.display_name,
+                    )
+                )
+            elif period.state != "draft":
                 errors.append(self.env._("%(period)s is not a draft.", period=period.display_name))
-            if not counts.get((period.id, "submitted")):
-                errors.append(
-                    self.env._(
-                        "%(period)s has no submitted shipment to approve.",
-                        period=period.display_name,
-                    )
-                )
-            if counts.get((period.id, "draft")):
-                errors.append(
-                    self.env._(
-                        "%(period)s still has %(count)s draft shipments: submit or cancel "
-                        "them first.",
-                        period=period.display_name,
-                        count=counts[(period.id, "draft")],
-                    )
-                )
+            errors += period._approve_errors(counts.get(period.id, {}))
         if errors:
             raise UserError("\n".join(errors))
+
+    def _approve_errors(self, counts):
+        """Why this draft period cannot be approved, given its shipments' ``counts`` by
+        state: checked by the button, and shown on the form before anyone clicks."""
+        self.ensure_one()
+        errors = []
+        if not counts.get("submitted"):
+            errors.append(
+                self.env._(
+                    "%(period)s has no submitted shipment to approve.",
+                    period=self.display_name,
+                )
+            )
+        if counts.get("draft"):
+            errors.append(
+                self.env._(
+                    "%(period)s still has %(count)s draft shipments: submit or cancel them first.",
+                    period=self.display_name,
+                    count=counts["draft"],
+                )
+            )
+        return errors
 
     def _check_can_dispatch(self):
         errors = []
         for period in self:
-            if period.state != "approved":
+            if period.job_state:
+                errors.append(
+                    self.env._(
+                        "%(period)s is still being approved in the background (%(done)s of "
+                        "%(total)s shipments): dispatch it once that is done.",
+                        period=period.display_name,
+                        done=period.job_done,
+                        total=period.job_total,
+                    )
+                )
+            elif period.state != "approved":
                 errors.append(
                     self.env._(
                         "%(period)s: only an approved period can be dispatched.",
@@ -331,52 +420,115 @@ class PemkabSocialPeriod(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_approve(self):
-        now = fields.Datetime.now()
         shipments = self.env["pemkab.social.shipment"].search(
             [("period_id", "in", self.ids), ("state", "=", "submitted")]
         )
-        # the list is frozen as the registry stands at approval, not at generation
-        shipments.household_id.fetch(
-            [
-                "name",
-                "head_id",
-                "phone",
-                "street",
-                "kecamatan_id",
-                "desa_id",
-                "latitude",
-                "longitude",
-                "decile",
-                "priority",
-                "dtsen_id",
-            ]
-        )
-        frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
-        frozen.fetch(list(SNAPSHOT_FIELDS))
-        # only what changed since generation is written (a whole district: 100,000
-        # shipments, nearly all unchanged)
-        for shipment in frozen:
-            changes = {
-                fname: value
-                for fname, value in shipment.household_id._shipment_snapshot_vals().items()
-                if shipment._fields[fname].convert_to_write(shipment[fname], shipment) != value
-            }
-            if changes:
-                shipment.write(changes)
-        self._workflow().write(
-            {"state": "approved", "approved_by_id": self.env.uid, "approved_at": now}
-        )
-        shipments._do_approve()
+        self._approve_period()
+        self._approve_shipments(shipments)
+        counts = self._shipment_counts(shipments)
         for period in self:
-            period.message_post(
-                body=self.env._(
-                    "Period approved by %(user)s: beneficiary list frozen, %(count)s shipments "
-                    "approved.",
-                    user=self.env.user.name,
-                    count=len(shipments.filtered(lambda s, p=period: s.period_id == p)),
-                ),
-                message_type="notification",
+            period._post_approved(counts.get(period, 0))
+
+    def _approve_period(self):
+        """The period's own approval: by whom, when; its list is frozen from now on."""
+        self._workflow().write(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "approved_at": fields.Datetime.now(),
+            }
+        )
+
+    def _approve_shipments(self, shipments):
+        """Freeze the beneficiary data of ``shipments`` as the registry stands now, and
+        approve them (set-based: one batch of thousands is a few statements)."""
+        # the list is frozen as the registry stands at approval, not at generation
+        shipments.with_context(tracking_disable=True)._snapshot_refresh()
+        shipments._do_approve()
+
+    def _post_approved(self, count):
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "Period approved by %(user)s: beneficiary list frozen, %(count)s shipments "
+                "approved.",
+                user=self.env.user.name,
+                count=count,
+            ),
+            message_type="notification",
+        )
+
+    def _submitted_counts(self):
+        return {
+            period.id: count
+            for period, count in self.env["pemkab.social.shipment"]._read_group(
+                [("period_id", "in", self.ids), ("state", "=", "submitted")],
+                ["period_id"],
+                ["__count"],
             )
+        }
+
+    def _do_queue_approval(self, submitted):
+        """Hand the approval of these large periods to the scheduled action."""
+        for period in self:
+            period._workflow().write(
+                {
+                    "job_state": "approving",
+                    "job_user_id": self.env.uid,
+                    "job_total": submitted.get(period.id, 0),
+                    "job_done": 0,
+                }
+            )
+        self.env.ref("pemkab_social.ir_cron_period_jobs")._trigger()
+
+    @api.model
+    def _cron_run_jobs(self, batch_size=JOB_BATCH):
+        """The scheduled action: approve the periods handed to it, a batch of
+        shipments at a time, each batch committed with its progress (on the form, and
+        the scheduler's ``_commit_progress``), as the head who clicked. Stops when the
+        scheduler's time budget is spent; the next run goes on where this one stopped.
+        Under tests nothing is committed (as the courier outbox)."""
+        auto_commit = not modules.module.current_test
+        Cron = self.env["ir.cron"]
+
+        def progress(processed=0, **kwargs):
+            return Cron._commit_progress(processed, **kwargs) if auto_commit else float("inf")
+
+        periods = self.search([("job_state", "=", "approving")])
+        progress(remaining=sum(periods.mapped("job_total")) - sum(periods.mapped("job_done")))
+        for period in periods:
+            head = period.job_user_id
+            as_head = period.with_user(head)
+            if period.state == "draft":
+                as_head._approve_period()
+            while True:
+                batch = (
+                    self.env["pemkab.social.shipment"]
+                    .with_user(head)
+                    .search(
+                        [("period_id", "=", period.id), ("state", "=", "submitted")],
+                        limit=batch_size,
+                        order="id",
+                    )
+                )
+                if not batch:
+                    break
+                as_head._approve_shipments(batch)
+                period._workflow().write({"job_done": period.job_done + len(batch)})
+                if progress(len(batch)) <= 0:
+                    return
+            as_head._post_approved(period.job_done)
+            period._workflow().write({"job_state": False})
+            if head.partner_id:
+                period.message_notify(
+                    body=self.with_context(lang=head.lang).env._(
+                        "%(period)s is approved: %(count)s shipments.",
+                        period=period.display_name,
+                        count=period.job_done,
+                    ),
+                    partner_ids=head.partner_id.ids,
+                )
+            progress()
 
     def _do_dispatch(self):
         Shipment = self.env["pemkab.social.shipment"]
@@ -397,16 +549,27 @@ class PemkabSocialPeriod(models.Model):
         )
         if drafts:
             drafts.action_request()
+        counts = self._shipment_counts(approved)
         for period in self:
             period.message_post(
                 body=self.env._(
                     "Dispatched: %(packed)s shipments packed, %(requested)s courier bookings "
                     "requested by the dispatcher.",
-                    packed=len(approved.filtered(lambda s, p=period: s.period_id == p)),
+                    packed=counts.get(period, 0),
                     requested=len(drafts),
                 ),
                 message_type="notification",
             )
+
+    def _shipment_counts(self, shipments):
+        """{period: how many of ``shipments`` are its} (one query)."""
+        if not shipments:
+            return {}
+        return dict(
+            self.env["pemkab.social.shipment"]._read_group(
+                [("id", "in", shipments.ids)], ["period_id"], ["__count"]
+            )
+        )
 
     # ------------------------------------------------------------------
     # Demo data (moved through the real workflow)

@@ -9,3 +9,4 @@ from . import test_reads
 from . import test_properties
 from . import test_bulk_sql
 from . import test_form
+from . import test_daily_work

@@ -150,7 +150,7 @@ class PemkabSocialCommon(PemkabCourierCommon):
     def _run_outbox_all(self, batch_size=500):
         total = 0
         while True:
-            done = self.Booking._cron_process_outbox(batch_size=batch_size)
+            done = self.env["pemkab.delivery.exchange"]._cron_send(batch_size=batch_size)
             total += done
             if not done:
                 return total

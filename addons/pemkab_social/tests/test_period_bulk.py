@@ -78,4 +78,4 @@ class TestPeriodBulk(PemkabSocialCommon):
             )
         )
         self.Booking.invalidate_model(["last_news_at"])
-        return self.Booking._cron_poll_bookings(batch_size=len(bookings))
+        return self.env["pemkab.delivery.exchange"]._cron_poll(batch_size=len(bookings))

@@ -141,13 +141,15 @@ class TestNightWait(SeedParcelCommon, PemkabRpcMixin, HttpCase):
         answer = self.rpc_ok(PARCEL, "action_dispatch", [parcel.id], context={"lang": "id_ID"})
         self.assertEqual(parcel.state, "ready")
         self.assertEqual(answer["tag"], "display_notification", answer)
+        self.assertEqual(answer["params"]["type"], "warning", answer)
         self.assertEqual(answer["params"]["title"], "Shelter tutup")
         self.assertIn("Shelter buka besok pukul 07.30", answer["params"]["message"])
         self.assertIn("kurir akan dipesan saat shelter buka", answer["params"]["message"])
         # an open shelter: the click needs no word
         self.shelter_a.open_24h = True
         other = self._parcel()
-        self.assertIs(self.rpc_ok(PARCEL, "action_dispatch", [other.id]), True)
+        answer = self.rpc_ok(PARCEL, "action_dispatch", [other.id])
+        self.assertEqual(answer["params"]["type"], "success", answer)
 
     # ------------------------------------------------------------------
     # The boards

@@ -111,10 +111,31 @@ registry.category("web_tour.tours").add("pemkab_health_pharmacist", {
     ],
 });
 
-// The head of health: the approval queue, every held delivery approved at once.
+// The head of health: lands on the dashboard (deliveries per kecamatan by state), then
+// the approval queue (why each waits, the patient, the medicines), every held delivery
+// approved at once; the button says how many.
 registry.category("web_tour.tours").add("pemkab_health_head", {
-    url: "/odoo/action-pemkab_health.pemkab_health_delivery_action_approval",
     steps: () => [
+        {
+            content: "The head lands on the dashboard's chart",
+            trigger: ".o_graph_view .o_graph_renderer canvas",
+            timeout: SLOW,
+        },
+        screenshot("health-dashboard", ".o_graph_view .o_graph_renderer canvas"),
+        {
+            content: "The approval queue",
+            trigger: ".o_menu_sections [data-menu-xmlid='pemkab_health.menu_pemkab_health_approval']",
+            run: "click",
+        },
+        {
+            content: "Each held delivery says why, for whom and with what",
+            trigger:
+                ".o_list_view .o_data_row:contains(RX-HOLD-0002):contains(narkotika):contains(Codeine 10 mg)",
+            timeout: SLOW,
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Slamet Riyadi):contains(Jarak lebih dari 15 km)",
+        },
         screenshot("health-approval-queue", ".o_list_view .o_data_row:contains(RX-HOLD-0002)"),
         {
             content: "Select every delivery of the queue",
@@ -125,6 +146,11 @@ registry.category("web_tour.tours").add("pemkab_health_head", {
             content: "Approve them",
             trigger: ".o_control_panel button[name=action_approve]",
             run: "click",
+        },
+        {
+            content: "The count of what was approved",
+            trigger: ".o_notification:contains(2)",
+            timeout: SLOW,
         },
         {
             content: "Nothing waits any more",

@@ -457,7 +457,7 @@ class PemkabSocialPeriod(models.Model):
                 "dtsen_id",
             ]
         )
-        frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
+        frozen = shipments.with_context(tracking_disable=True)._workflow()
         frozen.fetch(list(SNAPSHOT_FIELDS))
         # only what changed since generation is written (a whole district: 100,000
         # shipments, nearly all unchanged)

@@ -87,6 +87,9 @@ BOOKING_CREATE_OVERRIDES = (
     "pemkab_delivery_booking.PemkabDeliveryBooking",
     "pemkab_document_mixin.PemkabDocumentMixin",
     "pemkab_address_base_mixin.PemkabAddressBaseMixin",
+    # pemkab_delivery's (a client's silencing keys dropped: the bulk path is the workflow's)
+    "mail_thread.MailThread",
+    # mail's
     "mail_thread.MailThread",
     "pemkab_workflow_mixin.PemkabWorkflowMixin",
     "base.Base",

@@ -142,12 +142,22 @@ class PemkabShelter(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._pemkab_check_values(vals_list)
+        self.env["pemkab.agency"].browse(
+            {
+                vals["agency_id"]
+                for vals in vals_list
+                if vals.get("staff_ids") and vals.get("agency_id")
+            }
+        )._check_can_change_staffing()
         records = super().create(vals_list)
         clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
         return records
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        if "staff_ids" in vals or ("agency_id" in vals and self.staff_ids):
+            agencies = self.agency_id | self.env["pemkab.agency"].browse(vals.get("agency_id"))
+            agencies._check_can_change_staffing()
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
         return res

@@ -4,7 +4,7 @@
 user, over real JSON-RPC, as a browser (or a script with the user's session) calls."""
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
 
@@ -161,3 +161,132 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         self.rpc_ok(DELIVERY, "action_mark_ready", delivery.ids)
         self.assertEqual(delivery.state, "ready")
         self.assertEqual(len(self._bookings_of(delivery)), 1)
+
+    def test_approved_delivery_frozen_until_sent_back(self):
+        """Issue 18, 1: the head approved narcotics for Sumiati; the pharmacist cannot give
+        them to a patient 28 km away (nor another facility, other medicines), quietly or
+        not, nor with any context key: only Send Back for Approval, which withdraws the
+        approval with a line in the chatter."""
+        delivery = self._delivery(controlled=True, fee=999999)
+        delivery.action_verify()
+        delivery.with_user(self.health_head_a).action_approve()
+        self.assertEqual(delivery.state, "approved")
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        quiet = {"tracking_disable": True, "mail_notrack": True, "pemkab_workflow": True}
+        for vals in (
+            {"patient_id": self.patient_far.id},
+            {"shelter_id": self.shelter_b.id},
+            {"line_ids": [(0, 0, {"name": "Morphine", "quantity": 50})]},
+        ):
+            for context in ({}, quiet):
+                message = self.rpc_refused(
+                    UserError, DELIVERY, "write", delivery.ids, vals, context=context
+                )
+                self.assertRegex(message, "Send Back for Approval|cannot change any more")
+        self.assertEqual(delivery.patient_id, self.patient)
+        self.assertEqual(delivery.controlled_approved, True)
+        # a form that sends the unchanged patient is no change
+        self.rpc_ok(DELIVERY, "write", delivery.ids, {"patient_id": self.patient.id})
+        # the explicit way: the approvals go, the chatter says who
+        self.rpc_ok(DELIVERY, "action_send_back_for_approval", delivery.ids)
+        self.assertEqual(delivery.state, "draft")
+        self.assertFalse(delivery.approved_by_id or delivery.controlled_approved)
+        self.assertFalse(delivery.verified_by_id)
+        self.assertIn("Sent back for approval by", "".join(delivery.message_ids.mapped("body")))
+        # the change is now possible, and a client's silencing keys leave it traced
+        self.rpc_ok(
+            DELIVERY, "write", delivery.ids, {"patient_id": self.patient_far.id}, context=quiet
+        )
+        self.env.flush_all()
+        tracked = delivery.sudo().message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "patient_id"
+        )
+        self.assertEqual(tracked.new_value_char, self.patient_far.display_name)
+        # and the delivery needs the head again before any courier
+        message = self.rpc_refused(UserError, DELIVERY, "action_mark_ready", delivery.ids)
+        self.assertIn("controlled substance", message)
+        self.assertFalse(self._bookings_of(delivery))
+        # nothing sends back what a courier holds, or what is still a draft
+        message = self.rpc_refused(
+            UserError, DELIVERY, "action_send_back_for_approval", delivery.ids
+        )
+        self.assertIn("no courier holds", message)
+
+    def test_write_cannot_move_a_delivery_out_of_the_writers_rules(self):
+        """Issue 18, 3: the rules are checked after the write too: a pharmacist cannot give
+        his delivery to another agency's facility (which would then read the patient and
+        the medicines)."""
+        delivery = self._delivery()
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        message = self.rpc_refused(
+            AccessError, DELIVERY, "write", delivery.ids, {"shelter_id": self.shelter_b.id}
+        )
+        self.assertIn("out of what you may edit", message)
+        self.assertEqual(delivery.shelter_id, self.shelter_a)
+
+    def test_four_eyes(self):
+        """Issue 18, 7: whoever verified does not approve, even a head of the agency; and
+        a user without the Head role does not approve, even listed as a head."""
+        self.agency_a.head_ids = [(4, self.pharmacist_b.id)]
+        delivery = self._delivery(user=self.health_head_a, fee=999999)
+        delivery.with_user(self.health_head_a).action_verify()
+        self.assertEqual(delivery.state, "to_approve")
+        self.authenticate("health_head_a", "health_head_a")
+        message = self.rpc_refused(UserError, DELIVERY, "action_approve", delivery.ids)
+        self.assertIn("four eyes", message)
+        self.authenticate("pharmacist_b", "pharmacist_b")
+        message = self.rpc_refused(UserError, DELIVERY, "action_approve", delivery.ids)
+        self.assertIn("only a head of a health agency", message)
+        self.assertEqual(delivery.state, "to_approve")
+        self.assertFalse(delivery.approved_by_id)
+
+    def test_staffing_of_a_health_agency_is_health_administration(self):
+        """Issue 18, 7: the courier-deliveries administrator does not make a pharmacist a
+        head of RSUD, nor staff RSUD's shelter; the health administrator does."""
+        courier_admin = new_test_user(
+            self.env, login="courier_admin", groups="pemkab_delivery.group_delivery_manager"
+        )
+        self.authenticate("courier_admin", "courier_admin")
+        for model, record, vals in (
+            ("pemkab.agency", self.agency_b, {"head_ids": [(4, self.pharmacist_b.id)]}),
+            ("pemkab.agency", self.agency_b, {"member_ids": [(4, self.pharmacist_a.id)]}),
+            ("pemkab.shelter", self.shelter_b, {"staff_ids": [(4, self.pharmacist_a.id)]}),
+        ):
+            message = self.rpc_refused(AccessError, model, "write", record.ids, vals)
+            self.assertIn("health administrator", message)
+        self.assertNotIn(self.pharmacist_b, self.agency_b.head_ids)
+        self.assertNotIn(self.pharmacist_a, self.shelter_b.staff_ids)
+        self.assertTrue(courier_admin)
+        self.authenticate("health_admin", "health_admin")
+        self.rpc_ok(
+            "pemkab.shelter",
+            "write",
+            self.shelter_b.ids,
+            {"staff_ids": [(4, self.pharmacist_a.id)]},
+        )
+        self.rpc_ok(
+            "pemkab.agency", "write", self.agency_b.ids, {"head_ids": [(4, self.health_head_a.id)]}
+        )
+        self.assertIn(self.pharmacist_a, self.shelter_b.staff_ids)
+
+    def test_reason_wizard_checks_its_inputs(self):
+        """Issue 18, 13: what a client puts in the reason wizard is refused with a clear
+        message, never a Python or database error."""
+        delivery = self._delivery()
+        wizard = "pemkab.delivery.reason.wizard"
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        base = {"kind": "cancel", "res_model": DELIVERY, "reason": "Pasien pindah"}
+        for res_ids in ("abc", [1.5], {"a": 1}, ["1; DROP TABLE"], [2**40], [True]):
+            with self.subTest(res_ids=res_ids):
+                message = self.rpc_refused(
+                    ValidationError, wizard, "create", [dict(base, res_ids=res_ids)]
+                )
+                self.assertIn("Documents", message)
+        for res_model in ("no.such.model", "res.users", "pemkab.deliverable.mixin", 42):
+            with self.subTest(res_model=res_model):
+                message = self.rpc_refused(
+                    UserError, wizard, "create", [dict(base, res_model=res_model, res_ids=[1])]
+                )
+                self.assertIn("not a deliverable document", message)
+        created = self.rpc_ok(wizard, "create", [dict(base, res_ids=delivery.ids)])
+        self.rpc_refused(ValidationError, wizard, "write", created, {"res_ids": "x"})

@@ -38,6 +38,7 @@
         "views/res_users_views.xml",
         "wizards/pemkab_delivery_reason_wizard_views.xml",
         "wizards/pemkab_delivery_courier_order_wizard_views.xml",
+        "wizards/pemkab_delivery_driver_wizard_views.xml",
         "views/menus.xml",
         "wizards/pemkab_citizen_data_request_views.xml",
         "views/pemkab_citizen_tracking_templates.xml",

@@ -1140,7 +1140,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             bookings = Booking.create(vals_list)
         self._delivery_invalidate()
         if dispatch_mode == "auto":
-            bookings.action_request()
+            # made from the documents' values this instant: nothing to refresh
+            bookings._check_can_request()
+            bookings._do_request()
         return bookings
 
     def _delivery_invalidate(self):

@@ -30,8 +30,7 @@ def demo_drive_own_fleet(bookings, outcome, driver=("Slamet Armada", "0812 3300 
     (the receiver is the recipient), or a failure reason (``not_home``, ``returned``...)."""
     if not bookings or outcome == "requested":
         return
-    bookings.write({"driver_name": driver[0], "driver_phone": driver[1]})
-    bookings.action_assign_driver()
+    bookings.action_set_driver(*driver)
     if outcome == "driver_assigned":
         return
     if outcome in ("picked_up", "delivered"):

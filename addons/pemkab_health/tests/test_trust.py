@@ -223,6 +223,28 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             "service_type": "same_day",
         }
 
+    def test_citizen_link_is_the_workflows(self):
+        """The link's token and its clock are written by the workflow only; a malformed
+        token is a plain 404."""
+        delivery = self._delivery()
+        delivery.action_verify()
+        delivery.action_mark_ready()
+        token = delivery.access_token
+        self.assertTrue(token)
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        for vals in (
+            {"access_token": "1"},
+            {"delivery_state_since": "2099-01-01 00:00:00"},
+        ):
+            for context in ({}, {"pemkab_workflow": True}):
+                self.rpc_refused(UserError, DELIVERY, "write", delivery.ids, vals, context=context)
+        self.assertEqual(delivery.access_token, token)
+        self.authenticate(None, None)
+        for bad in ("%00", "a%00b", "%FF", "x" * 65, "%20", "..%2F..", token.upper() + "%00"):
+            response = self.url_open(f"/lacak/{bad}")
+            self.assertEqual(response.status_code, 404, bad)
+        self.assertEqual(self.url_open(f"/lacak/{token}").status_code, 200)
+
     def test_head_approves_only_through_the_button(self):
         delivery = self._delivery(fee=999999)
         delivery.action_verify()

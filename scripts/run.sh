@@ -128,6 +128,11 @@ url="http://127.0.0.1:$http_port"
     printf '  Logins (the password is the login):\n'
     printf '    admin\n'
     while read -r login; do [[ -n "$login" ]] && printf '    %s\n' "$login"; done <<<"$logins"
+    if ((serve)); then
+        # the demo company sends its SMS to the sandbox's gateway (pemkab_delivery/demo/res_users_demo.xml)
+        printf '  SMS the demo sent (SMS gateway of the courier sandbox): http://127.0.0.1:%s/sms\n' \
+            "$sandbox_port"
+    fi
     printf '\n'
 } >&2
 
@@ -145,6 +150,11 @@ if [[ -f "$sandbox" ]]; then
     if port_open "$sandbox_port"; then
         log "warning: 127.0.0.1:$sandbox_port is taken (a sandbox left running?): not starting one"
     else
+        # The SMS gateway of a company sending to a sandbox on loopback (the demo's) is this one.
+        sql -d "$db" -c "UPDATE res_company
+               SET pemkab_sms_gateway_url = regexp_replace(pemkab_sms_gateway_url,
+                   '^http://127\.0\.0\.1:[0-9]+/sms/', 'http://127.0.0.1:$sandbox_port/sms/')
+             WHERE pemkab_sms_gateway_url ~ '^http://127\.0\.0\.1:[0-9]+/sms/'" 2>/dev/null || true
         # For each API, the provider that books through the sandbox: "<api>\t<id>\t<secret>".
         providers=$(sql -F $'\t' -d "$db" -c "
             SELECT CASE kind WHEN 'grab' THEN 'grab' ELSE 'gosend' END, id,

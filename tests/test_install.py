@@ -277,6 +277,22 @@ def check_demo_landing(conn, addons):
     assert landing == expected, f"demo users' landing screens: {landing}"
     [(company,)] = query(conn, "SELECT name FROM res_company WHERE id = 1")
     assert company == "Pemerintah Kabupaten Banyuwangi", company
+    # ... which sends its SMS to the sandbox's SMS gateway: none queued for Odoo's IAP
+    [(provider, gateway)] = query(
+        conn, "SELECT sms_provider, pemkab_sms_gateway_url FROM res_company WHERE id = 1"
+    )
+    assert (provider, gateway) == (
+        "pemkab_gateway",
+        "http://127.0.0.1:8070/sms/reguler/api/sendsms/",
+    ), (provider, gateway)
+    [(elsewhere,)] = query(
+        conn,
+        "SELECT count(*) FROM sms_sms s LEFT JOIN res_company c ON c.id = s.record_company_id "
+        "WHERE c.sms_provider IS DISTINCT FROM 'pemkab_gateway'",
+    )
+    assert elsewhere == 0, (
+        f"{elsewhere} demo SMS would go through another provider than the gateway"
+    )
 
 
 def install_upgrade_uninstall(odoo_env, pg_connect, db, addons):

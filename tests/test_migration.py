@@ -77,8 +77,32 @@ env.cr.execute(
     " receiver_member_id = %s, failure_reason = 'Rumah kosong' WHERE id = %s",
     [member.id or None, shipments[1].id],
 )
+# own-fleet bookings whose drivers were typed freely: the same person twice (two spellings,
+# one phone; the later spelling names the driver), another driver, one without a phone
+own_fleet = env.ref("pemkab_delivery.provider_own_fleet")
+shelter = env["pemkab.shelter"].search([], order="id", limit=1)
+driven = env["pemkab.delivery.booking"].create([
+    {
+        "provider_id": own_fleet.id, "agency_id": shelter.agency_id.id, "shelter_id": shelter.id,
+        "recipient_name": f"Penerima Migrasi {index}", "recipient_phone": "+6281234567890",
+        "street": "Jl. Migrasi", "package_code": f"MIG-{index}",
+    }
+    for index in range(4)
+])
+for booking, (name, phone, plate) in zip(driven, [
+    ("Slamet", "+6281233009011", None),
+    ("Pak Slamet", "+6281233009011", "P 4521 UA"),
+    ("Joko Susilo", "+6281333009012", None),
+    ("Tanpa Telepon", None, None),
+]):
+    env.cr.execute(
+        "UPDATE pemkab_delivery_booking SET provider_id = %s, agency_id = %s, driver_name = %s,"
+        " driver_phone = %s, driver_plate = %s WHERE id = %s",
+        [own_fleet.id, driven[0].agency_id.id, name, phone, plate, booking.id],
+    )
 env.cr.commit()
 print("OLD-SETUP-DONE", json.dumps({
+    "driven": driven.ids,
     "contact": contact.id, "geolocated": geolocated.id,
     "out": out.id, "by_hand": by_hand.id, "returned": returned.id,
     "shipments": shipments.ids, "member": member.id, "period": period.id,
@@ -100,6 +124,11 @@ SNAPSHOTS = {
     "shelter_phones": "SELECT id, phone FROM pemkab_shelter WHERE phone IS NOT NULL ORDER BY id",
     "household_phones": """
         SELECT id, phone FROM pemkab_social_household WHERE phone IS NOT NULL ORDER BY id""",
+    "typed_drivers": """
+        SELECT id, agency_id, driver_name, driver_phone, driver_plate FROM pemkab_delivery_booking
+         WHERE driver_name IS NOT NULL
+           AND provider_id IN (SELECT id FROM pemkab_courier_provider WHERE kind = 'manual')
+         ORDER BY id""",
     "partner_social_data": """
         SELECT id, pemkab_social_household_id, pemkab_social_relation, pemkab_social_elderly,
                pemkab_social_disability, pemkab_social_pregnant, pemkab_social_child_under_five
@@ -212,7 +241,7 @@ def test_versions_after_upgrade(upgraded):
             "SELECT name, latest_version FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
         )
     )
-    assert versions["pemkab_delivery"] == "19.0.1.4.0", versions
+    assert versions["pemkab_delivery"] == "19.0.1.5.0", versions
     states = upgraded.query(
         "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
     )
@@ -372,3 +401,40 @@ def test_partner_social_data_kept_in_the_stored_fields(upgraded):
         "SELECT count(*) FROM pemkab_social_household WHERE has_elderly OR has_pregnant"
     )
     assert flags[0][0] > 0
+
+
+def test_typed_driver_names_become_drivers(upgraded):
+    """19.0.1.5.0: the driver names typed on own-fleet bookings become the agencies'
+    drivers, one per agency and phone, named as on the latest booking; each booking
+    points at its driver and keeps its texts."""
+    before = {row[0]: row[1:] for row in upgraded.old["typed_drivers"]}
+    slamet, pak_slamet, joko, no_phone = upgraded.created["driven"]
+    assert {slamet, pak_slamet, joko, no_phone} <= set(before), before
+    rows = {
+        row[0]: row[1:]
+        for row in upgraded.query(
+            """SELECT b.id, b.agency_id, b.driver_name, b.driver_phone, b.driver_plate,
+                      d.name, d.phone, d.plate, d.agency_id
+                 FROM pemkab_delivery_booking b
+                 LEFT JOIN pemkab_fleet_driver d ON d.id = b.fleet_driver_id
+                WHERE b.id = ANY(%s)""",
+            [list(before)],
+        )
+    }
+    for booking_id, (agency, name, phone, plate) in before.items():
+        assert rows[booking_id][:4] == [agency, name, phone, plate], "the texts stay"
+        if phone:  # its driver: the agency's, with the booking's phone
+            assert [rows[booking_id][5], rows[booking_id][7]] == [phone, agency], booking_id
+    # one driver for both spellings, named as the later booking typed it
+    assert (
+        rows[slamet][4:]
+        == rows[pak_slamet][4:]
+        == ["Pak Slamet", "+6281233009011", "P 4521 UA", before[slamet][0]]
+    )
+    assert rows[joko][4:7] == ["Joko Susilo", "+6281333009012", None]
+    assert rows[no_phone][4:] == [None, None, None, None]
+    duplicates = upgraded.query(
+        """SELECT agency_id, phone FROM pemkab_fleet_driver WHERE active
+            GROUP BY agency_id, phone HAVING count(*) > 1"""
+    )
+    assert duplicates == []

@@ -11,7 +11,8 @@ inside this package. One file per concern:
 * :mod:`.transport`: the HTTP layer (one call, timeouts, error classification,
   redacted exchange log, webhook header checks);
 * :mod:`.base`: :class:`CourierClient`, the abstract base of the couriers' clients;
-* :mod:`.gosend`, :mod:`.grab`: one file per courier.
+* :mod:`.gosend`, :mod:`.grab`: one file per courier;
+* :mod:`.sms_gateway`: the HTTP SMS gateway (Zenziva-like) the citizens' SMS go through.
 
 Import what you need from here (the package top level). Odoo picks the class of a provider
 through the provider model's ``_<kind>_client_class`` methods. Typical use::
@@ -37,6 +38,7 @@ from .errors import (
 )
 from .gosend import GoSendClient
 from .grab import GrabExpressClient, clear_token_cache
+from .sms_gateway import SMS_FAILURES, SmsGatewayClient, SmsResult, gateway_url_problem
 from .values import (
     COURIER_FAILURE_REASONS,
     FINAL_STATUSES,
@@ -54,6 +56,7 @@ __all__ = [
     "FINAL_STATUSES",
     "STATUSES",
     "STATUS_RANK",
+    "SMS_FAILURES",
     "AuthError",
     "CourierClient",
     "CourierError",
@@ -67,6 +70,9 @@ __all__ = [
     "PermanentError",
     "Quote",
     "RetryableError",
+    "SmsGatewayClient",
+    "SmsResult",
     "WebhookEvent",
     "clear_token_cache",
+    "gateway_url_problem",
 ]

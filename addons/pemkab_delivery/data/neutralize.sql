@@ -15,3 +15,10 @@ UPDATE pemkab_courier_provider
 UPDATE sms_sms
    SET state = 'canceled'
  WHERE state = 'outgoing';
+
+-- ... nor keeps the keys of the HTTP SMS gateway (an SMS queued afterwards fails as "SMS
+-- gateway not configured" instead of reaching a citizen).
+UPDATE res_company
+   SET pemkab_sms_gateway_url = NULL,
+       pemkab_sms_gateway_userkey = NULL,
+       pemkab_sms_gateway_passkey = NULL;

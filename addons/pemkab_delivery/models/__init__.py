@@ -12,10 +12,15 @@ from . import pemkab_courier_provider
 from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
+from . import pemkab_fleet_driver
+from . import pemkab_fleet_run
 from . import pemkab_delivery_booking
 from . import pemkab_delivery_booking_event
 from . import pemkab_delivery_trigger
 from . import pemkab_deliverable_mixin
+from . import sms_sms
+from . import mail_notification
+from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users

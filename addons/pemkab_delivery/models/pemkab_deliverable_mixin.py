@@ -48,6 +48,8 @@ from lxml import etree
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
 from ..const import (
@@ -59,7 +61,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
 )
-from ..orm.bulk import insert_rows, log_tracking
+from ..orm.bulk import insert_rows, insert_select, log_tracking
 from ..tools.geo import haversine_km
 from .pemkab_address_base_mixin import indonesian_e164
 from .pemkab_workflow_mixin import refuse_nul_characters
@@ -91,6 +93,12 @@ BOOKING_CREATE_OVERRIDES = (
     "base.Base",
     "models.BaseModel",
 )
+
+# a phone as pemkab.address.base.mixin stores it (+62 and digits): copied as it is
+E164_ID = r"^\+62[0-9]+$"
+# the address fields whose constraints (pemkab.address.mixin) a booking shares with a
+# document that is an address itself: copied from it as they are, they hold already
+ADDRESS_CHECKED = ("kecamatan_id", "desa_id", "latitude", "longitude")
 
 # what a receiver's relation, as couriers and officers write it, says of the receiver
 SELF_RELATIONS = {"self", "recipient", "patient", "head", "sendiri", "penerima", "pasien"}
@@ -162,6 +170,115 @@ def insert_bookings(model, vals_list):
     for provider, agency in {(b.provider_id, b.agency_id) for b in bookings}:
         provider._check_usable_by(agency)
     bookings._check_documents_writable()
+    return bookings
+
+
+def insert_bookings_select(model, documents, values, provider, request):
+    """``model`` is ``pemkab.delivery.booking`` (sudo): one booking of ``provider`` for
+    each of ``documents`` that has none under way, as ``create`` then ``action_request``
+    (with ``request``) make them in the bulk paths (no tracking), with one
+    ``INSERT ... SELECT`` from the documents' rows and a constant number of other
+    queries, whatever the number of documents; return the bookings (id order).
+
+    ``values`` is the SQL form of the documents' booking values
+    (:meth:`PemkabDeliverableMixin._delivery_booking_values_sql`, alias ``d``). As
+    :func:`insert_bookings`, it does what each ``create`` override of the bookings does,
+    in SQL: references from the sequence (``nextval`` in the SELECT), phones normalised
+    (a document stores its phone normalised: the rare one that is not goes through the
+    check), the courier checked for the agencies; the values come from stored columns
+    (no NUL character, nothing a client sent). A requested booking is inserted in that
+    state, its request checked (:meth:`_request_errors`) and recorded
+    (:meth:`_do_request_inserted`), as ``action_request`` does; its document waits at
+    the shelter, where a booking requested has nothing to tell it.
+    """
+    Booking = model._workflow_plain()
+    env = model.env
+    fields_ = Booking._fields
+    next_number = Booking._next_number_sql()
+    env.flush_all()
+    doc_table = SQL.identifier(documents._table)
+    phone = values["recipient_phone"]
+    odd = env.execute_query(
+        SQL(
+            "SELECT d.id, %s FROM %s d WHERE d.id = ANY(%s) AND %s !~ %s",
+            phone,
+            doc_table,
+            documents.ids,
+            phone,
+            E164_ID,
+        )
+    )
+    label = fields_["recipient_phone"]._description_string(env)
+    fixed = {
+        doc_id: Booking._pemkab_normalize_phone(number, label, mobile=True)
+        for doc_id, number in odd
+        if number
+    }
+    state = "requested" if request else "draft"
+    columns = {
+        **values,
+        "recipient_phone": SQL("COALESCE(fixed.phone, %s)", phone),
+        "name": Booking._reference_sql(SQL("d.pemkab_next_number")),
+        "res_model": SQL("%s", documents._name),
+        "res_id": SQL("d.id"),
+        "provider_id": SQL("%s", provider.id),
+        "responsible_user_id": SQL(
+            "COALESCE(%s, %s)", values.get("responsible_user_id", SQL("NULL")), env.uid
+        ),
+        "state": SQL("%s", state),
+        # the stored computed stage, from the booking's own compute
+        "board_stage": SQL("%s", Booking.new({"state": state}).board_stage or None),
+    }
+    if request:
+        columns.update(
+            (fname, SQL("%s", fields_[fname].convert_to_column(value, Booking)))
+            for fname, value in Booking._request_vals().items()
+        )
+    columns.setdefault("service_type", SQL("%s", provider.service_type))
+    columns.setdefault("currency_id", SQL("d.currency_id"))
+    checked = ()
+    if isinstance(documents, env.registry["pemkab.address.mixin"]):
+        checked = tuple(
+            fname for fname in ADDRESS_CHECKED if values.get(fname) == SQL.identifier("d", fname)
+        )
+    bookings = insert_select(
+        Booking,
+        columns,
+        SQL(
+            """
+            FROM (SELECT d.*, %(next_number)s AS pemkab_next_number
+                    FROM %(documents)s d
+                   WHERE d.id = ANY(%(ids)s)
+                     AND NOT EXISTS (
+                             SELECT 1 FROM %(bookings)s b
+                              WHERE b.res_model = %(model)s AND b.res_id = d.id
+                                AND b.state IN %(active)s)
+                   ORDER BY d.id) AS d
+       LEFT JOIN unnest(%(fixed_ids)s::int[], %(fixed_phones)s::varchar[])
+                 AS fixed(id, phone) ON fixed.id = d.id
+           ORDER BY d.id
+            """,
+            next_number=next_number,
+            documents=doc_table,
+            fixed_ids=list(fixed),
+            fixed_phones=list(fixed.values()),
+            ids=documents.ids,
+            bookings=SQL.identifier(Booking._table),
+            model=documents._name,
+            active=ACTIVE_STATES,
+        ),
+        checked=checked,
+    )
+    if not bookings:
+        return bookings
+    for agency in Booking._read_group([("id", "in", bookings.ids)], ["agency_id"]):
+        provider._check_usable_by(agency[0])
+    bookings._check_documents_writable()
+    if request:
+        errors = bookings._request_errors()
+        if errors:
+            raise UserError("\n".join(errors))
+        bookings._do_request_inserted()
     return bookings
 
 
@@ -275,6 +392,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
         compute="_compute_delivery_citizen_url",
         help="The public page on which the recipient follows the parcel.",
     )
+    # the citizen's SMS that could not be sent (sms.sms of this document in error)
+    delivery_sms_failed = fields.Boolean(
+        string="SMS Not Sent",
+        compute="_compute_delivery_sms_failure",
+        search="_search_delivery_sms_failed",
+        help="An SMS to the recipient or a named proxy could not be sent.",
+    )
+    delivery_sms_failure = fields.Char(
+        string="Why the SMS Was Not Sent", compute="_compute_delivery_sms_failure"
+    )
 
     # ------------------------------------------------------------------
     # Compute
@@ -305,6 +432,58 @@ class PemkabDeliverableMixin(models.AbstractModel):
             record.delivery_citizen_url = (
                 f"{base_url}/lacak/{record.access_token}" if record.access_token else False
             )
+
+    def _compute_delivery_sms_failure(self):
+        """The SMS about these documents that could not be sent (one query), each as
+        "number: why", in the user's language; the newest three."""
+        ids = [record._origin.id for record in self if record._origin.id]
+        failed = self.env["sms.sms"]._pemkab_failed_by_document(self._name, ids)
+        reasons = self._delivery_sms_failure_reasons()
+        for record in self:
+            sms = failed.get(record._origin.id)
+            record.delivery_sms_failed = bool(sms)
+            record.delivery_sms_failure = sms and "; ".join(
+                f"{message.number or '-'}: {reasons.get(message.failure_type, reasons['unknown'])}"
+                for message in sms[:3]
+            )
+
+    def _search_delivery_sms_failed(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        wanted = set(value)
+        if wanted >= {True, False}:
+            return [(1, "=", 1)]
+        groups = (
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [
+                    ("pemkab_res_model", "=", self._name),
+                    ("state", "=", "error"),
+                    ("to_delete", "=", False),
+                ],
+                ["pemkab_res_id"],
+            )
+        )
+        ids = [res_id for (res_id,) in groups]
+        return [("id", "in" if True in wanted else "not in", ids)]
+
+    def _delivery_sms_failure_reasons(self):
+        """Why an SMS was not sent, by ``sms.sms`` failure type, as an officer reads it."""
+        labels = dict(self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env))
+        return labels | {
+            "unknown": self.env._("unknown error"),
+            "sms_number_missing": self.env._("no mobile number"),
+            "sms_number_format": self.env._("not a mobile number the SMS gateway sends to"),
+            "sms_credit": self.env._("the SMS account has no credit left"),
+            "sms_server": self.env._("the SMS gateway could not be reached"),
+            "sms_acc": self.env._("the SMS account is not registered"),
+            "pemkab_gateway_config": self.env._("the SMS gateway is not configured"),
+            "pemkab_gateway_auth": self.env._("the SMS gateway refused its keys"),
+            "pemkab_gateway_rejected": self.env._(
+                "the SMS gateway or the operator refused the message"
+            ),
+        }
 
     # ------------------------------------------------------------------
     # Constraints
@@ -389,8 +568,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
-        """Every deliverable document's form gets the delivery's buttons, the bookings'
-        smart button and the *Courier and Proof* page from one template
+        """Every deliverable document's form gets the delivery's buttons, the banner of an
+        SMS not sent, the bookings' smart button and the *Courier and Proof* page (and its
+        search view the *SMS Not Sent* filter) from one template
         (``views/pemkab_deliverable_mixin_templates.xml``), the way OCA's
         ``base_tier_validation`` adds its own: one set of labels, one confirmation, one
         read-only rule for the proof, whatever the document. The document's own form
@@ -398,7 +578,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form" and not self._abstract:
             self._delivery_add_form_parts(arch)
+        elif view_type == "search" and not self._abstract:
+            self._delivery_add_search_filters(arch)
         return arch, view
+
+    @api.model
+    def _delivery_add_search_filters(self, search):
+        """The delivery's filters in the document's search view (once)."""
+        if search.tag != "search" or search.xpath("//filter[@name='delivery_sms_failed']"):
+            return
+        search.extend(self._delivery_render_form_part("deliverable_search_filters", {}))
 
     @api.model
     def _delivery_add_form_parts(self, form):
@@ -419,6 +608,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 statusbar.addprevious(button)
             else:
                 header.append(button)
+        for banner in self._delivery_render_form_part("deliverable_form_banner", values):
+            sheet.addprevious(banner)
         box = sheet.find("div[@name='button_box']")
         if box is None:
             box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
@@ -520,6 +711,11 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def action_open_failed_wizard(self):
         return self._delivery_open_reason_wizard(self.env.context.get("pemkab_reason_kind", "fail"))
 
+    def action_delivery_assign_driver_run(self):
+        """Give the own-fleet parcels of these documents (waiting at one shelter) to a
+        driver run of the agency (pemkab.fleet.assign.wizard)."""
+        return self.env["pemkab.fleet.assign.wizard"]._open_for_documents(self)
+
     def action_delivery_send_whatsapp(self):
         """Open WhatsApp (``wa.me``) on the officer's device with the citizen's message
         and link, addressed to the document's recipient, else to the first named proxy
@@ -546,14 +742,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     def _check_can_dispatch(self):
         labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
+        wrong = self._delivery_among(
+            [(self._delivery_state_field, "not in", self._delivery_dispatch_from_states)]
+        )
         errors = [
             self.env._(
                 "%(ref)s cannot go to the shelter from the state %(state)s.",
                 ref=record.display_name,
                 state=labels.get(record[self._delivery_state_field]),
             )
-            for record in self
-            if record[self._delivery_state_field] not in self._delivery_dispatch_from_states
+            for record in wrong
         ]
         self._raise_errors(errors + self._delivery_dispatch_errors())
 
@@ -763,9 +961,12 @@ class PemkabDeliverableMixin(models.AbstractModel):
         the whole call is refused saying why, before anything changes: it never silently
         does nothing."""
         waiting = self._delivery_check_bookable()
-        self._delivery_write_state(
-            self._delivery_ready_state, {"failure_reason": False, "failure_message": False}
-        )
+        vals = {"failure_reason": False, "failure_message": False}
+        if self._delivery_set_based():
+            vals[self._delivery_state_field] = self._delivery_ready_state
+            self._delivery_write_states_sql(vals)
+        else:
+            self._delivery_write_state(self._delivery_ready_state, vals)
         for booking in waiting:
             record = self.browse(booking.res_id)
             if hasattr(record, "message_post"):
@@ -786,9 +987,12 @@ class PemkabDeliverableMixin(models.AbstractModel):
         # a parcel that waits for a booking being cancelled still needs a trigger then
         busy = {booking.res_id for booking in active if not booking.released}
         triggers = self._delivery_triggers([self._delivery_ready_state])
-        missing = self.filtered(
-            lambda record: record.id not in busy
-            and not any(trigger._applies_to(record._delivery_agency()) for trigger in triggers)
+        missing = self.browse(
+            record_id
+            for (_state, agency), ids in self._delivery_ids_by_state_agency().items()
+            if not any(trigger._applies_to(agency) for trigger in triggers)
+            for record_id in ids
+            if record_id not in busy
         )
         if missing:
             labels = dict(self._fields[self._delivery_state_field]._description_selection(self.env))
@@ -830,6 +1034,78 @@ class PemkabDeliverableMixin(models.AbstractModel):
         """The workflow's own write of the document's state."""
         if self:
             self._workflow().write(dict(vals or {}, **{self._delivery_state_field: state}))
+
+    def _delivery_set_based(self):
+        """Whether these documents move in SQL, set-based (:meth:`_delivery_write_states_sql`,
+        the bookings by ``INSERT ... SELECT``): many of them at once in a bulk path (no
+        tracking), of a document that declares its booking values in SQL."""
+        return (
+            len(self) > 1
+            and bool(self.env.context.get("tracking_disable"))
+            and self._delivery_booking_values_sql(SQL.identifier("d")) is not None
+        )
+
+    def _delivery_write_states_sql(self, vals):
+        """The workflow's write of a new state with ``vals`` (plain column values) for
+        many documents at once (a period's thousands, written without tracking): one
+        ``UPDATE`` of their rows, doing what the ORM's write does for such a state and
+        nothing more: access rights, the values checked, the time each document entered
+        the state, the citizen link of a parcel put at the shelter, the log columns,
+        the fields that depend on them marked for recomputation, the constraints, and
+        the delivery triggers of the new state (which book couriers, set-based for a
+        document that declares its booking values in SQL).
+
+        Not for the states whose entry tells the citizens (delivered, not delivered):
+        those go through ``write``.
+        """
+        state_field = self._delivery_state_field
+        state = vals[state_field]
+        self.check_access("write")
+        self._pemkab_check_values([vals])
+        fnames = [*vals, "delivery_state_since", "write_uid", "write_date"]
+        entering = SQL("%s IS DISTINCT FROM %s", SQL.identifier(state_field), state)
+        assignments = [
+            SQL(
+                "%s = %s", SQL.identifier(fname), self._fields[fname].convert_to_column(value, self)
+            )
+            for fname, value in vals.items()
+        ]
+        if state == self._delivery_ready_state:
+            # the citizen link, once (_delivery_ensure_citizen_url): a random UUID too
+            fnames.append("access_token")
+            assignments.append(
+                SQL(
+                    "access_token = CASE WHEN %s THEN COALESCE(access_token, "
+                    "gen_random_uuid()::text) ELSE access_token END",
+                    entering,
+                )
+            )
+        self.flush_recordset()
+        self.modified(fnames, before=True)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE %(table)s
+                   SET %(assignments)s,
+                       delivery_state_since = CASE WHEN %(entering)s THEN %(since)s
+                                                   ELSE delivery_state_since END,
+                       write_uid = %(uid)s,
+                       write_date = %(now)s
+                 WHERE id = ANY(%(ids)s)
+                """,
+                table=SQL.identifier(self._table),
+                assignments=SQL(", ").join(assignments),
+                entering=entering,
+                since=fields.Datetime.now(),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=self.ids,
+            )
+        )
+        self.invalidate_recordset(fnames)
+        self.modified(fnames)
+        self._validate_fields(fnames)
+        self._workflow_plain()._delivery_apply_triggers()
 
     def _delivery_open_reason_wizard(self, kind):
         wizard = self.env["pemkab.delivery.reason.wizard"]
@@ -1082,6 +1358,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
         one request for the whole batch, so that a period of thousands of shipments
         reaching "packed" at once books them in seconds.
         """
+        if self._delivery_set_based():
+            self._delivery_apply_triggers_sql()
+            return
         state_field = self._delivery_state_field
         candidates = self.filtered(lambda record: record[state_field])
         if not candidates:
@@ -1107,6 +1386,71 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 by_trigger.setdefault(trigger, []).append(record.id)
         for trigger, ids in by_trigger.items():
             self.browse(ids)._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
+
+    def _delivery_apply_triggers_sql(self):
+        """:meth:`_delivery_apply_triggers` in a constant number of queries: the
+        documents grouped by state and agency, the first trigger of each group, one
+        ``INSERT ... SELECT`` of the bookings of each trigger (documents with a booking
+        under way are left out, as there)."""
+        groups = self._delivery_ids_by_state_agency()
+        triggers = self._delivery_triggers({state for state, _agency in groups if state})
+        by_trigger = defaultdict(list)
+        Booking = self.env["pemkab.delivery.booking"].sudo()
+        for (state, agency), ids in groups.items():
+            trigger = next(
+                (t for t in triggers if t.state_value == state and t._applies_to(agency)), None
+            )
+            if trigger:
+                by_trigger[trigger].extend(ids)
+        for trigger, ids in by_trigger.items():
+            documents = self.browse(sorted(ids))
+            if (
+                trigger.state_value in self._delivery_returned_states()
+                or Booking._next_number_sql() is None
+            ):
+                # a booking requested moves such a document back to the shelter (the
+                # per-record path tells it); references not from a plain sequence
+                busy = documents._delivery_active_bookings().mapped("res_id")
+                (documents - documents.browse(busy))._delivery_create_bookings(
+                    trigger.provider_id, trigger.dispatch_mode
+                )
+                continue
+            insert_bookings_select(
+                Booking,
+                documents,
+                documents._delivery_booking_values_sql(SQL.identifier("d")),
+                trigger.provider_id,
+                request=trigger.dispatch_mode == "auto",
+            )
+            documents._delivery_invalidate()
+
+    def _delivery_ids_by_state_agency(self):
+        """``{(state, agency): ids}`` of these documents, in one query (the grouping of
+        :meth:`_delivery_agency`: a document that overrides it overrides this too)."""
+        state_field = self._delivery_state_field
+        records = self.sudo().with_context(active_test=False)
+        if "agency_id" not in self._fields:
+            return {
+                (state, self.env["pemkab.agency"]): ids
+                for state, ids in records._read_group(
+                    [("id", "in", self.ids)], [state_field], ["id:array_agg"]
+                )
+            }
+        return {
+            (state, agency): ids
+            for state, agency, ids in records._read_group(
+                [("id", "in", self.ids)], [state_field, "agency_id"], ["id:array_agg"]
+            )
+        }
+
+    def _delivery_among(self, domain):
+        """Those of these documents that match ``domain``, in id order (one query)."""
+        return self.browse(
+            self.sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", self.ids) & Domain(domain), order="id")
+            .ids
+        )
 
     def _delivery_triggers(self, states):
         """The active delivery triggers of this document for these states (sudo: they
@@ -1503,14 +1847,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
         all_bookings.invalidate_recordset(["citizen_tracking_url"])
         # who gets what: (booking, contact), then one rendering per language
         plan = [
-            (booking.sudo(), contact)
+            (record, booking.sudo(), contact)
             for record in self
             if (booking := bookings.get(record.id))
             for contact in record._delivery_notify_contacts(booking.sudo())
         ]
         if sms_template:
             by_lang = defaultdict(set)
-            for booking, contact in plan:
+            for _record, booking, contact in plan:
                 if contact["phone"]:
                     by_lang[contact["lang"]].add(booking.id)
             bodies = {
@@ -1523,14 +1867,17 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     "partner_id": contact["partner"].id or False,
                     "body": bodies[contact["lang"]][booking.id],
                     "state": "outgoing",
+                    # the document shows the SMS that could not be sent
+                    "pemkab_res_model": record._name,
+                    "pemkab_res_id": record.id,
                 }
-                for booking, contact in plan
+                for record, booking, contact in plan
                 if contact["phone"]
             ]
             if sms_vals:
                 self.env["sms.sms"].sudo().create(sms_vals)
         if mail_template:
-            for booking, contact in plan:
+            for _record, booking, contact in plan:
                 partner = contact["partner"]
                 if partner.email:
                     recipients = {"recipient_ids": [fields.Command.link(partner.id)]}
@@ -1637,6 +1984,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
         goes to the courier: never put medicine names or other sensitive data in it.
         """
         raise NotImplementedError(f"{self._name} must implement _delivery_booking_values()")
+
+    @api.model
+    def _delivery_booking_values_sql(self, alias):
+        """The SQL form of :meth:`_delivery_booking_values`, for many documents at once:
+        ``{field name: SQL}``, the same fields, each an expression over a row of this
+        model's table aliased ``alias`` (an ``SQL.identifier``), in the booking column's
+        format. None (the default): the document books through the Python values only.
+
+        A document that implements it moves set-based in the bulk paths (its state
+        written in one ``UPDATE``, its bookings inserted with one ``INSERT ... SELECT``,
+        see :meth:`_delivery_write_states_sql`): its ``write`` must then do nothing of
+        its own when only the state changes. A test proves both forms give the same
+        values for the same document.
+        """
+        return None
 
     def _delivery_dispatch_errors(self):
         """What keeps these documents from being handed to a courier now, as a list of

@@ -41,13 +41,47 @@ class PemkabDocumentMixin(models.AbstractModel):
         return super().create(vals_list)
 
     @api.model
+    def _next_number_sql(self):
+        """``nextval`` of the document's sequence, an SQL expression that takes one
+        number per row of an ``INSERT ... SELECT`` (give it in a subquery, then format
+        it with :meth:`_reference_sql`), or None when the sequence is not a standard
+        (PostgreSQL) one."""
+        sequence = self._document_sequence()
+        if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+            return None
+        return SQL("nextval(%s)", f"ir_sequence_{sequence.id:03d}")
+
+    @api.model
+    def _reference_sql(self, number):
+        """The reference of the sequence ``number`` (SQL), as :meth:`_next_references`
+        writes it: prefix, the number padded (never cut), suffix."""
+        sequence = self._document_sequence()
+        prefix, suffix = sequence._get_prefix_suffix()
+        return SQL(
+            "%s || CASE WHEN length(%s::text) < %s THEN lpad(%s::text, %s, '0') "
+            "ELSE %s::text END || %s",
+            prefix,
+            number,
+            sequence.padding,
+            number,
+            sequence.padding,
+            number,
+            suffix,
+        )
+
+    @api.model
+    def _document_sequence(self):
+        code = self._document_sequence_code or self._name
+        return self.env["ir.sequence"].sudo().search([("code", "=", code)], limit=1)
+
+    @api.model
     def _next_references(self, count):
         """``count`` new references from the document's sequence, in one query when the
         sequence is a standard (PostgreSQL) one."""
         if not count:
             return []
         code = self._document_sequence_code or self._name
-        sequence = self.env["ir.sequence"].sudo().search([("code", "=", code)], limit=1)
+        sequence = self._document_sequence()
         if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
             return [self.env["ir.sequence"].next_by_code(code) for _index in range(count)]
         numbers = [

@@ -25,6 +25,21 @@ class ResConfigSettings(models.TransientModel):
         "cancelled or not delivered; afterwards it answers “not found”.",
     )
 
+    # the company's HTTP SMS gateway (models/res_company.py), when it is the SMS provider
+    pemkab_sms_gateway_url = fields.Char(
+        related="company_id.pemkab_sms_gateway_url", readonly=False, groups="base.group_system"
+    )
+    pemkab_sms_gateway_userkey = fields.Char(
+        related="company_id.pemkab_sms_gateway_userkey",
+        readonly=False,
+        groups="base.group_system",
+    )
+    pemkab_sms_gateway_passkey = fields.Char(
+        related="company_id.pemkab_sms_gateway_passkey",
+        readonly=False,
+        groups="base.group_system",
+    )
+
     def _compute_pemkab_counts(self):
         triggers = self.env["pemkab.delivery.trigger"].search_count([])
         providers = self.env["pemkab.courier.provider"].search_count([])

@@ -3,9 +3,11 @@
 """The rows of ``Model.create(vals_list)`` written without the ORM's per-record work.
 
 For the bulk paths (a district's 100,000 courier bookings at once): the ORM's create
-spends most of its time filling its cache record by record; :func:`insert_rows` writes
-the same rows and then does what the ORM does after its INSERT. It does *not* run the
-model's ``create`` overrides: the caller applies what they do to ``vals_list`` first.
+spends most of its time filling its cache record by record. :func:`insert_rows` writes
+the same rows from Python values, one INSERT per thousand; :func:`insert_select` writes
+them from other rows of the database with one ``INSERT ... SELECT``, whatever their
+number, with no Python per row. Both then do what the ORM does after its INSERT. They
+do *not* run the model's ``create`` overrides: the caller applies what they do first.
 """
 
 from psycopg2.extensions import AsIs
@@ -35,20 +37,8 @@ def insert_rows(model, vals_list):
     model.check_access("create")
     fields = model._fields
     given = {fname for vals in vals_list for fname in vals}
-    for fname in given:
-        field = fields[fname]
-        if not (field.store and field.column_type) or field.translate or field.type == "properties":
-            raise ValueError(f"insert_rows: {model._name}.{fname} is not a plain column")
-    missing = [
-        fname
-        for fname, field in fields.items()
-        if field.store
-        and field.column_type
-        and fname != "id"
-        and fname not in given
-        and fname not in LOG_COLUMNS
-    ]
-    defaults = model.default_get(missing)
+    _check_plain_columns(model, given)
+    defaults = model.default_get(_missing_columns(model, given))
     columns = sorted(given | set(defaults))
     now = model.env.cr.now()
     log_values = [model.env.uid, now, model.env.uid, now]
@@ -79,17 +69,87 @@ def insert_rows(model, vals_list):
                 )
             )
         )
-    records = model.browse(ids)
-    written = [*columns, *LOG_COLUMNS]
-    # what the ORM does after its INSERT: the inverse one2many caches forgotten,
-    # dependent stored fields marked, constraints and record rules checked
+    return _after_insert(model.browse(ids), columns)
+
+
+def insert_select(model, columns, source, checked=()):
+    """Insert one row of ``model`` per row of ``source`` with one ``INSERT ... SELECT``
+    (no Python per row, a constant number of queries whatever the number of rows);
+    return the records, in the order of ``source``.
+
+    :param columns: ``{field name: SQL}``, the value of each given stored column as an
+        expression over ``source`` (in the column's own format, as the database holds
+        it); the other stored columns get the fields' defaults, as in ``create``
+    :param source: ``SQL`` of the rows, from ``FROM`` on (joins, ``WHERE``, ``ORDER BY``)
+    :param checked: names of given fields whose Python constraints hold already (their
+        values are copied from rows on which the same constraints held): those
+        constraints are not run again, the others are
+
+    As the ORM's create: access rights before, the defaults (``default_get``, context
+    defaults included), the log columns, the new records' dependent fields marked for
+    recomputation (a given computed field keeps its given value), the Python
+    constraints and the record rules after. Refuses (ValueError) a field that is not a
+    plain stored column, as :func:`insert_rows` does.
+    """
+    model = model.browse()
+    model.check_access("create")
+    fields = model._fields
+    _check_plain_columns(model, columns)
+    defaults = model.default_get(_missing_columns(model, columns))
+    exprs = dict(columns)
+    for fname, value in defaults.items():
+        exprs[fname] = SQL("%s", fields[fname].convert_to_column_insert(value, model, defaults))
+    now = model.env.cr.now()
+    exprs.update(
+        create_uid=SQL("%s", model.env.uid),
+        create_date=SQL("%s", now),
+        write_uid=SQL("%s", model.env.uid),
+        write_date=SQL("%s", now),
+    )
+    rows = model.env.execute_query(
+        SQL(
+            "INSERT INTO %s (%s) SELECT %s %s RETURNING id",
+            SQL.identifier(model._table),
+            SQL(", ").join(map(SQL.identifier, exprs)),
+            SQL(", ").join(exprs.values()),
+            source,
+        )
+    )
+    return _after_insert(model.browse([row[0] for row in rows]), exprs, checked)
+
+
+def _check_plain_columns(model, fnames):
+    for fname in fnames:
+        field = model._fields[fname]
+        if not (field.store and field.column_type) or field.translate or field.type == "properties":
+            raise ValueError(f"{model._name}.{fname} is not a plain column")
+
+
+def _missing_columns(model, given):
+    return [
+        fname
+        for fname, field in model._fields.items()
+        if field.store
+        and field.column_type
+        and fname != "id"
+        and fname not in given
+        and fname not in LOG_COLUMNS
+    ]
+
+
+def _after_insert(records, columns, checked=()):
+    """What the ORM does after its INSERT of ``records`` with ``columns``: the inverse
+    one2many caches forgotten, dependent stored fields marked, constraints and record
+    rules checked."""
+    fields = records._fields
+    written = list({*columns, *LOG_COLUMNS})
     for fname in columns:
-        for inverse in model.pool.field_inverses[fields[fname]]:
-            model.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+        for inverse in records.pool.field_inverses[fields[fname]]:
+            records.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
     given_computed = [fields[fname] for fname in columns if fields[fname].compute]
-    with model.env.protecting(given_computed, records):
+    with records.env.protecting(given_computed, records):
         records.modified(written, create=True)
-    records._validate_fields(written)
+    records._validate_fields(written, excluded_names=checked)
     records.check_access("create")
     return records
 

@@ -24,24 +24,37 @@ def demo_xmlids(records, module, prefix):
     records.env["ir.model.data"]._update_xmlids(data)
 
 
-def demo_drive_own_fleet(bookings, outcome, driver=("Slamet Armada", "0812 3300 9001")):
-    """Drive own-fleet ``bookings`` (requested) by the dispatcher's buttons to ``outcome``:
-    ``requested`` (left as they are), ``driver_assigned``, ``picked_up``, ``delivered``
-    (the receiver is the recipient), or a failure reason (``not_home``, ``returned``...)."""
+def demo_drive_own_fleet(
+    bookings, outcome, driver=("Slamet Armada", "0812 3300 9001", "P 4521 UA")
+):
+    """Drive own-fleet ``bookings`` (requested) as the dispatcher does, by driver runs
+    (one per shelter, the agency's demo driver): ``requested`` (left as they are),
+    ``driver_assigned`` (given to a run), ``picked_up``, ``delivered`` (the receiver is
+    the recipient), or a failure reason (``not_home``, ``returned``...)."""
     if not bookings or outcome == "requested":
         return
-    bookings.action_set_driver(*driver)
-    if outcome == "driver_assigned":
-        return
-    if outcome in ("picked_up", "delivered"):
-        bookings.action_mark_picked_up()
-    if outcome == "picked_up":
-        return
-    if outcome == "delivered":
-        for booking in bookings:
-            booking.write(
-                {"receiver_name": booking.recipient_name, "receiver_relation": "penerima"}
-            )
-        bookings.action_mark_delivered()
-        return
-    bookings.with_context(failure_reason=outcome).action_mark_failed()
+    Driver = bookings.env["pemkab.fleet.driver"].sudo()
+    for shelter, group in bookings.grouped("shelter_id").items():
+        agency = shelter.agency_id
+        name, phone, plate = driver
+        drivers = Driver.search([("agency_id", "=", agency.id), ("name", "=", name)], limit=1)
+        drivers = drivers or Driver.create(
+            {"name": name, "phone": phone, "plate": plate, "agency_id": agency.id}
+        )
+        run = bookings.env["pemkab.fleet.run"].create(
+            {"agency_id": agency.id, "shelter_id": shelter.id, "driver_id": drivers.id}
+        )
+        group._check_can_fleet_assign(run)
+        group._do_fleet_assign(run)
+        if outcome == "driver_assigned":
+            continue
+        run.action_mark_picked_up()
+        if outcome == "picked_up":
+            continue
+        if outcome == "delivered":
+            receivers = {booking.id: booking.recipient_name for booking in group}
+            group._check_can_fleet_deliver(receivers)
+            group._do_fleet_deliver(receivers, run.create_date)
+        else:
+            group._do_fleet_return(outcome)
+        run._done_when_all_final()

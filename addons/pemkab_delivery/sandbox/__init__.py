@@ -1,13 +1,15 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""A local courier sandbox speaking GoSend-like and GrabExpress-like APIs (no Odoo import).
+"""A local courier sandbox speaking GoSend-like and GrabExpress-like APIs, and an SMS
+gateway (no Odoo import).
 
 Stdlib only (``http.server``, ``threading``, ``json``, ``random``, ``hmac``) plus
 ``requests`` to post webhooks, and :mod:`..tools.geo` for distances. One module per
 concern: :mod:`.server` (:class:`CourierSandbox`, HTTP server, routing, control
 endpoints), :mod:`.orders` (order store, lifecycle, counts per reference), :mod:`.faults`
 (fault injection), :mod:`.webhooks` (signed webhooks, duplicates, out-of-order),
-:mod:`.gosend` and :mod:`.grab` (the two courier APIs), :mod:`.common` (settings, stages),
+:mod:`.gosend` and :mod:`.grab` (the two courier APIs), :mod:`.sms` (a Zenziva-like SMS
+gateway and the page of what it received), :mod:`.common` (settings, stages),
 :mod:`.__main__` (command line; :mod:`.courier_sandbox` is its entry point by path).
 Run it::
 
@@ -74,8 +76,15 @@ Control (JSON, no auth)::
     POST /_sandbox/orders/<ref>/webhook   {"event_index": i} or {"event_id": id} resends a
                                           stored event as is; {"status": s} sends a fresh
                                           event for status s without moving the order.
+    GET  /_sandbox/sms                    {"messages": [...]} the SMS gateway received
     GET  /track/<courier_ref>             a tiny tracking page (tracking URLs point here)
     GET  /proof/<courier_ref>.png         a 1x1 proof-of-delivery picture
+
+SMS gateway (:mod:`.sms`; Zenziva-like, keys ``sms_userkey``/``sms_passkey`` in the body)::
+
+    POST /sms/reguler/api/sendsms/        userkey, passkey, to, message
+                                          -> {"messageId","to","status": "1"|"0","text"}
+    GET  /sms                             the page of the SMS received, newest first
 
 Behaviour (constructor keyword arguments, CLI flags, ``POST /_sandbox/config``)
 -----------------------------------------------------------------------------
@@ -91,7 +100,8 @@ beyond it), ``seed`` (``random.Random(seed)``), ``auto_advance``/``advance_inter
 ``Authorization`` header, ``hmac`` = ``X-Grab-Signature`` hex HMAC-SHA256 of the body,
 ``both``), ``webhook_on_create`` (post the "booked" event after each booking),
 credentials ``gosend_client_id``/``gosend_pass_key``/``grab_client_id``/
-``grab_client_secret`` and ``token_ttl_s``.
+``grab_client_secret`` and ``token_ttl_s``; the SMS gateway's ``sms_userkey``/
+``sms_passkey`` and ``sms_refuse_numbers`` (numbers it refuses as an operator would).
 
 Webhooks
 --------

@@ -48,6 +48,14 @@ def _parser():
     parser.add_argument("--grab-client-id")
     parser.add_argument("--grab-client-secret")
     parser.add_argument("--no-webhook-on-create", action="store_true")
+    parser.add_argument("--sms-userkey", help="the SMS gateway's user key")
+    parser.add_argument("--sms-passkey", help="the SMS gateway's pass key")
+    parser.add_argument(
+        "--sms-refuse-number",
+        action="append",
+        dest="sms_refuse_numbers",
+        help="a number the SMS gateway refuses (repeatable)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
@@ -72,6 +80,9 @@ def _config_from_args(args):
         "gosend_pass_key",
         "grab_client_id",
         "grab_client_secret",
+        "sms_userkey",
+        "sms_passkey",
+        "sms_refuse_numbers",
     ) + RATES
     for key in simple:
         value = getattr(args, key)
@@ -103,6 +114,7 @@ def main(argv=None):
         f"Courier sandbox listening on {sandbox.url}\n"
         f"  GoSend base_url: {sandbox.url}/gosend   Grab base_url: {sandbox.url}/grab\n"
         f"  control: {sandbox.url}/_sandbox/health (Ctrl-C to stop)\n"
+        f"  SMS gateway: {sandbox.url}/sms/reguler/api/sendsms/   SMS received: {sandbox.url}/sms\n"
     )
     sys.stdout.flush()
     stopped = threading.Event()

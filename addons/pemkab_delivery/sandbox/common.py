@@ -57,6 +57,10 @@ DEFAULT_CONFIG = {
     "grab_client_secret": "sandbox-secret",
     "token_ttl_s": 3600.0,
     "max_orders": 10000,
+    # the SMS gateway (sandbox/sms.py): its account's keys, and numbers it refuses
+    "sms_userkey": "sandbox-userkey",
+    "sms_passkey": "sandbox-passkey",
+    "sms_refuse_numbers": [],
 }
 
 #: Settings that are shares of calls or events (0 to 1).

@@ -30,6 +30,7 @@ from .faults import FaultsMixin
 from .gosend import GoSendApiMixin
 from .grab import GrabApiMixin
 from .orders import OrdersMixin
+from .sms import SmsGatewayMixin
 from .webhooks import WebhooksMixin
 
 __all__ = ["CourierSandbox"]
@@ -87,8 +88,10 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
 
-class CourierSandbox(OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, GrabApiMixin):
-    """In-memory GoSend/Grab look-alike with deterministic controls.
+class CourierSandbox(
+    OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, GrabApiMixin, SmsGatewayMixin
+):
+    """In-memory GoSend/Grab look-alike with deterministic controls, and an SMS gateway.
 
     :param host: interface to bind (loopback by default).
     :param port: TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
@@ -182,6 +185,12 @@ class CourierSandbox(OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, Gr
                 value = float(value or 0)
                 if not 0 <= value <= 1:
                     raise ValueError(f"{key} must be between 0 and 1")
+            elif key == "sms_refuse_numbers":
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(number, str) for number in value
+                ):
+                    raise ValueError("sms_refuse_numbers must be a list of numbers (strings)")
+                value = list(value)
             elif key == "grab_webhook_auth" and value not in ("token", "hmac", "both"):
                 raise ValueError("grab_webhook_auth must be token, hmac or both")
             elif key in (
@@ -229,6 +238,7 @@ class CourierSandbox(OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, Gr
             "webhooks_failed": 0,
             "webhooks_dropped": 0,
         }
+        self._sms_clear()
 
     def reset(self, keep_config=False):
         """Forget orders, tokens and counters; restore the start-up config (and seed)."""
@@ -303,6 +313,8 @@ class CourierSandbox(OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, Gr
                 self._reply(handler, status, payload)
             elif head in APIS:
                 self._api(handler, head, method, segments[1:], query)
+            elif head == "sms":
+                self._sms_route(handler, method, segments[1:], query)
             elif head == "track" and method == "GET" and len(segments) == 2:
                 self._track_page(handler, segments[1])
             elif head == "proof" and method == "GET" and len(segments) == 2:
@@ -363,6 +375,8 @@ class CourierSandbox(OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, Gr
             return {"ref": seg[1], "orders": self.orders(seg[1])}
         if seg == ["stats"]:
             return self.stats()
+        if seg == ["sms"]:
+            return {"messages": self.sms_messages()}
         if seg == ["config"]:
             return self.config
         return None

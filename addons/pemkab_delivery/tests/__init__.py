@@ -10,3 +10,4 @@ from . import test_partner_location
 from . import test_tour_setup
 from . import test_shelter_board
 from . import test_webhook_inbox
+from . import test_fleet

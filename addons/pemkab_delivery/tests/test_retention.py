@@ -20,7 +20,8 @@ class TestRetention(PemkabCourierCommon):
     def _delivered(self, days_ago, code):
         booking = self._booking(provider=self.own_fleet, package_code=code)
         booking.action_request()
-        booking.action_set_driver("Budi", "0812 3456 0001")
+        booking.write({"driver_name": "Budi", "driver_phone": "0812 3456 0001"})
+        booking.action_assign_driver()
         booking.write(
             {"receiver_name": "Siti", "proof_photo": PHOTO, "proof_photo_url": "https://x/p.jpg"}
         )

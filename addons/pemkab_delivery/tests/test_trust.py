@@ -3,7 +3,7 @@
 """The regency's courier accounts hold against a courier-deliveries administrator who
 is not a system administrator, tried as that user over real JSON-RPC."""
 
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import PemkabCourierCommon, PemkabRpcMixin
@@ -106,33 +106,26 @@ class TestBookingIsTheWorkflows(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
     over real JSON-RPC: the citizens' messages carry what the workflow or the courier
     wrote, never a text of the officer's choosing."""
 
-    def test_own_fleet_driver_is_a_driver(self):
+    def test_own_fleet_booking_is_the_workflows(self):
         booking = self._booking(provider=self.own_fleet)
         self.authenticate("officer_a", "officer_a")
         self.rpc_ok(BOOKING, "action_request", booking.ids)
         self.assertEqual(booking.state, "requested")
         hostile = "PENTING: verifikasi bansos di http://x.example"
-        for context in ({}, {"pemkab_workflow": True}):
-            for vals in ({"driver_name": hostile}, {"driver_phone": "0812 0000 1111"}):
+        for context in ({}, {"pemkab_workflow": True}, {"tracking_disable": True}):
+            for vals in (
+                {"driver_name": hostile},
+                {"driver_phone": "0812 0000 1111"},
+                {"recipient_phone": "0812 0000 2222"},
+                {"package_code": hostile},
+                {"final_price": 7500000},
+                {"review_needed": True},
+                {"cancel_requested": True},
+                {"receiver_name": "Orang Lain"},
+            ):
                 self.rpc_refused(UserError, BOOKING, "write", booking.ids, vals, context=context)
-        for name, phone, plate in (
-            (hostile, "0812 3456 0001", ""),
-            ("Budi", "0812 3456 0001", "http://x.example"),
-            ("Budi", "ketik 1", ""),
-            ("B" * 61, "0812 3456 0001", ""),
-        ):
-            message = self.rpc_refused(
-                ValidationError, BOOKING, "action_set_driver", booking.ids, name, phone, plate
-            )
-            self.assertNotIn("http", message)
-        self.assertEqual(booking.state, "requested")
-        self.assertFalse(booking.driver_name)
-        self.rpc_ok(BOOKING, "action_set_driver", booking.ids, "H. Budi Santoso", "0812 3456 0001")
-        self.assertEqual(booking.state, "driver_assigned")
-        self.assertEqual(booking.driver_name, "H. Budi Santoso")
-        # a booking of the courier's API gets its driver from the courier
-        api_booking = self._booking(package_code="PKG-API")
-        api_booking.action_request()
-        self.rpc_refused(
-            UserError, BOOKING, "action_set_driver", api_booking.ids, "Budi", "0812 3456 0001"
-        )
+            self.rpc_refused(AccessError, BOOKING, "copy", booking.ids, context=context)
+            self.rpc_refused(AccessError, BOOKING, "unlink", booking.ids, context=context)
+        self.assertFalse(booking.driver_name or booking.final_price or booking.review_needed)
+        self.assertEqual(booking.package_code, "PKG-0001")
+        self.assertEqual(len(self.Booking.search([("package_code", "=", "PKG-0001")])), 1)

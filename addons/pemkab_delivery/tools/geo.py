@@ -57,3 +57,19 @@ def parse_location(text):
 def km_from_banyuwangi(lat, lng):
     """Straight-line distance in km from the centre of the regency."""
     return haversine_km(*BANYUWANGI_CENTRE, lat, lng)
+
+
+def osm_urls(lat, lng, span=0.004):
+    """``(embed, view)``: the OpenStreetMap page showing a marker at ``lat, lng`` inside
+    a frame (``export/embed.html``, no script of ours), and the same place on
+    openstreetmap.org to open in a new tab."""
+    lat, lng = float(lat), float(lng)
+    bbox = f"{lng - span:.6f},{lat - span:.6f},{lng + span:.6f},{lat + span:.6f}"
+    embed = (
+        f"https://www.openstreetmap.org/export/embed.html?bbox={bbox}"
+        f"&layer=mapnik&marker={lat:.6f},{lng:.6f}"
+    )
+    view = (
+        f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lng:.6f}#map=17/{lat:.6f}/{lng:.6f}"
+    )
+    return embed, view

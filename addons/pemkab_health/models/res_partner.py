@@ -1,11 +1,31 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import re
+from datetime import date
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+from odoo.addons.pemkab_delivery.tools.geo import osm_urls
 
 HEALTH_USER_GROUP = "pemkab_health.group_health_user"
+# context of the fields that choose a patient (the delivery's patient, the Patients
+# list): the display name tells two namesakes apart, the search finds NIK, No. RM, mobile
+PATIENT_DISPLAY_CONTEXT = "pemkab_patient_display"
+
+
+def nik_birth_year(nik, today=None):
+    """The year of birth a NIK holds (digits 7-12: DDMMYY, a woman's day + 40), or 0.
+    A two-digit year after this year's is of the last century."""
+    if not nik or len(nik) != 16 or not nik.isdigit():
+        return 0
+    yy = int(nik[10:12])
+    this_year = (today or date.today()).year
+    year = 2000 + yy
+    return year if year <= this_year else year - 100
 
 
 class ResPartner(models.Model):
@@ -53,11 +73,94 @@ class ResPartner(models.Model):
         groups=HEALTH_USER_GROUP,
         help="For a proxy: how the proxy is related to the patient (child, spouse...).",
     )
+    medical_record_number = fields.Char(
+        string="Medical Record No.",
+        index="btree_not_null",
+        copy=False,
+        groups=HEALTH_USER_GROUP,
+        help="Nomor Rekam Medis: the patient's number in the facility's medical records.",
+    )
+    patient_birth_year = fields.Integer(
+        string="Year of Birth",
+        compute="_compute_patient_birth_year",
+        groups=HEALTH_USER_GROUP,
+        help="From the NIK (its date of birth).",
+    )
+    patient_map_preview = fields.Html(
+        string="Map",
+        compute="_compute_patient_map_preview",
+        sanitize=False,
+        groups=HEALTH_USER_GROUP,
+        help="The patient's coordinates on OpenStreetMap.",
+    )
 
     _bpjs_number_uniq = models.UniqueIndex(
         "(bpjs_number) WHERE bpjs_number IS NOT NULL",
         "Another contact already has this BPJS card number.",
     )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("nik")
+    def _compute_patient_birth_year(self):
+        for partner in self:
+            partner.patient_birth_year = nik_birth_year(partner.sudo().nik)
+
+    @api.depends("partner_latitude", "partner_longitude")
+    def _compute_patient_map_preview(self):
+        for partner in self:
+            lat, lng = partner.partner_latitude, partner.partner_longitude
+            if not (lat and lng):
+                partner.patient_map_preview = False
+                continue
+            # built from two floats only: nothing a user typed reaches the markup
+            embed, view = osm_urls(lat, lng)
+            partner.patient_map_preview = Markup(
+                '<iframe src="%s" title="%s" class="w-100 border" style="height: 260px;" '
+                'loading="lazy" referrerpolicy="no-referrer"></iframe>'
+                '<a href="%s" target="_blank" rel="noopener noreferrer">%s</a>'
+            ) % (embed, self.env._("Map"), view, self.env._("Open in OpenStreetMap"))
+
+    @api.depends_context(PATIENT_DISPLAY_CONTEXT, "uid")
+    def _compute_display_name(self):
+        """Where a patient is chosen, the name with the desa and the year of birth
+        (``Siti Aminah · Sobo · 1975``), for health staff only."""
+        super()._compute_display_name()
+        if not self.env.context.get(PATIENT_DISPLAY_CONTEXT):
+            return
+        if not self.env.user.has_group(HEALTH_USER_GROUP):
+            return
+        for partner in self:
+            details = [partner.sudo().desa_id.name, partner.patient_birth_year]
+            details = [str(detail) for detail in details if detail]
+            if details:
+                partner.display_name = " · ".join([partner.display_name, *details])
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """Where a patient is chosen, health staff find the patient by name, NIK,
+        No. Rekam Medis or mobile phone (typed as 0812..., stored as +62812...)."""
+        domain = super()._search_display_name(operator, value)
+        if (
+            not self.env.context.get(PATIENT_DISPLAY_CONTEXT)
+            or operator not in ("ilike", "=")
+            or not isinstance(value, str)
+            or not value.strip()
+            or not self.env.user.has_group(HEALTH_USER_GROUP)
+        ):
+            return domain
+        text = value.strip()
+        extra = [
+            Domain("nik", "=", re.sub(r"[\s.\-]", "", text)),
+            Domain("medical_record_number", "=ilike", text),
+        ]
+        digits = re.sub(r"[\s.\-()+]", "", text)
+        if digits.isdigit() and len(digits) >= 4:
+            # 0812..., 62812... and 812... all end in the stored +62812...
+            local = digits.removeprefix("62") if digits.startswith("62") else digits.lstrip("0")
+            extra.append(Domain("patient_mobile", "like", local))
+        return Domain.OR([domain, *extra])
 
     # ------------------------------------------------------------------
     # Constraints
@@ -134,7 +237,8 @@ class ResPartner(models.Model):
 
     def _pemkab_data_request_sections(self):
         sections = super()._pemkab_data_request_sections()
-        fnames = ["is_patient", "patient_mobile", "bpjs_number", "health_poor"]
+        fnames = ["is_patient", "medical_record_number", "patient_mobile", "bpjs_number"]
+        fnames += ["health_poor"]
         fnames += ["health_relation", "patient_proxy_ids"]
         sections.append({"title": self.env._("Health"), "rows": self._pemkab_data_rows(fnames)})
         return sections

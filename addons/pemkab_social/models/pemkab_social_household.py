@@ -4,8 +4,11 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 VULNERABILITY_FLAGS = ("elderly", "disability", "pregnant", "child_under_five")
+# a phone as pemkab.address.base.mixin stores it (+62 and digits): copied as it is
+E164_ID = r"^\+62[0-9]+$"
 
 
 class PemkabSocialHousehold(models.Model):
@@ -252,6 +255,50 @@ class PemkabSocialHousehold(models.Model):
             "priority": self.priority,
             "dtsen_id": self.dtsen_id,
         }
+
+    @api.model
+    def _shipment_snapshot_sql(self):
+        """:meth:`_shipment_snapshot_vals` in SQL, for many households at once: each
+        value an expression over the household's row ``h``, its head's ``head``
+        (``res_partner``, joined on ``h.head_id``) and ``fixed`` (the phones of
+        :meth:`_shipment_fixed_phones`, joined on ``fixed.id = h.id``)."""
+        return {
+            "recipient_name": SQL("COALESCE(NULLIF(head.name, ''), h.name)"),
+            "recipient_phone": SQL("COALESCE(fixed.phone, h.phone)"),
+            "street": SQL("h.street"),
+            "kecamatan_id": SQL("h.kecamatan_id"),
+            "desa_id": SQL("h.desa_id"),
+            "latitude": SQL("COALESCE(h.latitude, 0)"),
+            "longitude": SQL("COALESCE(h.longitude, 0)"),
+            "decile": SQL("COALESCE(h.decile, 0)"),
+            "priority": SQL("COALESCE(h.priority, 0)"),
+            "dtsen_id": SQL("h.dtsen_id"),
+        }
+
+    @api.model
+    def _shipment_fixed_phones(self, households):
+        """The SQL of ``fixed`` for :meth:`_shipment_snapshot_sql`: a household's phone
+        is stored normalised (the shipment's mobile check), the rare one that is not
+        (older data written around the ORM) goes through the shipment's check here.
+        ``households``: SQL of the households' ids (an array)."""
+        Shipment = self.env["pemkab.social.shipment"]
+        odd = self.env.execute_query(
+            SQL(
+                "SELECT id, phone FROM %s WHERE id = ANY(%s) AND phone !~ %s",
+                SQL.identifier(self._table),
+                households,
+                E164_ID,
+            )
+        )
+        label = Shipment._fields["recipient_phone"]._description_string(self.env)
+        phones = {
+            hid: Shipment._pemkab_normalize_phone(phone, label, mobile=True) for hid, phone in odd
+        }
+        return SQL(
+            "unnest(%s::int[], %s::varchar[]) AS fixed(id, phone)",
+            list(phones),
+            list(phones.values()),
+        )
 
     def action_view_shipments(self):
         self.ensure_one()

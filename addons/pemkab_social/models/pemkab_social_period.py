@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.pemkab_delivery.orm.demo import demo_drive_own_fleet, demo_xmlids
 
-from .pemkab_social_shipment import SHIPMENT_STATES, SNAPSHOT_FIELDS
+from .pemkab_social_shipment import SHIPMENT_STATES
 
 PERIOD_STATES = [
     ("draft", "Draft"),
@@ -425,8 +425,9 @@ class PemkabSocialPeriod(models.Model):
         )
         self._approve_period()
         self._approve_shipments(shipments)
+        counts = self._shipment_counts(shipments)
         for period in self:
-            period._post_approved(len(shipments.filtered(lambda s, p=period: s.period_id == p)))
+            period._post_approved(counts.get(period, 0))
 
     def _approve_period(self):
         """The period's own approval: by whom, when; its list is frozen from now on."""
@@ -442,33 +443,7 @@ class PemkabSocialPeriod(models.Model):
         """Freeze the beneficiary data of ``shipments`` as the registry stands now, and
         approve them (set-based: one batch of thousands is a few statements)."""
         # the list is frozen as the registry stands at approval, not at generation
-        shipments.household_id.fetch(
-            [
-                "name",
-                "head_id",
-                "phone",
-                "street",
-                "kecamatan_id",
-                "desa_id",
-                "latitude",
-                "longitude",
-                "decile",
-                "priority",
-                "dtsen_id",
-            ]
-        )
-        frozen = shipments.with_context(pemkab_social_allow_snapshot=True, tracking_disable=True)
-        frozen.fetch(list(SNAPSHOT_FIELDS))
-        # only what changed since generation is written (a whole district: 100,000
-        # shipments, nearly all unchanged)
-        for shipment in frozen:
-            changes = {
-                fname: value
-                for fname, value in shipment.household_id._shipment_snapshot_vals().items()
-                if shipment._fields[fname].convert_to_write(shipment[fname], shipment) != value
-            }
-            if changes:
-                shipment.write(changes)
+        shipments.with_context(tracking_disable=True)._snapshot_refresh()
         shipments._do_approve()
 
     def _post_approved(self, count):
@@ -573,17 +548,31 @@ class PemkabSocialPeriod(models.Model):
             )
         )
         if drafts:
-            drafts.action_request()
+            # the workflow's own request, of packed shipments (frozen since their
+            # approval): their bookings carry their values as they are
+            drafts._check_can_request()
+            drafts._do_request()
+        counts = self._shipment_counts(approved)
         for period in self:
             period.message_post(
                 body=self.env._(
                     "Dispatched: %(packed)s shipments packed, %(requested)s courier bookings "
                     "requested by the dispatcher.",
-                    packed=len(approved.filtered(lambda s, p=period: s.period_id == p)),
+                    packed=counts.get(period, 0),
                     requested=len(drafts),
                 ),
                 message_type="notification",
             )
+
+    def _shipment_counts(self, shipments):
+        """{period: how many of ``shipments`` are its} (one query)."""
+        if not shipments:
+            return {}
+        return dict(
+            self.env["pemkab.social.shipment"]._read_group(
+                [("id", "in", shipments.ids)], ["period_id"], ["__count"]
+            )
+        )
 
     # ------------------------------------------------------------------
     # Demo data (moved through the real workflow)

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 SHIPMENT_STATES = [
@@ -265,7 +266,11 @@ class PemkabSocialShipment(models.Model):
 
     def _check_can_submit(self):
         errors = []
-        for shipment in self:
+        # the shipments concerned, in one query (a period's thousands)
+        wrong = self._delivery_among(
+            Domain("state", "!=", "draft") | Domain("period_id.state", "!=", "draft")
+        )
+        for shipment in wrong[:20]:
             if shipment.state != "draft":
                 errors.append(self.env._("%(ref)s is not a draft.", ref=shipment.name))
             if shipment.period_id.state != "draft":
@@ -310,11 +315,9 @@ class PemkabSocialShipment(models.Model):
         """The workflow's write of a new state (submitted, approved) with ``vals``.
 
         One shipment: the ORM's write, with its tracking in the chatter. Many (a
-        period's thousands, written without tracking): one ``UPDATE`` of their rows,
-        doing what that write does for these states and nothing more: access rights,
-        the time each shipment entered the state, the log columns, the fields that
-        depend on them marked for recomputation, the constraints, and the delivery
-        triggers of the new state (which may book couriers).
+        period's thousands, written without tracking): one ``UPDATE`` of their rows
+        (:meth:`_delivery_write_states_sql`), with the delivery triggers of the new
+        state booking couriers set-based.
         """
         state = vals["state"]
         special = {
@@ -325,43 +328,59 @@ class PemkabSocialShipment(models.Model):
         if len(self) <= 1 or state in special:
             self.with_context(tracking_disable=len(self) > 1)._workflow().write(vals)
             return
+        self.with_context(tracking_disable=True)._delivery_write_states_sql(vals)
+
+    def _snapshot_refresh(self):
+        """Copy again what changed in the registry since these shipments were generated
+        (the beneficiary list is frozen as the registry stands at approval): one
+        ``UPDATE`` of the rows whose values differ from
+        :meth:`pemkab.social.household._shipment_snapshot_sql` (a district's 100,000
+        shipments, nearly all unchanged), doing what ``write`` does for these fields:
+        access rights, phones normalised, the log columns, the dependent fields marked,
+        the constraints. Returns the shipments changed."""
+        if not self:
+            return self
         self.check_access("write")
-        fnames = [*vals, "delivery_state_since", "write_uid", "write_date"]
-        self.flush_recordset()
-        self.modified(fnames)
-        assignments = [
-            SQL(
-                "%s = %s",
-                SQL.identifier(fname),
-                self._fields[fname].convert_to_column(value, self),
-            )
-            for fname, value in vals.items()
-        ]
-        self.env.execute_query(
+        Household = self.env["pemkab.social.household"]
+        snapshot = Household._shipment_snapshot_sql()
+        fnames = [*snapshot, "write_uid", "write_date"]
+        self.env.flush_all()
+        household_ids = SQL(
+            "ARRAY(SELECT household_id FROM %s WHERE id = ANY(%s))",
+            SQL.identifier(self._table),
+            self.ids,
+        )
+        columns = SQL(", ").join(SQL("s.%s", SQL.identifier(fname)) for fname in snapshot)
+        values = SQL(", ").join(snapshot.values())
+        rows = self.env.execute_query(
             SQL(
                 """
-                UPDATE %(table)s
-                   SET %(assignments)s,
-                       delivery_state_since = CASE WHEN state IS DISTINCT FROM %(state)s
-                                                   THEN %(since)s
-                                                   ELSE delivery_state_since END,
-                       write_uid = %(uid)s,
-                       write_date = %(now)s
-                 WHERE id = ANY(%(ids)s)
+                UPDATE %(table)s s
+                   SET (%(names)s, write_uid, write_date) = (%(values)s, %(uid)s, %(now)s)
+                  FROM %(households)s h
+             LEFT JOIN res_partner head ON head.id = h.head_id
+             LEFT JOIN %(fixed)s ON fixed.id = h.id
+                 WHERE s.id = ANY(%(ids)s) AND h.id = s.household_id
+                   AND (%(columns)s) IS DISTINCT FROM (%(values)s)
+             RETURNING s.id
                 """,
                 table=SQL.identifier(self._table),
-                assignments=SQL(", ").join(assignments),
-                state=state,
-                since=fields.Datetime.now(),
+                names=SQL(", ").join(SQL.identifier(fname) for fname in snapshot),
+                values=values,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
+                households=SQL.identifier(Household._table),
+                fixed=Household._shipment_fixed_phones(household_ids),
                 ids=self.ids,
+                columns=columns,
             )
         )
-        self.invalidate_recordset(fnames)
-        self.modified(fnames)
-        self._validate_fields(fnames)
-        self._delivery_apply_triggers()
+        changed = self.browse([row[0] for row in rows])
+        if changed:
+            changed.invalidate_recordset(fnames)
+            changed.modified(fnames)
+            changed._validate_fields(fnames)
+        return changed
 
     # ------------------------------------------------------------------
     # Courier connector hooks (pemkab.deliverable.mixin)
@@ -370,15 +389,35 @@ class PemkabSocialShipment(models.Model):
         """Checked at each packing and re-dispatch: the period still open, and what the
         courier needs of the household and the shelter."""
         errors = []
-        closed = self.period_id.filtered(lambda p: p.state != "approved")
-        for period in closed:
+        Period = self.env["pemkab.social.period"]
+        Shelter = self.env["pemkab.shelter"]
+        periods, shelters = Period, Shelter
+        for period, shelter in self.sudo()._read_group(
+            [("id", "in", self.ids)], ["period_id", "shelter_id"]
+        ):
+            periods |= Period.browse(period.id)
+            shelters |= Shelter.browse(shelter.id)
+        for period in periods.filtered(lambda p: p.state != "approved"):
             errors.append(
                 self.env._(
                     "Period %(period)s is not approved and open: its parcels cannot go out.",
                     period=period.display_name,
                 )
             )
-        for shipment in self:
+        # the shipments concerned, in one query (a period's thousands)
+        incomplete = self._delivery_among(
+            Domain.OR(
+                Domain(fname, "=", False)
+                for fname in (
+                    "approved_by_id",
+                    "shelter_id",
+                    "recipient_phone",
+                    "latitude",
+                    "longitude",
+                )
+            )
+        )
+        for shipment in incomplete:
             ref = shipment.name
             if not shipment.approved_by_id:
                 errors.append(self.env._("%(ref)s was never approved by the head.", ref=ref))
@@ -390,7 +429,7 @@ class PemkabSocialShipment(models.Model):
                 errors.append(self.env._("%(ref)s: the household has no coordinates.", ref=ref))
             if len(errors) > 30:
                 break
-        for shelter in self.shelter_id:
+        for shelter in shelters:
             if not shelter.phone:
                 errors.append(
                     self.env._(
@@ -446,4 +485,28 @@ class PemkabSocialShipment(models.Model):
             "package_description": self.env._("Parcel"),
             "responsible_user_id": self.approved_by_id.id or self.env.uid,
             "currency_id": self.currency_id.id,
+        }
+
+    @api.model
+    def _delivery_booking_values_sql(self, alias):
+        """:meth:`_delivery_booking_values` in SQL, over the shipments' rows."""
+
+        def column(fname):
+            return SQL("%s.%s", alias, SQL.identifier(fname))
+
+        return {
+            "agency_id": column("agency_id"),
+            "shelter_id": column("shelter_id"),
+            "recipient_name": column("recipient_name"),
+            "recipient_phone": column("recipient_phone"),
+            "street": column("street"),
+            "kecamatan_id": column("kecamatan_id"),
+            "desa_id": column("desa_id"),
+            "latitude": column("latitude"),
+            "longitude": column("longitude"),
+            "recipient_note": SQL("NULL"),
+            "package_code": column("name"),
+            "package_description": SQL("%s", self.env._("Parcel")),
+            "responsible_user_id": SQL("COALESCE(%s, %s)", column("approved_by_id"), self.env.uid),
+            "currency_id": column("currency_id"),
         }

@@ -5,8 +5,10 @@ packing): the same rows as the ORM's create and write would."""
 
 from datetime import datetime
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.pemkab_delivery.models.pemkab_deliverable_mixin import (
     BOOKING_CREATE_OVERRIDES,
@@ -194,3 +196,157 @@ class TestBulkSql(PemkabSocialCommon):
             if "create" in vars(cls) and cls.__module__.startswith(("odoo.addons", "odoo.orm"))
         )
         self.assertEqual(overrides, BOOKING_CREATE_OVERRIDES)
+
+    def test_booking_values_sql_gives_the_python_values(self):
+        """The SQL form of the booking values (the bulk path) and the Python one (a
+        single shipment) give the same columns and values for the same shipment."""
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        # a shipment with no phone, no desa, no coordinates, no approver
+        bare = shipments[0]
+        self.env.cr.execute(
+            "UPDATE pemkab_social_shipment SET recipient_phone = NULL, desa_id = NULL, "
+            "latitude = NULL, longitude = NULL, street = NULL, approved_by_id = NULL "
+            "WHERE id = %s",
+            [bare.id],
+        )
+        bare.invalidate_recordset()
+        Booking = self.env["pemkab.delivery.booking"]
+        values_sql = self.Shipment._delivery_booking_values_sql(SQL.identifier("d"))
+        self.env.flush_all()
+        for shipment in (bare, shipments[1], shipments[-1]):
+            by_python = shipment._delivery_booking_values()
+            self.assertEqual(set(values_sql), set(by_python))
+            row = self.env.execute_query(
+                SQL(
+                    "SELECT %s FROM pemkab_social_shipment d WHERE d.id = %s",
+                    SQL(", ").join(values_sql.values()),
+                    shipment.id,
+                )
+            )[0]
+            for (fname, by_sql), expected in zip(
+                zip(values_sql, row, strict=True), map(by_python.get, values_sql), strict=True
+            ):
+                field = Booking._fields[fname]
+                as_read = field.convert_to_record(field.convert_to_cache(by_sql, Booking), Booking)
+                self.assertEqual(
+                    field.convert_to_write(as_read, Booking),
+                    field.convert_to_write(
+                        field.convert_to_record(field.convert_to_cache(expected, Booking), Booking),
+                        Booking,
+                    ),
+                    f"{fname} of {shipment.name}",
+                )
+
+    def test_bulk_bookings_by_sql_are_what_create_and_request_make(self):
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        shipments.action_pack()
+        bookings = self._bookings(shipments).sorted("id")
+        self.assertEqual(len(bookings), 7)
+        self.assertEqual(bookings.mapped("res_id"), shipments.sorted("id").ids)
+        names = bookings.mapped("name")
+        self.assertEqual(names, sorted(names), "references in the order of the shipments")
+        self.assertEqual(len(set(names)), 7)
+        self.assertEqual(set(bookings.mapped("state")), {"requested"})
+        self.assertEqual(set(bookings.mapped("board_stage")), {"ready"})
+        self.assertEqual(bookings.event_ids.mapped("status"), ["requested"] * 7)
+        self.assertEqual(set(bookings.event_ids.mapped("source")), {"user"})
+        self.assertEqual(bookings.responsible_user_id, self.user_social_head)
+        self.assertEqual(set(shipments.mapped("state")), {"packed"})
+        self.assertTrue(all(shipments.mapped("access_token")))
+        self.assertEqual(len(set(shipments.mapped("access_token"))), 7)
+        self.assertFalse(shipments.message_ids, "no per-shipment message in bulk")
+        self.assertEqual(
+            self.env["pemkab.delivery.exchange"]._send_due_count(), 7, "the outbox picks them up"
+        )
+        # the same values through the ORM's create and request (no document: one booking
+        # under way per document)
+        first = bookings[0]
+        shipment = self.Shipment.browse(first.res_id)
+        vals = dict(
+            shipment._delivery_booking_values(),
+            provider_id=self.provider.id,
+            service_type=self.provider.service_type,
+        )
+        by_orm = (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .with_context(tracking_disable=True)
+            .create(vals)
+        )
+        by_orm.action_request()
+        mine, theirs = self._stored_values(first), self._stored_values(by_orm)
+        for values in (mine, theirs):
+            values.pop("res_model")
+            values.pop("res_id")
+        self.assertEqual(mine, theirs)
+        # and as the database holds them (a NULL is no 0)
+        self.env.flush_all()
+        mine, theirs = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM pemkab_delivery_booking WHERE id IN %s ORDER BY id = %s DESC",
+                SQL(", ").join(SQL.identifier(fname) for fname in sorted(mine)),
+                (first.id, by_orm.id),
+                first.id,
+            )
+        )
+        self.assertEqual(mine, theirs)
+        self.assertEqual(
+            [(e.source, e.status, e.applied) for e in first.event_ids],
+            [(e.source, e.status, e.applied) for e in by_orm.event_ids],
+        )
+
+    def test_bulk_pack_refuses_a_shipment_the_courier_cannot_reach(self):
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        self.env.cr.execute(
+            "UPDATE pemkab_social_shipment SET latitude = 0, longitude = 0 WHERE id = %s",
+            [shipments[2].id],
+        )
+        shipments.invalidate_recordset()
+        with self.assertRaisesRegex(UserError, f"{shipments[2].name}: the household has no coord"):
+            shipments.action_pack()
+        self.assertEqual(set(shipments.mapped("state")), {"approved"})
+        self.assertFalse(self._bookings(shipments))
+
+
+@tagged("post_install", "-at_install")
+class TestBulkQueries(PemkabSocialCommon):
+    """Generation, submission, approval, packing and booking of a period take as many
+    queries for 50 households as for 10: set-based, no query per household."""
+
+    def _steps(self, period):
+        counts = {}
+        cr = self.env.cr
+
+        def step(label, func):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = cr.sql_log_count
+            result = func()
+            self.env.flush_all()
+            counts[label] = cr.sql_log_count - before
+            return result
+
+        shipments = step("generate", lambda: self._generate(period))
+        step("submit", period.action_submit_all)
+        step("approve", period.with_user(self.user_social_head).action_approve)
+        step("pack+book", shipments.action_pack)
+        self.assertEqual(len(self._bookings(shipments)), len(shipments))
+        self.assertEqual(set(self._bookings(shipments).mapped("state")), {"requested"})
+        return len(shipments), counts
+
+    def test_queries_do_not_grow_with_the_period(self):
+        # a first period warms the caches (registry, defaults, sequences) up
+        self._make_households(5)
+        self._steps(self.period)
+        self._make_households(5, start=5)
+        small, small_counts = self._steps(self._new_period("T-2026-02"))
+        self._make_households(40, start=10)
+        large, large_counts = self._steps(self._new_period("T-2026-03"))
+        self.assertEqual((small, large), (10, 50))
+        self.assertEqual(small_counts, large_counts)

@@ -4,3 +4,4 @@ from . import test_citizen_page
 from . import test_papers
 from . import test_reads
 from . import test_form
+from . import test_citizen_sms

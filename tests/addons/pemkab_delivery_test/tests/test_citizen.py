@@ -163,14 +163,29 @@ class TestCitizenSeedParcel(SeedParcelCommon, PemkabPaperCase, HttpCase):
         )
 
     def test_neutralize_script_cancels_queued_sms(self):
+        """... and forgets the SMS gateway's URL and keys."""
         from odoo.modules.neutralize import get_neutralization_queries
 
+        self.env.company.write(
+            {
+                "sms_provider": "pemkab_gateway",
+                "pemkab_sms_gateway_url": "https://console.zenziva.net/reguler/api/sendsms/",
+                "pemkab_sms_gateway_userkey": "userkey-of-production",
+                "pemkab_sms_gateway_passkey": "passkey-of-production",
+            }
+        )
         parcel, _booking = self._sent()
         self.env.flush_all()
         for query in get_neutralization_queries(["pemkab_delivery"]):
             self.env.cr.execute(query)
         self.env.invalidate_all()
         self.assertFalse(self._sms(parcel))
+        company = self.env.company
+        self.assertFalse(
+            company.pemkab_sms_gateway_url
+            or company.pemkab_sms_gateway_userkey
+            or company.pemkab_sms_gateway_passkey
+        )
 
     def _public_rpc(self, url, params):
         response = self.url_open(

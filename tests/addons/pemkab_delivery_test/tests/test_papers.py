@@ -27,6 +27,8 @@ PRINTED = {
     # a citizen's own data, printed as the officer who answers the request
     # (pemkab_health/tests/test_data_request.py)
     "pemkab_delivery.action_report_citizen_data_request",
+    # the run sheet of a driver run (pemkab_delivery/tests/test_fleet.py)
+    "pemkab_delivery.action_report_fleet_run",
     # pemkab_health/tests/test_papers.py
     "pemkab_health.action_report_proof_of_delivery",
     "pemkab_health.action_report_handover",

@@ -53,6 +53,7 @@ from ..const import (
     FAILURE_REASONS,
     FINAL_STATES,
     ON_ITS_WAY_STATES,
+    WAITING_AT_SHELTER_STATES,
 )
 from ..orm.bulk import insert_select
 from ..outbox import decisions
@@ -251,6 +252,17 @@ class PemkabDeliveryBooking(models.Model):
         "pemkab.delivery.booking.event", "booking_id", string="History", readonly=True
     )
     color = fields.Integer(compute="_compute_color")
+    # the night wait: the parcel waits at a closed shelter
+    shelter_opens_at = fields.Datetime(
+        compute="_compute_shelter_opens_at",
+        string="Shelter Opens",
+        help="The shelter is closed now: when it opens (couriers are called then).",
+    )
+    shelter_wait_label = fields.Char(
+        compute="_compute_shelter_opens_at",
+        string="Shelter Closed",
+        help="When the closed shelter opens, in words.",
+    )
     board_stage = fields.Selection(
         BOARD_STAGES,
         string="At the Shelter",
@@ -319,6 +331,21 @@ class PemkabDeliveryBooking(models.Model):
         for booking in self:
             released_cancel = booking.state == "cancelled" and booking.released
             booking.board_stage = not released_cancel and BOARD_STAGE_OF_STATE.get(booking.state)
+
+    @api.depends("state", "shelter_id")
+    @api.depends_context("lang")
+    def _compute_shelter_opens_at(self):
+        """While the parcel waits for its driver (before the pickup), when its closed
+        shelter opens: a booking is not sent to the courier before."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        for booking in self:
+            opens = False
+            if booking.state in WAITING_AT_SHELTER_STATES:
+                opens = booking.shelter_id.sudo()._closed_until(now, cache)
+            booking.shelter_opens_at = opens
+            booking.shelter_wait_label = Shelter._opening_label(opens, now)
 
     @api.depends("state")
     def _compute_color(self):
@@ -505,6 +532,7 @@ class PemkabDeliveryBooking(models.Model):
 
     def action_retry_now(self):
         """Send a waiting booking with the next outbox run, without waiting for its back-off."""
+        self._check_can_retry_now()
         self.filtered(lambda b: b.state == "requested")._workflow().write(
             {"next_attempt_at": False}
         )
@@ -721,6 +749,22 @@ class PemkabDeliveryBooking(models.Model):
                 self.env._(
                     "%(refs)s: the driver already has the parcel; ask the courier to return it.",
                     refs=", ".join(picked.mapped("name")),
+                )
+            )
+
+    def _check_can_retry_now(self):
+        """No courier is called for a closed shelter: a retry waits for its opening."""
+        closed = self.filtered(lambda b: b.state == "requested" and b.shelter_opens_at)
+        if closed:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "%(ref)s: %(opens)s. The shelter is closed now: the courier is "
+                        "booked when it opens, not before.",
+                        ref=booking.name,
+                        opens=booking.shelter_wait_label,
+                    )
+                    for booking in closed[:30]
                 )
             )
 
@@ -1116,10 +1160,7 @@ class PemkabDeliveryBooking(models.Model):
     @api.model
     def _shelter_closed_until(self, shelter, now, cache):
         """When ``shelter`` opens next, if it is closed at ``now``, else False."""
-        if shelter.id not in cache:
-            opens = shelter._next_open_at(now)
-            cache[shelter.id] = opens if opens and opens > now else False
-        return cache[shelter.id]
+        return shelter._closed_until(now, cache)
 
     def _hold_until_shelters_open(self):
         """Bookings for a closed shelter wait for its next opening: a driver sent now

@@ -36,6 +36,7 @@ citizen (link, page, messages, proof); the hooks a document implements.
 """
 
 import logging
+import re
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -117,6 +118,9 @@ FAMILY_RELATIONS = {
     "orang tua",
 }
 
+# what a citizen link's token can be (a UUID; portal.mixin's own are too): anything
+# else, a NUL character, a very long string, is no document's and never reaches the database
+CITIZEN_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # the regency's time zone (Banyuwangi is in WIB)
 CITIZEN_TZ = "Asia/Jakarta"
 # days a link keeps working once its document reached a final state (Settings)
@@ -584,6 +588,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             "failure_reason",
             "failure_message",
             "cancel_reason",
+            # the citizen's link and its clock (it expires some days after the end)
+            "access_token",
+            "delivery_state_since",
         }
 
     # ------------------------------------------------------------------
@@ -1214,7 +1221,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_on_state_entered(self, state):
         """These documents just reached ``state``: note when, and tell the citizens of a
         delivery or a failure."""
-        res = super().write({"delivery_state_since": fields.Datetime.now()})
+        res = super(PemkabDeliverableMixin, self._workflow()).write(
+            {"delivery_state_since": fields.Datetime.now()}
+        )
         if state == self._delivery_ready_state:
             self._delivery_ensure_citizen_url()
         elif state == self._delivery_delivered_state:
@@ -1565,7 +1574,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             bookings = Booking.create(vals_list)
         self._delivery_invalidate()
         if dispatch_mode == "auto":
-            bookings.action_request()
+            # made from the documents' values this instant: nothing to refresh
+            bookings._check_can_request()
+            bookings._do_request()
         return bookings
 
     def _delivery_invalidate(self):
@@ -1605,7 +1616,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_find_by_token(self, token):
         """The document (sudo) whose citizen link carries ``token``, in any deliverable
         model, or None: also None once the link has expired."""
-        if not token or len(token) > 64:
+        if not isinstance(token, str) or not CITIZEN_TOKEN_RE.fullmatch(token):
             return None
         for model_name in self.env.registry.descendants([self._name], "_inherit"):
             model = self.env[model_name]

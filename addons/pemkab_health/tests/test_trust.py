@@ -112,8 +112,8 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
         self.assertFalse(self._bookings_of(delivery))
 
     def test_booking_for_a_document_the_user_may_not_change(self):
-        """A pharmacist cannot point a booking of their own agency at another facility's
-        delivery (whose courier news would then move it)."""
+        """A pharmacist cannot point a booking at another facility's delivery (whose
+        courier news would then move it), nor at his own: bookings are the workflow's."""
         other = self._delivery(
             user=self.pharmacist_b, shelter=self.shelter_b, patient=self.patient_far
         )
@@ -129,18 +129,121 @@ class TestHealthWorkflowTrust(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             "res_id": other.id,
         }
         self.authenticate("pharmacist_a", "pharmacist_a")
-        self.rpc_refused(AccessError, BOOKING, "create", [vals])
-        message = self.rpc_refused(
-            ValidationError, BOOKING, "create", [dict(vals, res_model="res.users", res_id=2)]
-        )
-        self.assertIn("Related Model", message)
+        for doc in (
+            {"res_id": other.id},
+            {"res_model": "res.users", "res_id": 2},
+            {"res_id": mine.id},
+        ):
+            self.rpc_refused(AccessError, BOOKING, "create", [dict(vals, **doc)])
         self.assertFalse(self.Booking.search([("package_code", "=", "PKG-X")]))
-        booking = self.rpc_ok(BOOKING, "create", [dict(vals, res_id=mine.id)])[0]
-        self.rpc_refused(AccessError, BOOKING, "write", [booking], {"res_id": other.id})
-        self.assertEqual(self.Booking.browse(booking).res_id, mine.id)
-        # nor write a booking's state past its buttons
-        self.rpc_refused(UserError, BOOKING, "write", [booking], {"state": "delivered"})
-        self.assertEqual(self.Booking.browse(booking).state, "draft")
+
+    def test_booking_is_the_workflows(self):
+        """No pharmacist makes, copies, deletes or rewrites a courier booking, whatever the
+        context key: a hand-made booking for a delivery still awaiting the head's approval,
+        or for no document, never reaches a courier; prices, flags, the recipient and the
+        driver come from the document, the courier or a button."""
+        waiting = self._delivery(fee=999999, controlled=True)
+        waiting.with_user(self.pharmacist_a).action_verify()
+        self.assertEqual(waiting.state, "to_approve")
+        delivered = self._delivery()
+        delivered.action_verify()
+        delivered.action_mark_ready()
+        booking = self._bookings_of(delivered)
+        self._run_outbox()
+        self._courier(booking, "delivered")
+        self.assertEqual(delivered.state, "delivered")
+        vals = {
+            "provider_id": self.provider.id,
+            "agency_id": self.agency_a.id,
+            "shelter_id": self.shelter_a.id,
+            "recipient_name": "Siti",
+            "recipient_phone": "0812 3456 7890",
+            "street": "Jl. Kepiting No. 5",
+            "latitude": -8.2050,
+            "longitude": 114.3700,
+            "package_code": "PKG-HAND",
+        }
+        contexts = ({}, {"pemkab_workflow": True}, {"tracking_disable": True})
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        for context in contexts:
+            for doc in ({"res_model": DELIVERY, "res_id": waiting.id}, {}):
+                self.rpc_refused(
+                    AccessError, BOOKING, "create", [dict(vals, **doc)], context=context
+                )
+            self.rpc_refused(AccessError, BOOKING, "copy", booking.ids, context=context)
+            self.rpc_refused(AccessError, BOOKING, "unlink", booking.ids, context=context)
+        self.assertFalse(self.Booking.search([("package_code", "=", "PKG-HAND")]))
+        self.assertEqual(len(self._bookings_of(delivered)), 1)
+        self.assertFalse(self._bookings_of(waiting))
+        before = booking.read(list(self._written(booking)))[0]
+        for fname, value in self._written(booking).items():
+            for context in contexts:
+                message = self.rpc_refused(
+                    UserError, BOOKING, "write", booking.ids, {fname: value}, context=context
+                )
+                self.assertIn("cannot be edited directly", message)
+        self.assertEqual(booking.read(list(self._written(booking)))[0], before)
+        # the delivered booking's review buttons stay shut
+        self.rpc_refused(UserError, BOOKING, "action_confirm_no_order", booking.ids)
+        self.assertEqual(booking.state, "delivered")
+        # a note is the chatter's
+        self.rpc_ok(BOOKING, "message_post", booking.ids, body="Diterima anaknya")
+        # a draft booking the workflow holds (the trigger's dispatcher was to request it)
+        # goes to no courier while its document awaits approval, nor with another address
+        draft = self.Booking.create(
+            dict(vals, res_model=DELIVERY, res_id=waiting.id, package_code="PKG-DRAFT")
+        )
+        message = self.rpc_refused(UserError, BOOKING, "action_request", draft.ids)
+        self.assertIn("not waiting for a courier", message)
+        self.assertEqual(draft.state, "draft")
+
+    def _written(self, booking):
+        """A hostile value for each field of a booking a user could send."""
+        return {
+            "recipient_name": "Orang Lain",
+            "recipient_phone": "0812 9999 0000",
+            "street": "Jl. Lain No. 1",
+            "latitude": -8.0,
+            "longitude": 114.0,
+            "recipient_note": "PENTING: verifikasi bansos di http://x.example",
+            "package_code": "PKG-OTHER",
+            "package_description": "Codeine 10 mg",
+            "quoted_price": 7500000,
+            "final_price": 7500000,
+            "review_needed": True,
+            "cancel_requested": True,
+            "courier_order_ref": "GK-FORGED",
+            "driver_name": "PENTING: verifikasi bansos di http://x.example",
+            "driver_phone": "0812 9999 0001",
+            "driver_plate": "P 1 X",
+            "receiver_name": "Orang Lain",
+            "provider_id": self.own_fleet.id,
+            "shelter_id": self.shelter_b.id,
+            "responsible_user_id": self.pharmacist_b.id,
+            "service_type": "same_day",
+        }
+
+    def test_citizen_link_is_the_workflows(self):
+        """The link's token and its clock are written by the workflow only; a malformed
+        token is a plain 404."""
+        delivery = self._delivery()
+        delivery.action_verify()
+        delivery.action_mark_ready()
+        token = delivery.access_token
+        self.assertTrue(token)
+        self.authenticate("pharmacist_a", "pharmacist_a")
+        for vals in (
+            {"access_token": "1"},
+            {"delivery_state_since": "2099-01-01 00:00:00"},
+        ):
+            for context in ({}, {"pemkab_workflow": True}):
+                self.rpc_refused(UserError, DELIVERY, "write", delivery.ids, vals, context=context)
+        self.assertEqual(delivery.access_token, token)
+        self.authenticate(None, None)
+        for bad in ("%00", "a%00b", "%FF", "x" * 65, "%20", "..%2F..", token.upper() + "%00"):
+            response = self.url_open(f"/lacak/{bad}")
+            self.assertEqual(response.status_code, 404, bad)
+        self.assertEqual(self.url_open(f"/lacak/{token}").status_code, 200)
 
     def test_head_approves_only_through_the_button(self):
         delivery = self._delivery(fee=999999)

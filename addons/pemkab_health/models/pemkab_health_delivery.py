@@ -920,6 +920,10 @@ class PemkabHealthDelivery(models.Model):
                 [by_delivery[i].id for i in plan.get(outcome, []) if i in by_delivery]
             ).filtered(lambda b: not b.provider_id._has_api())
             demo_drive_own_fleet(own_fleet, outcome)
+        # the driver runs and their drivers too (before the bookings: an uninstallation
+        # deletes the newest xmlids first, and a run holds its shelter and driver)
+        demo_xmlids(bookings.fleet_run_id.driver_id, "pemkab_health", "demo_fleet_driver")
+        demo_xmlids(bookings.fleet_run_id, "pemkab_health", "demo_fleet_run")
         demo_xmlids(bookings, "pemkab_health", "demo_booking")
         demo_xmlids(bookings.event_ids, "pemkab_health", "demo_booking_event")
         return True

@@ -612,6 +612,10 @@ class PemkabSocialPeriod(models.Model):
 
         all_shipments = shipments | upcoming
         demo_xmlids(all_shipments, "pemkab_social", "demo_shipment")
+        # the driver runs and their drivers too (before the bookings: an uninstallation
+        # deletes the newest xmlids first, and a run holds its shelter and driver)
+        demo_xmlids(bookings.fleet_run_id.driver_id, "pemkab_social", "demo_fleet_driver")
+        demo_xmlids(bookings.fleet_run_id, "pemkab_social", "demo_fleet_run")
         demo_xmlids(bookings, "pemkab_social", "demo_booking")
         demo_xmlids(bookings.event_ids, "pemkab_social", "demo_booking_event")
         return True

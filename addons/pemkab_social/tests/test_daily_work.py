@@ -166,9 +166,7 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         by_head = shipments.filtered(lambda s: s.create_uid == self.user_social_head)
         self.assertEqual(len(by_head), eligible - 1, "as the head who clicked")
         self.assertEqual(set(shipments.mapped("state")), {"draft"})
-        self.assertIn(
-            f"{eligible - 1} shipments generated", self.period.message_ids[:1].body
-        )
+        self.assertIn(f"{eligible - 1} shipments generated", self.period.message_ids[:1].body)
         told = self.env["mail.notification"].search(
             [("res_partner_id", "=", self.user_social_head.partner_id.id)]
         )

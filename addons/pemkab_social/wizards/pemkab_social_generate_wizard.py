@@ -153,9 +153,7 @@ class PemkabSocialGenerateWizard(models.TransientModel):
 
     def _next_number(self):
         return (
-            self.env["pemkab.social.shipment"].search_count(
-                [("period_id", "=", self.period_id.id)]
-            )
+            self.env["pemkab.social.shipment"].search_count([("period_id", "=", self.period_id.id)])
             + 1
         )
 

@@ -8,7 +8,8 @@
 # A new database gets the addons with their demo data and Indonesian (id_ID) loaded; an
 # existing one gets them upgraded (-u), and installed if one is missing. Then, if the courier
 # sandbox exists (addons/pemkab_delivery/sandbox/courier_sandbox.py), it is started on
-# 127.0.0.1:8070 and stopped when Odoo stops.
+# 127.0.0.1:8070 (PEMKAB_SANDBOX_PORT), the demo's sandbox account is pointed at it, and it is
+# stopped when Odoo stops.
 #
 # Settings (environment variables, all optional; see scripts/common.sh for the others):
 #   PEMKAB_DB         the database. Default: pemkab
@@ -17,7 +18,8 @@
 #   PEMKAB_HTTP_PORT  Odoo's port on 127.0.0.1. Default: 8069
 #   PEMKAB_LANGS      languages to load (--load-language). Default: id_ID. On a new database
 #                     the first one becomes the default language: id_ID,en_US keeps English
-#   PEMKAB_SANDBOX_PORT  the courier sandbox's port on 127.0.0.1. Default: 8070
+#   PEMKAB_SANDBOX_PORT  the courier sandbox's port on 127.0.0.1. Default: 8070 (the demo's
+#                     sandbox account, on loopback, is pointed at it)
 #
 # The sandbox posts its GoSend-like and Grab-like webhooks to the courier provider of the
 # database that books through it (pemkab.courier.provider of kind sandbox/gosend/grab whose
@@ -147,6 +149,17 @@ port_open "$http_port" && die "something already listens on 127.0.0.1:$http_port
 
 sandbox="$PROJECT_ROOT/addons/pemkab_delivery/sandbox/courier_sandbox.py"
 if [[ -f "$sandbox" ]]; then
+    # The demo's sandbox account books through the sandbox of this run: on another port
+    # (PEMKAB_SANDBOX_PORT) its loopback base URL follows. An account an administrator
+    # pointed elsewhere is left alone.
+    sql -d "$db" -c "
+        UPDATE pemkab_courier_provider p SET base_url = 'http://127.0.0.1:$sandbox_port'
+          FROM ir_model_data d
+         WHERE d.model = 'pemkab.courier.provider' AND d.res_id = p.id
+           AND d.module = 'pemkab_delivery' AND d.name = 'provider_sandbox'
+           AND p.base_url ~ '^https?://(127\.0\.0\.1|localhost)(:[0-9]+)?/?\$'
+           AND p.base_url IS DISTINCT FROM 'http://127.0.0.1:$sandbox_port'" ||
+        die "could not point the demo's sandbox account at port $sandbox_port" 1
     if port_open "$sandbox_port"; then
         log "warning: 127.0.0.1:$sandbox_port is taken (a sandbox left running?): not starting one"
     else

@@ -34,6 +34,8 @@ ACTIVE_STATES = tuple(state for state, _label in BOOKING_STATES if state not in 
 # live: may still be cancelled (with the courier once it has the order); after these
 # the driver has the parcel
 CANCELLABLE_STATES = ("draft", "requested", "booked", "driver_assigned")
+# the parcel still waits at the shelter for its driver: a closed shelter keeps it there
+WAITING_AT_SHELTER_STATES = ("draft", "requested", "booked", "driver_assigned")
 # on its way: the courier has the order (a driver is coming or has the parcel); it may be
 # confirmed delivered, and its news is polled
 ON_ITS_WAY_STATES = ("booked", "driver_assigned", "picked_up")

@@ -28,4 +28,5 @@ from . import mail_thread
 from . import pemkab_delivery_webhook_inbox
 from . import pemkab_delivery_exchange
 from . import ir_actions_report
+from . import ir_cron
 from . import pemkab_citizen_rating

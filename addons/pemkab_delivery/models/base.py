@@ -3,7 +3,7 @@
 import math
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a PostgreSQL integer (ids included)
 TEXT_TYPES = ("char", "text", "html")
@@ -29,7 +29,27 @@ class Base(models.AbstractModel):
 
     def write(self, vals):
         self._pemkab_check_values([vals])
-        return super().write(vals)
+        res = super().write(vals)
+        self._pemkab_check_still_writable()
+        return res
+
+    def _pemkab_check_still_writable(self):
+        """After a write, the records of the suite's models are still inside the writer's
+        record rules: a pharmacist cannot move a delivery to another agency's Puskesmas,
+        nor an officer a household into another kecamatan (Odoo checks the rules before
+        a write only). One query, for the records a user (not the superuser) wrote."""
+        if self.env.su or not self or not (self._original_module or "").startswith("pemkab_"):
+            return
+        outside = self - self._filtered_access("write")
+        if outside:
+            raise AccessError(
+                self.env._(
+                    "%(document)s: this change would take %(count)s record(s) out of what "
+                    "you may edit (another facility, agency or kecamatan): it is refused.",
+                    document=self._description,
+                    count=len(outside),
+                )
+            )
 
     @api.model
     def _pemkab_checked_fields(self):

@@ -5,11 +5,14 @@ from datetime import timedelta
 import phonenumbers
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .res_users import clear_rule_cache_if_scope_changes
 
 # who may see what: the record rules read these (see res_users.py)
 RULE_SCOPE = {"head_ids", "member_ids"}
+# who heads an agency and works for it: set by the agency's own dinas administration
+STAFFING_FIELDS = ("head_ids", "member_ids")
 
 
 class PemkabAgency(models.Model):
@@ -216,6 +219,8 @@ class PemkabAgency(models.Model):
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        if any(fname in vals for fname in STAFFING_FIELDS):
+            self._check_can_change_staffing()
         self._normalize_contact_phones(vals)
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
@@ -225,6 +230,36 @@ class PemkabAgency(models.Model):
         res = super().unlink()
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [RULE_SCOPE])
         return res
+
+    # ------------------------------------------------------------------
+    # Staffing
+    # ------------------------------------------------------------------
+    def _staffing_group(self):
+        """Hook: who sets this agency's heads and members and its shelters' staff.
+
+        :return: ``(group xmlid, who in words)``, or None when the courier-deliveries
+            administrator does (the rights on the model decide)
+        """
+        self.ensure_one()
+        return None
+
+    def _check_can_change_staffing(self):
+        """Refuse a change of who heads, works for or staffs these agencies by a user
+        outside each one's own administration (a health agency's by the health
+        administrators, the Dinas Sosial's by its head)."""
+        if self.env.su:
+            return
+        for agency in self.sudo():
+            staffing = agency._staffing_group()
+            if staffing and not self.env.user.has_group(staffing[0]):
+                raise AccessError(
+                    self.env._(
+                        "%(agency)s: who heads it, works for it or staffs its shelters is set "
+                        "by %(who)s.",
+                        agency=agency.display_name,
+                        who=staffing[1],
+                    )
+                )
 
     def _normalize_contact_phones(self, vals):
         """The helpline and the WhatsApp number in +62 form (phone_validation), or a

@@ -36,6 +36,7 @@ citizen (link, page, messages, proof); the hooks a document implements.
 """
 
 import logging
+import re
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -87,6 +88,9 @@ BOOKING_CREATE_OVERRIDES = (
     "pemkab_delivery_booking.PemkabDeliveryBooking",
     "pemkab_document_mixin.PemkabDocumentMixin",
     "pemkab_address_base_mixin.PemkabAddressBaseMixin",
+    # pemkab_delivery's (a client's silencing keys dropped: the bulk path is the workflow's)
+    "mail_thread.MailThread",
+    # mail's
     "mail_thread.MailThread",
     "pemkab_workflow_mixin.PemkabWorkflowMixin",
     "base.Base",
@@ -114,6 +118,9 @@ FAMILY_RELATIONS = {
     "orang tua",
 }
 
+# what a citizen link's token can be (a UUID; portal.mixin's own are too): anything
+# else, a NUL character, a very long string, is no document's and never reaches the database
+CITIZEN_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # the regency's time zone (Banyuwangi is in WIB)
 CITIZEN_TZ = "Asia/Jakarta"
 # days a link keeps working once its document reached a final state (Settings)
@@ -334,6 +341,18 @@ class PemkabDeliverableMixin(models.AbstractModel):
         BOOKING_STATES, compute="_compute_delivery_booking_ids", string="Courier Status"
     )
     delivery_tracking_url = fields.Char(compute="_compute_delivery_booking_ids", string="Tracking")
+    # the night wait: a parcel ready at a closed shelter waits for its opening
+    delivery_shelter_opens_at = fields.Datetime(
+        compute="_compute_delivery_shelter_opens_at",
+        string="Shelter Opens",
+        help="The parcel waits at its shelter, closed now: when the shelter opens (the "
+        "courier is booked then).",
+    )
+    delivery_shelter_wait_label = fields.Char(
+        compute="_compute_delivery_shelter_opens_at",
+        string="Shelter Closed",
+        help="When the closed shelter opens, in words.",
+    )
     # proof of delivery
     receiver_type = fields.Selection(
         RECEIVER_TYPES,
@@ -415,6 +434,21 @@ class PemkabDeliverableMixin(models.AbstractModel):
             record.delivery_booking_count = len(mine)
             record.delivery_status = current.state
             record.delivery_tracking_url = current.tracking_url
+
+    @api.depends_context("lang")
+    def _compute_delivery_shelter_opens_at(self):
+        """A parcel ready at the shelter (its driver has not taken it: that is the out
+        state), while its shelter is closed: when the shelter opens. One look at each
+        shelter, none at the bookings (a board reads thousands of parcels)."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        for record in self:
+            opens = False
+            if record[self._delivery_state_field] == self._delivery_ready_state:
+                opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+            record.delivery_shelter_opens_at = opens
+            record.delivery_shelter_wait_label = Shelter._opening_label(opens, now)
 
     @api.depends("access_token")
     def _compute_access_url(self):
@@ -554,6 +588,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             "failure_reason",
             "failure_message",
             "cancel_reason",
+            # the citizen's link and its clock (it expires some days after the end)
+            "access_token",
+            "delivery_state_since",
         }
 
     # ------------------------------------------------------------------
@@ -586,7 +623,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_add_form_parts(self, form):
         """Put the delivery's parts into ``form`` (an etree ``<form>`` with a sheet):
         the buttons in the header before the status bar, the smart button in the button
-        box, the page in the notebook (each made when the form has none)."""
+        box, the night wait's banner after it, the page in the notebook (each made when
+        the form has none)."""
         sheet = form.find("sheet")
         if sheet is None or form.xpath("//page[@name='pemkab_delivery']"):
             return
@@ -608,6 +646,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
             box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
             sheet.insert(0, box)
         box.extend(self._delivery_render_form_part("deliverable_form_smart_button", values))
+        for banner in self._delivery_render_form_part("deliverable_form_night_wait", values):
+            box.addnext(banner)
         notebook = sheet.find("notebook")
         if notebook is None:
             notebook = etree.SubElement(sheet, "notebook")
@@ -665,10 +705,13 @@ class PemkabDeliverableMixin(models.AbstractModel):
 
     def action_dispatch(self):
         """The parcel waits at the shelter: its delivery trigger books the courier. Says
-        how many parcels went (a list's selection of dozens)."""
+        how many parcels went (a list's selection of dozens), or, when their shelter is
+        closed now, when the courier will be booked."""
         self._check_can_dispatch()
         self._do_dispatch()
-        return self._delivery_notify_done(self._delivery_ready_state)
+        return self._delivery_night_wait_notification() or self._delivery_notify_done(
+            self._delivery_ready_state
+        )
 
     def action_confirm_delivered(self):
         """An officer confirms by hand who received the parcel, and when. A courier
@@ -972,6 +1015,51 @@ class PemkabDeliverableMixin(models.AbstractModel):
                     message_type="notification",
                 )
 
+    def _delivery_night_wait_notification(self):
+        """The notification after *Ready at Shelter* for parcels whose shelter is closed
+        now (the courier is booked when it opens), or None when every shelter is open.
+        One look at each shelter, whatever the number of parcels (a period's thousands)."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        waiting = defaultdict(self.browse)  # label: the parcels
+        for record in self:
+            opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+            if opens:
+                waiting[Shelter._opening_label(opens, now)] |= record
+        if not waiting:
+            return None
+        if len(self) == 1:
+            message = self.env._(
+                "%(opens)s. The shelter is closed now: the parcel waits there, and the "
+                "courier will be booked when it opens.",
+                opens=next(iter(waiting)),
+            )
+        else:
+            lines = [
+                self.env._(
+                    "%(count)s of the %(total)s parcels wait at a closed shelter: their "
+                    "courier will be booked when it opens.",
+                    count=sum(len(records) for records in waiting.values()),
+                    total=len(self),
+                )
+            ]
+            for label, records in waiting.items():
+                shown = ", ".join(records[:10].mapped("display_name"))
+                lines.append(f"{label}: {shown}" + (" …" if len(records) > 10 else ""))
+            message = "\n".join(lines)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Shelter closed"),
+                "message": message,
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def _delivery_check_bookable(self):
         """Refuse when a delivery trigger would book no courier for a parcel put at the
         shelter; return the bookings still under way (being cancelled) that parcels will
@@ -1133,7 +1221,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_on_state_entered(self, state):
         """These documents just reached ``state``: note when, and tell the citizens of a
         delivery or a failure."""
-        res = super().write({"delivery_state_since": fields.Datetime.now()})
+        res = super(PemkabDeliverableMixin, self._workflow()).write(
+            {"delivery_state_since": fields.Datetime.now()}
+        )
         if state == self._delivery_ready_state:
             self._delivery_ensure_citizen_url()
         elif state == self._delivery_delivered_state:
@@ -1484,7 +1574,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             bookings = Booking.create(vals_list)
         self._delivery_invalidate()
         if dispatch_mode == "auto":
-            bookings.action_request()
+            # made from the documents' values this instant: nothing to refresh
+            bookings._check_can_request()
+            bookings._do_request()
         return bookings
 
     def _delivery_invalidate(self):
@@ -1524,7 +1616,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
     def _delivery_find_by_token(self, token):
         """The document (sudo) whose citizen link carries ``token``, in any deliverable
         model, or None: also None once the link has expired."""
-        if not token or len(token) > 64:
+        if not isinstance(token, str) or not CITIZEN_TOKEN_RE.fullmatch(token):
             return None
         for model_name in self.env.registry.descendants([self._name], "_inherit"):
             model = self.env[model_name]
@@ -1999,6 +2091,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
         ``res.partner``, possibly empty), ``name``, ``type`` (a ``RECEIVER_TYPES`` value:
         recipient, family, proxy) and ``relation``."""
         return []
+
+    def _delivery_shelter(self):
+        """The shelter where the parcel waits: the record's ``shelter_id`` (the one its
+        bookings are made for), else its current booking's."""
+        self.ensure_one()
+        if "shelter_id" in self._fields and self["shelter_id"]:
+            return self["shelter_id"]
+        return self.delivery_booking_id.shelter_id
 
     def _delivery_agency(self):
         """The agency the record belongs to (``agency_id`` by default)."""

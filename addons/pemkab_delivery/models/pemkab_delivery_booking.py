@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..clients import STATUS_RANK, Location, Package
@@ -53,6 +53,7 @@ from ..const import (
     FAILURE_REASONS,
     FINAL_STATES,
     ON_ITS_WAY_STATES,
+    WAITING_AT_SHELTER_STATES,
 )
 from ..orm.bulk import insert_select
 from ..outbox import decisions
@@ -251,6 +252,17 @@ class PemkabDeliveryBooking(models.Model):
         "pemkab.delivery.booking.event", "booking_id", string="History", readonly=True
     )
     color = fields.Integer(compute="_compute_color")
+    # the night wait: the parcel waits at a closed shelter
+    shelter_opens_at = fields.Datetime(
+        compute="_compute_shelter_opens_at",
+        string="Shelter Opens",
+        help="The shelter is closed now: when it opens (couriers are called then).",
+    )
+    shelter_wait_label = fields.Char(
+        compute="_compute_shelter_opens_at",
+        string="Shelter Closed",
+        help="When the closed shelter opens, in words.",
+    )
     board_stage = fields.Selection(
         BOARD_STAGES,
         string="At the Shelter",
@@ -320,6 +332,21 @@ class PemkabDeliveryBooking(models.Model):
             released_cancel = booking.state == "cancelled" and booking.released
             booking.board_stage = not released_cancel and BOARD_STAGE_OF_STATE.get(booking.state)
 
+    @api.depends("state", "shelter_id")
+    @api.depends_context("lang")
+    def _compute_shelter_opens_at(self):
+        """While the parcel waits for its driver (before the pickup), when its closed
+        shelter opens: a booking is not sent to the courier before."""
+        now = fields.Datetime.now()
+        cache = {}
+        Shelter = self.env["pemkab.shelter"]
+        for booking in self:
+            opens = False
+            if booking.state in WAITING_AT_SHELTER_STATES:
+                opens = booking.shelter_id.sudo()._closed_until(now, cache)
+            booking.shelter_opens_at = opens
+            booking.shelter_wait_label = Shelter._opening_label(opens, now)
+
     @api.depends("state")
     def _compute_color(self):
         colors = {"failed": 1, "cancelled": 1, "delivered": 10, "picked_up": 4}
@@ -331,6 +358,7 @@ class PemkabDeliveryBooking(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_workflow_made()
         self._pemkab_check_values(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
@@ -363,6 +391,30 @@ class PemkabDeliveryBooking(models.Model):
         if "res_model" in vals or "res_id" in vals:
             self._check_documents_writable()
         return res
+
+    def unlink(self):
+        self._check_workflow_made()
+        return super().unlink()
+
+    def _check_workflow_made(self):
+        """A booking is made, copied and deleted by its document's workflow only (its
+        dispatch, *Book Again*, the purge), whatever the client sends: a hand-made booking
+        could reach a courier for a document that awaits its approval, or none."""
+        if not self._workflow_is_trusted():
+            raise AccessError(
+                self.env._(
+                    "Courier Booking: bookings are made and removed by their document's "
+                    "buttons (Dispatch, Dispatch Again, Book Again), never by hand."
+                )
+            )
+
+    def _workflow_guarded_fields(self):
+        """Every field: the document's values, the courier's news and the buttons write
+        them; what a person adds is a note in the chatter."""
+        chatter = set(self.env["mail.thread"]._fields) | set(
+            self.env["mail.activity.mixin"]._fields
+        )
+        return set(self._fields) - chatter
 
     def _check_documents_writable(self):
         """A user books a courier only for a deliverable document that user may change:
@@ -427,7 +479,12 @@ class PemkabDeliveryBooking(models.Model):
     # Actions (buttons)
     # ------------------------------------------------------------------
     def action_request(self):
-        """Record the request to book a courier; the outbox sends it."""
+        """Record the request to book a courier; the outbox sends it. What the courier
+        is told is the document's, as it is now (it may have changed since the booking
+        was made)."""
+        self._check_can_request()
+        self._check_can_request_documents()
+        self._do_refresh_from_documents()
         self._check_can_request()
         self._do_request()
         return True
@@ -446,7 +503,7 @@ class PemkabDeliveryBooking(models.Model):
                 booking.courier_order_ref or booking.outcome_unknown or booking.claim_token
             )
             if booking.provider_id._has_api() and maybe_ordered:
-                booking.write(
+                booking._workflow().write(
                     {"cancel_requested": True, "cancel_reason": reason, "next_attempt_at": False}
                 )
                 booking._log_event("user", note=self.env._("Cancellation requested: %s", reason))
@@ -463,7 +520,7 @@ class PemkabDeliveryBooking(models.Model):
         self._check_can_rebook()
         new_bookings = self.env["pemkab.delivery.booking"]
         for booking in self:
-            new = booking.copy({"rebooked_from_id": booking.id, "state": "draft"})
+            new = booking._do_copy_for_rebooking()
             new.action_request()
             booking.message_post(
                 body=self.env._("Booked again as %s.", new.name), message_type="notification"
@@ -475,7 +532,10 @@ class PemkabDeliveryBooking(models.Model):
 
     def action_retry_now(self):
         """Send a waiting booking with the next outbox run, without waiting for its back-off."""
-        self.filtered(lambda b: b.state == "requested").write({"next_attempt_at": False})
+        self._check_can_retry_now()
+        self.filtered(lambda b: b.state == "requested")._workflow().write(
+            {"next_attempt_at": False}
+        )
         self._trigger_outbox()
         return True
 
@@ -510,7 +570,15 @@ class PemkabDeliveryBooking(models.Model):
                         ref=booking.name,
                     )
                 )
-            if not booking.receiver_name:
+            vals = {"delivered_at": booking.delivered_at or fields.Datetime.now()}
+            record = booking._get_business_record()
+            if not booking.receiver_name and record is not None and record.receiver_name:
+                # who received is said on the document, whose proof its workflow keeps
+                vals.update(
+                    receiver_name=record.receiver_name,
+                    receiver_relation=record.receiver_relation or False,
+                )
+            if not vals.get("receiver_name", booking.receiver_name):
                 raise ValidationError(
                     self.env._(
                         "Receiver: say who received the parcel of %(ref)s before marking it "
@@ -518,11 +586,7 @@ class PemkabDeliveryBooking(models.Model):
                         ref=booking.name,
                     )
                 )
-            booking._set_state(
-                "delivered",
-                {"delivered_at": booking.delivered_at or fields.Datetime.now()},
-                source="user",
-            )
+            booking._set_state("delivered", vals, source="user")
         return True
 
     def action_mark_failed(self):
@@ -637,6 +701,39 @@ class PemkabDeliveryBooking(models.Model):
                 )
         return errors
 
+    def _check_can_request_documents(self):
+        """A booking's document still waits for this courier and may go now: the
+        document's own dispatch rules (approvals, counselling...), as they stand now,
+        one call per document model."""
+        errors = []
+        records = self._get_business_records()
+        by_model = {}
+        for booking in self:
+            record = records.get(booking.id)
+            if record is None:
+                continue
+            waiting = (record._delivery_ready_state, *record._delivery_returned_states())
+            if booking.released:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: its document no longer waits for a courier.", ref=booking.name
+                    )
+                )
+            elif record[record._delivery_state_field] not in waiting:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: %(record)s is not waiting for a courier.",
+                        ref=booking.name,
+                        record=record.display_name,
+                    )
+                )
+            else:
+                by_model.setdefault(record._name, set()).add(record.id)
+        for model, ids in by_model.items():
+            errors += self.env[model].browse(ids)._delivery_dispatch_errors()
+        if errors:
+            raise UserError("\n".join(errors))
+
     def _check_can_cancel(self):
         final = self.filtered(lambda b: b.state in FINAL_STATES)
         if final:
@@ -652,6 +749,22 @@ class PemkabDeliveryBooking(models.Model):
                 self.env._(
                     "%(refs)s: the driver already has the parcel; ask the courier to return it.",
                     refs=", ".join(picked.mapped("name")),
+                )
+            )
+
+    def _check_can_retry_now(self):
+        """No courier is called for a closed shelter: a retry waits for its opening."""
+        closed = self.filtered(lambda b: b.state == "requested" and b.shelter_opens_at)
+        if closed:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "%(ref)s: %(opens)s. The shelter is closed now: the courier is "
+                        "booked when it opens, not before.",
+                        ref=booking.name,
+                        opens=booking.shelter_wait_label,
+                    )
+                    for booking in closed[:30]
                 )
             )
 
@@ -753,6 +866,27 @@ class PemkabDeliveryBooking(models.Model):
         self.invalidate_recordset(["event_ids"])
         if self._hold_until_shelters_open() is not None:
             self._trigger_outbox()
+
+    def _do_copy_for_rebooking(self):
+        """The booking's successor, with a new reference: what the courier is told comes
+        from its document now (its ``_delivery_booking_values``, with the document's own
+        checks), the courier account from this booking."""
+        self.ensure_one()
+        values = {"rebooked_from_id": self.id, "state": "draft"}
+        record = self._get_business_record()
+        if record is not None:
+            values.update(record._delivery_booking_values())
+        return self.sudo().copy(values).with_env(self.env)
+
+    def _do_refresh_from_documents(self):
+        """Copy the documents' current booking values onto these draft bookings."""
+        records = self._get_business_records()
+        for booking in self:
+            record = records.get(booking.id)
+            if record is not None and booking.state == "draft":
+                values = dict(record._delivery_booking_values())
+                values.pop("responsible_user_id", None)
+                booking._workflow().write(values)
 
     def _get_business_record(self):
         self.ensure_one()
@@ -1026,10 +1160,7 @@ class PemkabDeliveryBooking(models.Model):
     @api.model
     def _shelter_closed_until(self, shelter, now, cache):
         """When ``shelter`` opens next, if it is closed at ``now``, else False."""
-        if shelter.id not in cache:
-            opens = shelter._next_open_at(now)
-            cache[shelter.id] = opens if opens and opens > now else False
-        return cache[shelter.id]
+        return shelter._closed_until(now, cache)
 
     def _hold_until_shelters_open(self):
         """Bookings for a closed shelter wait for its next opening: a driver sent now
@@ -1054,7 +1185,7 @@ class PemkabDeliveryBooking(models.Model):
 
     def _hold_until(self, opens):
         """Hold these bookings (of one shelter) until it opens at ``opens``."""
-        self.write({"next_attempt_at": opens})
+        self._workflow().write({"next_attempt_at": opens})
         self._hold_note(opens)
         self._trigger_outbox_at(opens)
 
@@ -1139,7 +1270,7 @@ class PemkabDeliveryBooking(models.Model):
         if job["action"] == decisions.POLL:
             if settlement.info is not None:
                 return self._apply_courier_update(settlement.info, "poll")
-            self.write(vals)
+            self._workflow().write(vals)
             error = job.get("setup_error") or settlement.params["error"]
             self._log_event("poll", note=self.env._("Poll failed: %s", error))
             return False
@@ -1150,7 +1281,7 @@ class PemkabDeliveryBooking(models.Model):
             message = self._exchange_failure_message(settlement)
             vals["last_error"] = message
             if verdict == decisions.CANCEL_FAILED:
-                self.write(vals)
+                self._workflow().write(vals)
                 self.message_post(
                     body=self.env._("The courier could not cancel the order: %s", message)
                 )
@@ -1158,7 +1289,7 @@ class PemkabDeliveryBooking(models.Model):
             vals["failure_message"] = message
             self._set_state("failed", vals, source="system", note=message)
             return False
-        self.write(vals)
+        self._workflow().write(vals)
         if verdict in (decisions.BOOKED, decisions.FOUND, decisions.SECOND_ORDER):
             return self._exchange_booked(settlement)
         self._exchange_note(settlement)
@@ -1299,7 +1430,7 @@ class PemkabDeliveryBooking(models.Model):
             )
             self._log_event("api", note=message[:250])
             self.message_post(body=message)
-        self.stray_courier_refs = ",".join(left) or False
+        self._workflow().write({"stray_courier_refs": ",".join(left) or False})
 
     # ==================================================================
     # COURIER NEWS: BOOKING ANSWERS, WEBHOOKS, POLLS
@@ -1327,7 +1458,7 @@ class PemkabDeliveryBooking(models.Model):
         else:
             applied = self._apply_own_order_update(info, source, event_key, payload, date)
         if self.review_needed and self.courier_order_ref:
-            self.write(dict(self._review_done_vals(), last_error=False))
+            self._workflow().write(dict(self._review_done_vals(), last_error=False))
             self._log_event(
                 "system",
                 note=self.env._(
@@ -1351,12 +1482,12 @@ class PemkabDeliveryBooking(models.Model):
         elif new_state == self.state:
             applied, note = False, self.env._("Same status: details refreshed.")
             if details:
-                self.write(details)
+                self._workflow().write(details)
         elif state_rank(new_state) < state_rank(self.state):
             applied, note = False, self.env._("Ignored: it would move the booking backwards.")
         else:
             applied, note = True, None
-        self.write({"last_news_at": fields.Datetime.now()})
+        self._workflow().write({"last_news_at": fields.Datetime.now()})
         self._log_event(
             source,
             status=new_state,
@@ -1375,7 +1506,7 @@ class PemkabDeliveryBooking(models.Model):
                 details["failure_message"] = info.failure_reason or False
             if new_state == "delivered" and not details.get("delivered_at"):
                 details["delivered_at"] = fields.Datetime.now()
-            self.write(details)
+            self._workflow().write(details)
             self._on_state_changed(old_state)
         return applied
 
@@ -1441,7 +1572,7 @@ class PemkabDeliveryBooking(models.Model):
         self.ensure_one()
         refs = decisions.split_refs(self.stray_courier_refs)
         refs += [ref for ref in courier_refs if ref not in refs]
-        self.stray_courier_refs = ",".join(refs) or False
+        self._workflow().write({"stray_courier_refs": ",".join(refs) or False})
         self._trigger_outbox()
 
     # ==================================================================
@@ -1516,7 +1647,9 @@ class PemkabDeliveryBooking(models.Model):
                 )
                 continue
             # a fresh set of attempts: the earlier ones made nothing
-            booking.write(dict(booking._review_done_vals(), attempt_count=0, last_error=False))
+            booking._workflow().write(
+                dict(booking._review_done_vals(), attempt_count=0, last_error=False)
+            )
             booking._log_event("user", note=note)
         self.activity_unlink(["mail.mail_activity_data_todo"])
         self._trigger_outbox()

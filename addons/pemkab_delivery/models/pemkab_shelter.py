@@ -3,8 +3,10 @@
 from datetime import datetime, time, timedelta
 
 import pytz
+from babel.dates import format_date as babel_format_date
 
 from odoo import api, fields, models
+from odoo.tools.misc import babel_locale_parse
 
 from ..const import ACTIVE_STATES
 from .pemkab_shelter_opening import DAYS_OF_WEEK
@@ -54,6 +56,12 @@ class PemkabShelter(models.Model):
     zip = fields.Char()
     city = fields.Char(default="Banyuwangi")
     phone = fields.Char(string="Contact Phone", tracking=True)
+    open_24h = fields.Boolean(
+        string="Open 24 Hours",
+        tracking=True,
+        help="Open every hour of every day, holidays included, as a hospital's emergency "
+        "pharmacy: its opening hours and holiday calendar do not hold couriers back.",
+    )
     opening_ids = fields.One2many(
         "pemkab.shelter.opening", "shelter_id", string="Opening Hours", copy=True
     )
@@ -96,7 +104,9 @@ class PemkabShelter(models.Model):
         for shelter in self:
             shelter.today_booking_count = counts.get(shelter, 0)
 
-    @api.depends("opening_ids.dayofweek", "opening_ids.hour_from", "opening_ids.hour_to")
+    @api.depends(
+        "open_24h", "opening_ids.dayofweek", "opening_ids.hour_from", "opening_ids.hour_to"
+    )
     @api.depends_context("lang")
     def _compute_opening_summary(self):
         days = dict(DAYS_OF_WEEK)
@@ -104,6 +114,9 @@ class PemkabShelter(models.Model):
             self.env["pemkab.shelter.opening"]._fields["dayofweek"]._description_selection(self.env)
         )
         for shelter in self:
+            if shelter.open_24h:
+                shelter.opening_summary = self.env._("Open 24 hours")
+                continue
             parts = []
             for line in shelter.opening_ids.sorted(lambda r: (r.dayofweek, r.hour_from)):
                 parts.append(
@@ -129,12 +142,22 @@ class PemkabShelter(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._pemkab_check_values(vals_list)
+        self.env["pemkab.agency"].browse(
+            {
+                vals["agency_id"]
+                for vals in vals_list
+                if vals.get("staff_ids") and vals.get("agency_id")
+            }
+        )._check_can_change_staffing()
         records = super().create(vals_list)
         clear_rule_cache_if_scope_changes(records, RULE_SCOPE, vals_list)
         return records
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        if "staff_ids" in vals or ("agency_id" in vals and self.staff_ids):
+            agencies = self.agency_id | self.env["pemkab.agency"].browse(vals.get("agency_id"))
+            agencies._check_can_change_staffing()
         res = super().write(vals)
         clear_rule_cache_if_scope_changes(self, RULE_SCOPE, [vals])
         return res
@@ -158,6 +181,17 @@ class PemkabShelter(models.Model):
         if len(self) == 1:
             action["display_name"] = self.env._("Today at %s", self.name)
             action["context"] = {"default_shelter_id": self.id}
+        # the night wait in the board's title: the shelter (the one the user works at,
+        # on the menu's board) is closed now
+        shelter = self or self.search([("staff_ids", "in", self.env.uid)])
+        if len(shelter) == 1:
+            label = self._opening_label(shelter.sudo()._closed_until())
+            if label:
+                action["display_name"] = self.env._(
+                    "%(board)s (%(opens)s)",
+                    board=action.get("display_name") or action["name"],
+                    opens=label,
+                )
         return action
 
     def _today_board_domain(self):
@@ -181,7 +215,8 @@ class PemkabShelter(models.Model):
     def _is_open_at(self, when=None):
         """Whether the shelter is open at ``when`` (naive UTC datetime, default now).
 
-        A shelter with no opening hours is taken as always open, except on its holidays.
+        A shelter with no opening hours is taken as always open, except on its holidays;
+        one open 24 hours is open, holidays included.
         """
         self.ensure_one()
         when = when or fields.Datetime.now()
@@ -193,6 +228,8 @@ class PemkabShelter(models.Model):
         ``horizon_days`` (its bookings are then not held back)."""
         self.ensure_one()
         when = (when or fields.Datetime.now()).replace(microsecond=0)
+        if self.open_24h:
+            return when
         tz = pytz.timezone(SHELTER_TZ)
         local = pytz.utc.localize(when).astimezone(tz).replace(tzinfo=None)
         holidays = self._holiday_dates(local.date(), local.date() + timedelta(days=horizon_days))
@@ -210,6 +247,43 @@ class PemkabShelter(models.Model):
                     moment = max(midnight + timedelta(hours=hour_from), local)
                     return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
         return False
+
+    def _closed_until(self, now=None, cache=None):
+        """When the shelter opens next if it is closed at ``now`` (naive UTC, default
+        now), else False; False too when it does not open within the horizon of
+        :meth:`_next_open_at` (nothing waits for it then). ``cache``: {shelter id: answer},
+        shared by a batch."""
+        if not self:
+            return False
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        cache = {} if cache is None else cache
+        if self.id not in cache:
+            opens = self._next_open_at(now)
+            cache[self.id] = opens if opens and opens > now else False
+        return cache[self.id]
+
+    @api.model
+    def _opening_label(self, opens, now=None):
+        """``opens`` (naive UTC) in words, in the environment's language and the shelter's
+        time zone: "Shelter opens tomorrow at 07:30" ("Shelter buka besok pukul 07.30")."""
+        if not opens:
+            return False
+        now = now or fields.Datetime.now()
+        tz = pytz.timezone(SHELTER_TZ)
+        local = pytz.utc.localize(opens).astimezone(tz)
+        today = pytz.utc.localize(now).astimezone(tz).date()
+        locale = babel_locale_parse(self.env.lang or "en_US")
+        clock = local.strftime("%H.%M" if locale.language == "id" else "%H:%M")
+        if local.date() == today:
+            return self.env._("Shelter opens today at %(time)s", time=clock)
+        if local.date() == today + timedelta(days=1):
+            return self.env._("Shelter opens tomorrow at %(time)s", time=clock)
+        return self.env._(
+            "Shelter opens on %(day)s at %(time)s",
+            day=babel_format_date(local.date(), "EEEE, d MMMM", locale=locale),
+            time=clock,
+        )
 
     def _holiday_dates(self, first, last):
         """The local dates between ``first`` and ``last`` that the holiday calendar's

@@ -98,3 +98,34 @@ class TestCourierSecrets(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
         joined = "\n".join(str(text) for text in texts if text)
         self.assertNotIn("sandbox-pass", joined)
         self.assertNotIn("wrong-pass-key-8151", joined)
+
+
+@tagged("post_install", "-at_install")
+class TestBookingIsTheWorkflows(PemkabRpcMixin, PemkabCourierCommon, HttpCase):
+    """A courier officer reaches a booking through its buttons only, tried as that user
+    over real JSON-RPC: the citizens' messages carry what the workflow or the courier
+    wrote, never a text of the officer's choosing."""
+
+    def test_own_fleet_booking_is_the_workflows(self):
+        booking = self._booking(provider=self.own_fleet)
+        self.authenticate("officer_a", "officer_a")
+        self.rpc_ok(BOOKING, "action_request", booking.ids)
+        self.assertEqual(booking.state, "requested")
+        hostile = "PENTING: verifikasi bansos di http://x.example"
+        for context in ({}, {"pemkab_workflow": True}, {"tracking_disable": True}):
+            for vals in (
+                {"driver_name": hostile},
+                {"driver_phone": "0812 0000 1111"},
+                {"recipient_phone": "0812 0000 2222"},
+                {"package_code": hostile},
+                {"final_price": 7500000},
+                {"review_needed": True},
+                {"cancel_requested": True},
+                {"receiver_name": "Orang Lain"},
+            ):
+                self.rpc_refused(UserError, BOOKING, "write", booking.ids, vals, context=context)
+            self.rpc_refused(AccessError, BOOKING, "copy", booking.ids, context=context)
+            self.rpc_refused(AccessError, BOOKING, "unlink", booking.ids, context=context)
+        self.assertFalse(booking.driver_name or booking.final_price or booking.review_needed)
+        self.assertEqual(booking.package_code, "PKG-0001")
+        self.assertEqual(len(self.Booking.search([("package_code", "=", "PKG-0001")])), 1)

@@ -37,6 +37,28 @@ class PemkabCitizenDataRequest(models.TransientModel):
     partner_id = fields.Many2one("res.partner", compute="_compute_report", string="Person")
     report_html = fields.Html(compute="_compute_report", sanitize=False, string="Answer")
 
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._clean_nik_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._clean_nik_vals(vals)
+        return super().write(vals)
+
+    def _clean_nik_vals(self, vals):
+        """A malformed NIK ("1234", an impossible birth date, an unknown region) is
+        refused with the reason, not searched for."""
+        if vals.get("nik"):
+            vals["nik"] = self.env["res.partner"]._pemkab_clean_nik(vals["nik"])
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
     @api.depends("nik")
     def _compute_report(self):
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)

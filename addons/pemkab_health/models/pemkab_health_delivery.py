@@ -88,6 +88,10 @@ class PemkabHealthDelivery(models.Model):
     _delivery_dispatch_from_states = ("approved",)
     _delivery_receiver_registered = True
     _workflow_protected_fields = APPROVAL_FIELDS
+    # what verification and the approval saw: frozen from verification on (the medicines
+    # too: pemkab.health.delivery.line refuses any change of a delivery not in draft)
+    _workflow_frozen_fields = ("patient_id", "shelter_id", "fee", "fee_payer")
+    _workflow_send_back_states = ("to_approve", "approved", "failed")
 
     name = fields.Char(help="Code written on the parcel and given to the courier.")
     state = fields.Selection(
@@ -442,6 +446,14 @@ class PemkabHealthDelivery(models.Model):
             domain.append(("id", "not in", exclude.ids))
         for other in self.sudo().search(domain):
             if (other.shelter_id.id, other.prescription_number) in seen:
+                if not other.with_env(self.env).has_access("read"):
+                    # never name a delivery (nor its facility) the user may not read
+                    raise ValidationError(
+                        self.env._(
+                            "Prescription No.: %(number)s is already on another delivery.",
+                            number=other.prescription_number,
+                        )
+                    )
                 raise ValidationError(
                     self.env._(
                         "Prescription No.: %(number)s of %(facility)s is already on delivery "
@@ -451,6 +463,24 @@ class PemkabHealthDelivery(models.Model):
                         other=other.name,
                     )
                 )
+
+    def _workflow_frozen_records(self):
+        """Verified, approved or beyond: what the pharmacist verified and the head
+        approved (patient, facility, medicines, fee) stays as it was."""
+        return self.filtered(lambda d: d.state != "draft")
+
+    def _workflow_send_back_vals(self):
+        """Back to draft, every verification and approval withdrawn."""
+        return {
+            "state": "draft",
+            "approval_required": False,
+            "approval_reason": False,
+            "approved_by_id": False,
+            "approved_at": False,
+            "controlled_approved": False,
+            "verified_by_id": False,
+            "verified_at": False,
+        }
 
     def _check_fee_editable(self, vals):
         """The fee and its payer are what verification (and the approval) saw: a client
@@ -517,18 +547,7 @@ class PemkabHealthDelivery(models.Model):
                     refs=", ".join(wrong.mapped("name")),
                 )
             )
-        self._workflow().write(
-            {
-                "state": "draft",
-                "approval_required": False,
-                "approval_reason": False,
-                "approved_by_id": False,
-                "approved_at": False,
-                "controlled_approved": False,
-                "verified_by_id": False,
-                "verified_at": False,
-            }
-        )
+        self._workflow().write(self._workflow_send_back_vals())
         return True
 
     # ------------------------------------------------------------------
@@ -575,10 +594,25 @@ class PemkabHealthDelivery(models.Model):
 
     def _check_can_approve(self):
         errors = []
-        headed = self.env.user.pemkab_head_agency_ids
+        user = self.env.user
+        if not user.has_group("pemkab_health.group_health_head"):
+            raise UserError(
+                self.env._(
+                    "%(user)s: only a head of a health agency approves deliveries.", user=user.name
+                )
+            )
+        headed = user.pemkab_head_agency_ids
         for delivery in self:
             if delivery.state != "to_approve":
                 errors.append(self.env._("%(ref)s is not awaiting approval.", ref=delivery.name))
+            if delivery.verified_by_id == user:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: you verified it; another person, a head of its agency, "
+                        "approves it (four eyes).",
+                        ref=delivery.name,
+                    )
+                )
             if delivery.agency_id not in headed:
                 errors.append(
                     self.env._(

@@ -70,10 +70,10 @@ class TestHealthCitizen(PemkabHealthCommon, PemkabPaperCase, HttpCase):
         self.agency_a.waiting_alert_hours = 3
         Agency = self.env["pemkab.agency"]
         activity_type = self.env.ref("pemkab_delivery.mail_activity_parcel_waiting")
-        delivery.delivery_state_since = fields.Datetime.now() - timedelta(hours=2)
+        delivery.sudo().delivery_state_since = fields.Datetime.now() - timedelta(hours=2)
         Agency._cron_parcel_waiting_alerts()
         self.assertNotIn(activity_type, delivery.activity_ids.activity_type_id, "2 h < 3 h")
-        delivery.delivery_state_since = fields.Datetime.now() - timedelta(hours=5)
+        delivery.sudo().delivery_state_since = fields.Datetime.now() - timedelta(hours=5)
         late = Agency._cron_parcel_waiting_alerts()
         self.assertEqual(late["pemkab.health.delivery"], delivery)
         activity = delivery.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)

@@ -3,7 +3,7 @@
 """A citizen's data request: a system administrator prints, for one NIK, what the
 addons hold and which courier received which fields, when; nobody else may."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
@@ -59,3 +59,17 @@ class TestCitizenDataRequest(PemkabRpcMixin, PemkabHealthCommon, HttpCase):
             with self.subTest(login=login):
                 self.authenticate(login, login)
                 self.rpc_refused(AccessError, REQUEST, "create", [{"nik": self.patient.nik}])
+
+    def test_malformed_nik_refused(self):
+        """Issue 18, 13: a NIK that cannot be one is refused with the reason, not searched."""
+        self.authenticate("privacy_officer", "privacy_officer")
+        for nik, reason in (
+            ("1234", "16 digits"),
+            ("35101601139000AB", "digits only"),
+            ("3510163213900003", "date of birth"),
+            ("9910160101800002", "region code"),
+        ):
+            with self.subTest(nik=nik):
+                message = self.rpc_refused(ValidationError, REQUEST, "create", [{"nik": nik}])
+                self.assertIn(reason, message)
+        self.assertFalse(self.env[REQUEST].search([]))

@@ -30,7 +30,15 @@ class TestDeliveryForm(DeliverableFormCase, PemkabRpcMixin, PemkabHealthCommon, 
         # the pharmacy's own buttons stay, before the delivery's (a pharmacist is no head:
         # no Approve, no Reject)
         header = [b.get("name") for b in form.iterfind("header/button")]
-        self.assertEqual(header[:3], ["action_verify", "action_reset_to_draft", "action_dispatch"])
+        self.assertEqual(
+            header[:4],
+            [
+                "action_verify",
+                "action_reset_to_draft",
+                "action_send_back_for_approval",
+                "action_dispatch",
+            ],
+        )
         # the receiving person is the patient or one of the patient's proxies
         self.assertTrue(form.xpath("//field[@name='patient_proxy_ids']"))
 

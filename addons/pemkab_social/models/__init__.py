@@ -3,6 +3,7 @@ from . import pemkab_social_household
 from . import pemkab_social_kk_history
 from . import res_partner
 from . import pemkab_social_program
+from . import pemkab_agency
 from . import pemkab_social_package_type
 from . import pemkab_social_package_line
 from . import pemkab_social_period

@@ -680,7 +680,10 @@ class PemkabSocialPeriod(models.Model):
             )
         )
         if drafts:
-            drafts.action_request()
+            # the workflow's own request, of packed shipments (frozen since their
+            # approval): their bookings carry their values as they are
+            drafts._check_can_request()
+            drafts._do_request()
         counts = self._shipment_counts(approved)
         for period in self:
             period.message_post(

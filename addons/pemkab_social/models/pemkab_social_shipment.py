@@ -1,7 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -60,6 +60,14 @@ class PemkabSocialShipment(models.Model):
     _delivery_returned_state = "returned"
     _delivery_dispatch_from_states = ("approved",)
     _workflow_protected_fields = ("approved_by_id", "approved_at", "courier_cost")
+    # what the period's approval saw: frozen until the shipment is sent back
+    _workflow_frozen_fields = (
+        *SNAPSHOT_FIELDS,
+        "shelter_id",
+        "package_type_id",
+        "package_cost",
+    )
+    _workflow_send_back_states = ("approved", "failed", "returned")
 
     period_id = fields.Many2one(
         "pemkab.social.period", required=True, ondelete="restrict", index=True, tracking=True
@@ -141,24 +149,14 @@ class PemkabSocialShipment(models.Model):
             )
         return super().create(vals_list)
 
-    def write(self, vals):
-        self._pemkab_check_values([vals])
-        frozen_fields = [fname for fname in SNAPSHOT_FIELDS if fname in vals]
-        if frozen_fields and not self.env.context.get("pemkab_social_allow_snapshot"):
-            frozen = self.filtered(lambda s: s.period_id.state != "draft")
-            if frozen:
-                labels = ", ".join(
-                    self._fields[fname]._description_string(self.env) for fname in frozen_fields
-                )
-                raise UserError(
-                    self.env._(
-                        "%(refs)s: %(fields)s cannot change: the period is approved and its "
-                        "beneficiary list is frozen.",
-                        refs=", ".join(frozen[:5].mapped("name")),
-                        fields=labels,
-                    )
-                )
-        return super().write(vals)
+    def _workflow_frozen_records(self):
+        """Those of an approved period, unless sent back for approval (submitted): the
+        beneficiary list the head approved stays as it was."""
+        return self.filtered(lambda s: s.period_id.state != "draft" and s.state != "submitted")
+
+    def _workflow_send_back_vals(self):
+        """Back to submitted in its approved period: the head approves it again alone."""
+        return {"state": "submitted", "approved_by_id": False, "approved_at": False}
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
@@ -182,6 +180,15 @@ class PemkabSocialShipment(models.Model):
         ]
         if not pairs:
             return
+        # nothing below names a household the user may not read
+        households = self.env["pemkab.social.household"].browse({h for _p, h in pairs})
+        if not self.env.su and households - households._filtered_access("read"):
+            raise AccessError(
+                self.env._(
+                    "Social Aid Shipment: a shipment can only be created for households you "
+                    "may read (those of your kecamatan)."
+                )
+            )
         if len(set(pairs)) != len(pairs):
             seen = set()
             for pair in pairs:
@@ -190,10 +197,7 @@ class PemkabSocialShipment(models.Model):
                         self.env._(
                             "Household %(household)s is given two shipments of the same period "
                             "at once.",
-                            household=self.env["pemkab.social.household"]
-                            .browse(pair[1])
-                            .sudo()
-                            .display_name,
+                            household=households.browse(pair[1]).display_name,
                         )
                     )
                 seen.add(pair)
@@ -212,7 +216,11 @@ class PemkabSocialShipment(models.Model):
             )
         )
         if rows:
-            existing = self.sudo().browse(rows[0][0])
+            existing = self.browse(rows[0][0])
+            if not existing.has_access("read"):
+                raise ValidationError(
+                    self.env._("One of these households already has a shipment in this period.")
+                )
             raise ValidationError(
                 self.env._(
                     "Household %(household)s already has shipment %(ref)s in period %(period)s.",

@@ -3,7 +3,7 @@
 """The shipment workflow holds against a social officer who does not press the buttons:
 the officer's own user, over real JSON-RPC."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.pemkab_delivery.tests.common import PemkabRpcMixin
@@ -99,3 +99,111 @@ class TestSocialWorkflowTrust(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         self.rpc_ok(SHIPMENT, "action_pack", rest.ids)
         self.assertEqual(set(rest.mapped("state")), {"packed"})
         self.assertEqual(len(self._bookings(rest)), 3)
+
+    def test_approved_shipment_frozen_whatever_the_context(self):
+        """Issue 18, 4: no context key a client sends unfreezes an approved shipment; Send
+        Back for Approval does, withdrawing the approval with a line in the chatter."""
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        shipment = shipments[0]
+        self.assertEqual(shipment.state, "approved")
+        before = (shipment.recipient_name, shipment.street, shipment.decile)
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        vals = {"recipient_name": "Orang Lain", "street": "Jl. Lain 1", "decile": 1}
+        for context in (
+            {},
+            {"pemkab_social_allow_snapshot": True, "tracking_disable": True},
+            {"pemkab_workflow": True},
+        ):
+            message = self.rpc_refused(
+                UserError, SHIPMENT, "write", shipment.ids, vals, context=context
+            )
+            self.assertIn("Send Back for Approval", message)
+        self.assertEqual((shipment.recipient_name, shipment.street, shipment.decile), before)
+        self.rpc_ok(SHIPMENT, "action_send_back_for_approval", shipment.ids)
+        self.assertEqual(shipment.state, "submitted")
+        self.assertFalse(shipment.approved_by_id)
+        self.assertIn("Sent back for approval by", "".join(shipment.message_ids.mapped("body")))
+        self.rpc_ok(SHIPMENT, "write", shipment.ids, {"street": "Jl. Lain 1"})
+        message = self.rpc_refused(UserError, SHIPMENT, "action_pack", shipment.ids)
+        self.assertIn(shipment.name, message)
+        # the head approves it again, and it is frozen again
+        self.authenticate("social_head", "social_head")
+        self.rpc_ok(SHIPMENT, "action_approve", shipment.ids)
+        self.assertEqual(shipment.approved_by_id, self.user_social_head)
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        self.rpc_refused(UserError, SHIPMENT, "write", shipment.ids, {"street": "Jl. Lagi 2"})
+
+    def test_write_cannot_move_a_household_out_of_the_writers_rules(self):
+        """Issue 18, 3: an officer cannot move a household of his kecamatan into another
+        one (where he could no longer see it, and its officer would)."""
+        household = self.households[0]
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        message = self.rpc_refused(
+            AccessError,
+            "pemkab.social.household",
+            "write",
+            household.ids,
+            {"kecamatan_id": self.kec_genteng.id, "desa_id": False},
+        )
+        self.assertIn("out of what you may edit", message)
+        self.assertEqual(household.kecamatan_id, self.kec_banyuwangi)
+
+    def test_errors_name_no_household_the_officer_may_not_read(self):
+        """Issue 18, 8: a shipment asked for households of another kecamatan answers that
+        they cannot be used, not "Keluarga <name> already has shipment ..."."""
+        elsewhere = self._make_households(2, kecamatan=self.kec_genteng, start=50)
+        self._generate()
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        for household in elsewhere:
+            message = self.rpc_refused(
+                AccessError,
+                SHIPMENT,
+                "create",
+                [
+                    {
+                        "period_id": self.period.id,
+                        "household_id": household.id,
+                        "recipient_name": "X",
+                    }
+                ],
+            )
+            self.assertNotIn(household.name, message)
+            self.assertNotIn("already has", message)
+        # his own kecamatan's duplicates are still named
+        message = self.rpc_refused(
+            ValidationError,
+            SHIPMENT,
+            "create",
+            [
+                {
+                    "period_id": self.period.id,
+                    "household_id": self.households[0].id,
+                    "recipient_name": "X",
+                }
+            ],
+        )
+        self.assertIn(self.households[0].name, message)
+
+    def test_reason_wizard_refuses_a_reason_the_document_cannot_take(self):
+        """Issue 18, 13: "reject" on shipments (which have no rejection) is a clear
+        UserError, not an AttributeError."""
+        self._generate()
+        wizard = "pemkab.delivery.reason.wizard"
+        self.authenticate("social_officer_bwi", "social_officer_bwi")
+        created = self.rpc_ok(
+            wizard,
+            "create",
+            [
+                {
+                    "kind": "cancel",
+                    "res_model": SHIPMENT,
+                    "res_ids": self.period.shipment_ids.ids,
+                    "reason": "Salah data",
+                }
+            ],
+        )
+        self.rpc_ok(wizard, "write", created, {"kind": "reject"})
+        message = self.rpc_refused(UserError, wizard, "action_confirm", created)
+        self.assertIn("cannot be given this reason", message)

@@ -4,4 +4,5 @@ from . import test_citizen_page
 from . import test_papers
 from . import test_reads
 from . import test_form
+from . import test_night_wait
 from . import test_citizen_sms

@@ -16,8 +16,9 @@ PERIOD_STATES = [
     ("cancelled", "Cancelled"),
 ]
 
-# a period with more submitted shipments than this (system parameter) is approved in
-# the background, in batches, its progress on the form
+# a period with more submitted shipments (or eligible households) than this (system
+# parameter) is approved (or generated) in the background, in batches, its progress on
+# the form
 BACKGROUND_PARAM = "pemkab_social.background_after"
 BACKGROUND_AFTER = 5000
 JOB_BATCH = 2000
@@ -58,6 +59,8 @@ class PemkabSocialPeriod(models.Model):
         "job_user_id",
         "job_total",
         "job_done",
+        "job_shelter_id",
+        "job_package_type_id",
     )
 
     name = fields.Char(required=True, tracking=True)
@@ -90,15 +93,30 @@ class PemkabSocialPeriod(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_at = fields.Datetime(string="Approved On", readonly=True, copy=False)
     shipment_ids = fields.One2many("pemkab.social.shipment", "period_id")
-    # a long approval in the background (scheduled action), its progress on the form
+    # a long approval or generation in the background (scheduled action), its progress
+    # on the form
     job_state = fields.Selection(
-        [("approving", "Being Approved")], string="In the Background", readonly=True, copy=False
+        [("approving", "Being Approved"), ("generating", "Shipments Being Generated")],
+        string="In the Background",
+        readonly=True,
+        copy=False,
     )
     job_user_id = fields.Many2one(
         "res.users", string="Started By", readonly=True, copy=False, ondelete="set null"
     )
-    job_total = fields.Integer(string="Shipments to Approve", readonly=True, copy=False)
-    job_done = fields.Integer(string="Shipments Approved So Far", readonly=True, copy=False)
+    job_total = fields.Integer(string="Shipments in the Job", readonly=True, copy=False)
+    job_done = fields.Integer(string="Shipments Done So Far", readonly=True, copy=False)
+    # what the generation in the background gives each shipment (chosen in the wizard)
+    job_shelter_id = fields.Many2one(
+        "pemkab.shelter", string="Generated From", readonly=True, copy=False, ondelete="set null"
+    )
+    job_package_type_id = fields.Many2one(
+        "pemkab.social.package.type",
+        string="Generated Package",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
     job_progress = fields.Float(compute="_compute_job_progress", string="Progress")
     currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
@@ -216,12 +234,14 @@ class PemkabSocialPeriod(models.Model):
     def _unlink_except_approved(self):
         if any(period.state != "draft" for period in self):
             raise UserError(self.env._("Only draft periods can be deleted."))
+        self._check_no_job()
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_open_generate_wizard(self):
         self.ensure_one()
+        self._check_no_job()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Generate Shipments"),
@@ -233,6 +253,7 @@ class PemkabSocialPeriod(models.Model):
 
     def action_submit_all(self):
         """Submit every draft shipment of the periods, for approval."""
+        self._check_no_job()
         drafts = self.env["pemkab.social.shipment"].search(
             [("period_id", "in", self.ids), ("state", "=", "draft")]
         )
@@ -245,8 +266,7 @@ class PemkabSocialPeriod(models.Model):
         approved in the background; the form shows its progress."""
         self._check_can_approve()
         submitted = self._submitted_counts()
-        param = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM)
-        after = int(param) if (param or "").strip().isdigit() else BACKGROUND_AFTER
+        after = self._background_after()
         large = self.filtered(lambda period: submitted.get(period.id, 0) > after)
         if large:
             large._do_queue_approval(submitted)
@@ -304,6 +324,7 @@ class PemkabSocialPeriod(models.Model):
         return True
 
     def action_cancel(self):
+        self._check_no_job()
         for period in self:
             if period.state != "draft":
                 raise UserError(
@@ -343,13 +364,15 @@ class PemkabSocialPeriod(models.Model):
         ):
             counts.setdefault(period.id, {})[state] = count
         for period in self:
-            if period.job_state:
+            if period.job_state == "approving":
                 errors.append(
                     self.env._(
                         "%(period)s is already being approved in the background.",
                         period=period.display_name,
                     )
                 )
+            elif period.job_state:
+                errors.append(period._job_busy_message())
             elif period.state != "draft":
                 errors.append(self.env._("%(period)s is not a draft.", period=period.display_name))
             errors += period._approve_errors(counts.get(period.id, {}))
@@ -381,7 +404,7 @@ class PemkabSocialPeriod(models.Model):
     def _check_can_dispatch(self):
         errors = []
         for period in self:
-            if period.job_state:
+            if period.job_state == "approving":
                 errors.append(
                     self.env._(
                         "%(period)s is still being approved in the background (%(done)s of "
@@ -391,6 +414,8 @@ class PemkabSocialPeriod(models.Model):
                         total=period.job_total,
                     )
                 )
+            elif period.job_state:
+                errors.append(period._job_busy_message())
             elif period.state != "approved":
                 errors.append(
                     self.env._(
@@ -415,6 +440,31 @@ class PemkabSocialPeriod(models.Model):
             )
         if errors:
             raise UserError("\n".join(errors))
+
+    def _check_no_job(self):
+        """Refuse what would change a period while the scheduled action works on it
+        (generating its shipments, or approving them)."""
+        errors = [period._job_busy_message() for period in self if period.job_state]
+        if errors:
+            raise UserError("\n".join(errors))
+
+    def _job_busy_message(self):
+        self.ensure_one()
+        if self.job_state == "generating":
+            return self.env._(
+                "%(period)s: its shipments are being generated in the background (%(done)s of "
+                "%(total)s): wait until that is done; you will be told.",
+                period=self.display_name,
+                done=self.job_done,
+                total=self.job_total,
+            )
+        return self.env._(
+            "%(period)s: its shipments are being approved in the background (%(done)s of "
+            "%(total)s): wait until that is done; you will be told.",
+            period=self.display_name,
+            done=self.job_done,
+            total=self.job_total,
+        )
 
     # ------------------------------------------------------------------
     # Business
@@ -468,6 +518,13 @@ class PemkabSocialPeriod(models.Model):
             )
         }
 
+    @api.model
+    def _background_after(self):
+        """How many shipments a period's approval or generation does at once; above it,
+        the scheduled action does them in batches (system parameter)."""
+        param = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_PARAM)
+        return int(param) if (param or "").strip().isdigit() else BACKGROUND_AFTER
+
     def _do_queue_approval(self, submitted):
         """Hand the approval of these large periods to the scheduled action."""
         for period in self:
@@ -481,54 +538,129 @@ class PemkabSocialPeriod(models.Model):
             )
         self.env.ref("pemkab_social.ir_cron_period_jobs")._trigger()
 
+    def _do_queue_generation(self, shelter, package, count):
+        """Hand the generation of this period's ``count`` shipments (from ``shelter``,
+        of ``package``) to the scheduled action."""
+        self.ensure_one()
+        self._workflow().write(
+            {
+                "job_state": "generating",
+                "job_user_id": self.env.uid,
+                "job_total": count,
+                "job_done": 0,
+                "job_shelter_id": shelter.id,
+                "job_package_type_id": package.id,
+            }
+        )
+        self.env.ref("pemkab_social.ir_cron_period_jobs")._trigger()
+
     @api.model
     def _cron_run_jobs(self, batch_size=JOB_BATCH):
-        """The scheduled action: approve the periods handed to it, a batch of
-        shipments at a time, each batch committed with its progress (on the form, and
-        the scheduler's ``_commit_progress``), as the head who clicked. Stops when the
-        scheduler's time budget is spent; the next run goes on where this one stopped.
-        Under tests nothing is committed (as the courier outbox)."""
+        """The scheduled action: approve, or generate the shipments of, the periods
+        handed to it, a batch at a time, each batch committed with its progress (on the
+        form, and the scheduler's ``_commit_progress``), as the user who clicked. Stops
+        when the scheduler's time budget is spent; the next run goes on where this one
+        stopped. Under tests nothing is committed (as the courier outbox)."""
         auto_commit = not modules.module.current_test
         Cron = self.env["ir.cron"]
 
         def progress(processed=0, **kwargs):
             return Cron._commit_progress(processed, **kwargs) if auto_commit else float("inf")
 
-        periods = self.search([("job_state", "=", "approving")])
+        periods = self.search([("job_state", "in", ("approving", "generating"))])
         progress(remaining=sum(periods.mapped("job_total")) - sum(periods.mapped("job_done")))
         for period in periods:
-            head = period.job_user_id
-            as_head = period.with_user(head)
-            if period.state == "draft":
-                as_head._approve_period()
-            while True:
-                batch = (
-                    self.env["pemkab.social.shipment"]
-                    .with_user(head)
-                    .search(
-                        [("period_id", "=", period.id), ("state", "=", "submitted")],
-                        limit=batch_size,
-                        order="id",
-                    )
-                )
-                if not batch:
-                    break
-                as_head._approve_shipments(batch)
-                period._workflow().write({"job_done": period.job_done + len(batch)})
-                if progress(len(batch)) <= 0:
-                    return
-            as_head._post_approved(period.job_done)
-            period._workflow().write({"job_state": False})
-            if head.partner_id:
-                period.message_notify(
-                    body=self.with_context(lang=head.lang).env._(
-                        "%(period)s is approved: %(count)s shipments.",
-                        period=period.display_name,
-                        count=period.job_done,
-                    ),
-                    partner_ids=head.partner_id.ids,
-                )
+            if period.job_state == "generating":
+                finished = period._run_generation(batch_size, progress)
+            else:
+                finished = period._run_approval(batch_size, progress)
+            if not finished:
+                return
             progress()
+
+    def _run_approval(self, batch_size, progress):
+        """Approve this period's submitted shipments in batches as its head; False when
+        the time budget ran out before the end."""
+        self.ensure_one()
+        head = self.job_user_id
+        as_head = self.with_user(head)
+        if self.state == "draft":
+            as_head._approve_period()
+        while True:
+            batch = (
+                self.env["pemkab.social.shipment"]
+                .with_user(head)
+                .search(
+                    [("period_id", "=", self.id), ("state", "=", "submitted")],
+                    limit=batch_size,
+                    order="id",
+                )
+            )
+            if not batch:
+                break
+            as_head._approve_shipments(batch)
+            self._workflow().write({"job_done": self.job_done + len(batch)})
+            if progress(len(batch)) <= 0:
+                return False
+        as_head._post_approved(self.job_done)
+        self._workflow().write({"job_state": False})
+        self._notify_job_user(
+            self._job_user_env()._(
+                "%(period)s is approved: %(count)s shipments.",
+                period=self.display_name,
+                count=self.job_done,
+            )
+        )
+        return True
+
+    def _run_generation(self, batch_size, progress):
+        """Generate this period's shipments as the user who clicked, a batch of
+        households by id range at a time; each batch skips the households that have a
+        shipment already, so a run after an interruption creates no duplicate. False
+        when the time budget ran out before the end."""
+        self.ensure_one()
+        wizard = (
+            self.env["pemkab.social.generate.wizard"]
+            .with_user(self.job_user_id)
+            .create(
+                {
+                    "period_id": self.id,
+                    "shelter_id": self.job_shelter_id.id,
+                    "package_type_id": self.job_package_type_id.id,
+                }
+            )
+        )
+        after_id = 0
+        while True:
+            households = wizard._generate_batch(after_id, batch_size)
+            if not households:
+                break
+            after_id = max(households.ids)
+            self._workflow().write({"job_done": self.job_done + len(households)})
+            if progress(len(households)) <= 0:
+                return False
+        wizard._post_generated(self.job_done)
+        self._workflow().write(
+            {"job_state": False, "job_shelter_id": False, "job_package_type_id": False}
+        )
+        self._notify_job_user(
+            self._job_user_env()._(
+                "%(period)s: %(count)s shipments generated.",
+                period=self.display_name,
+                count=self.job_done,
+            )
+        )
+        return True
+
+    def _job_user_env(self):
+        """The environment in the language of the user who started the job."""
+        return self.with_context(lang=self.job_user_id.lang).env
+
+    def _notify_job_user(self, body):
+        """Tell the user who started the job (``body``, in their language) it is done."""
+        self.ensure_one()
+        if self.job_user_id.partner_id:
+            self.message_notify(body=body, partner_ids=self.job_user_id.partner_id.ids)
 
     def _do_dispatch(self):
         Shipment = self.env["pemkab.social.shipment"]

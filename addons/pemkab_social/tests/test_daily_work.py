@@ -124,6 +124,74 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         )
         self.assertIn("is approved: 4 shipments", " ".join(told.mail_message_id.mapped("body")))
 
+    def test_large_period_is_generated_in_the_background(self):
+        """Above the threshold, Generate hands the shipments to the scheduled action,
+        which creates them in batches of households as the head, its progress on the
+        form; what would conflict is refused meanwhile; a run again after an
+        interruption creates no duplicate; the head is told when it is done."""
+        self.env["ir.config_parameter"].set_param("pemkab_social.background_after", 2)
+        eligible = self.Household.search_count(self.program._eligibility_domain())
+        self.assertGreater(eligible, 2)
+        self.authenticate("social_head", "social_head")
+        wizard_id = self.rpc_ok(
+            "pemkab.social.generate.wizard", "create", [{"period_id": self.period.id}]
+        )
+        wizard_ids = wizard_id if isinstance(wizard_id, list) else [wizard_id]
+        answer = self.rpc_ok("pemkab.social.generate.wizard", "action_generate", wizard_ids)
+        self.assertIn("in the background", answer["params"]["message"])
+        self.assertEqual(self.period.job_state, "generating")
+        self.assertEqual((self.period.job_done, self.period.job_total), (0, eligible))
+        self.assertFalse(self.period.shipment_ids, "nothing yet")
+        for method in ("action_open_generate_wizard", "action_submit_all", "action_cancel"):
+            message = self.rpc_refused(UserError, PERIOD, method, self.period.ids)
+            self.assertIn("being generated in the background", message)
+        message = self.rpc_refused(
+            UserError, "pemkab.social.generate.wizard", "action_generate", wizard_ids
+        )
+        self.assertIn("being generated in the background", message)
+        # an interrupted run: one household's shipment committed before the stop
+        self.env["pemkab.social.generate.wizard"].create(
+            {"period_id": self.period.id}
+        )._generate_batch(0, 1)
+        self.period.invalidate_recordset()
+        self.assertEqual(len(self.period.shipment_ids), 1)
+        self.env["pemkab.social.period"]._cron_run_jobs(batch_size=3)
+        self.period.invalidate_recordset()
+        self.assertFalse(self.period.job_state)
+        shipments = self.period.shipment_ids
+        self.assertEqual(len(shipments), eligible)
+        self.assertEqual(len(shipments.household_id), eligible, "one per household")
+        self.assertEqual(len(set(shipments.mapped("name"))), eligible, "numbered once")
+        self.assertEqual(self.period.job_done, eligible - 1, "the run did what was left")
+        by_head = shipments.filtered(lambda s: s.create_uid == self.user_social_head)
+        self.assertEqual(len(by_head), eligible - 1, "as the head who clicked")
+        self.assertEqual(set(shipments.mapped("state")), {"draft"})
+        self.assertIn(f"{eligible - 1} shipments generated", self.period.message_ids[:1].body)
+        told = self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.user_social_head.partner_id.id)]
+        )
+        self.assertIn(
+            f"{eligible - 1} shipments generated",
+            " ".join(told.mail_message_id.mapped("body")),
+        )
+        # a second run finds nothing left to do
+        self.env["pemkab.social.period"]._cron_run_jobs(batch_size=3)
+        self.period.invalidate_recordset()
+        self.assertEqual(len(self.period.shipment_ids), eligible)
+
+    def test_small_period_is_generated_at_once_and_says_how_many(self):
+        eligible = self.Household.search_count(self.program._eligibility_domain())
+        self.authenticate("social_head", "social_head")
+        wizard_id = self.rpc_ok(
+            "pemkab.social.generate.wizard", "create", [{"period_id": self.period.id}]
+        )
+        wizard_ids = wizard_id if isinstance(wizard_id, list) else [wizard_id]
+        answer = self.rpc_ok("pemkab.social.generate.wizard", "action_generate", wizard_ids)
+        self.assertEqual(answer["params"]["message"], f"{eligible} shipments generated")
+        self.assertEqual(answer["params"]["next"]["res_model"], SHIPMENT)
+        self.assertFalse(self.period.job_state)
+        self.assertEqual(len(self.period.shipment_ids), eligible)
+
     def test_small_period_is_approved_at_once_and_says_how_many(self):
         self._generate()
         self.period.action_submit_all()

@@ -58,18 +58,39 @@ class PemkabSocialGenerateWizard(models.TransientModel):
             wizard.existing_count = len(wizard.period_id.shipment_ids)
 
     def action_generate(self):
+        """Generate the shipments now, or, for more eligible households than the
+        threshold (``pemkab_social.background_after``), hand them to the scheduled action,
+        which generates them in batches, the period's form showing its progress."""
         self.ensure_one()
-        shipments = self._generate()
-        action = self.period_id.action_view_shipments()
-        action["name"] = self.env._("%(count)s shipments generated", count=len(shipments))
-        return action
+        self._check_can_generate()
+        period = self.period_id
+        pending = self.env["pemkab.social.household"].search_count(self._pending_domain())
+        if pending > period._background_after():
+            period._do_queue_generation(self.shelter_id, self.package_type_id, pending)
+            message = self.env._(
+                "%(count)s shipments are being generated in the background; the period's form "
+                "shows how far it has come, and you will be told when it is done.",
+                count=pending,
+            )
+            follow = {"type": "ir.actions.act_window_close"}
+        else:
+            shipments = self._generate()
+            message = self.env._("%(count)s shipments generated", count=len(shipments))
+            follow = period.action_view_shipments()
+            follow["name"] = message
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": message, "next": follow},
+        }
 
-    def _generate(self):
-        """Create the shipments; return them."""
+    def _check_can_generate(self):
         self.ensure_one()
         period = self.period_id
         errors = []
-        if period.state != "draft":
+        if period.job_state:
+            errors.append(period._job_busy_message())
+        elif period.state != "draft":
             errors.append(
                 self.env._(
                     "%(period)s is approved: its beneficiary list is frozen.",
@@ -86,14 +107,25 @@ class PemkabSocialGenerateWizard(models.TransientModel):
             )
         if errors:
             raise UserError("\n".join(errors))
-        Shipment = self.env["pemkab.social.shipment"]
-        taken = Shipment.with_context(active_test=False).search_fetch(
-            [("period_id", "=", period.id)], ["household_id"]
+
+    def _pending_domain(self):
+        """Domain on ``pemkab.social.household``: the eligible households without a
+        shipment in the period yet (a batch run again after an interruption skips what
+        the last run committed)."""
+        self.ensure_one()
+        period = self.period_id
+        return period.program_id._eligibility_domain() & Domain(
+            "shipment_ids", "not any", [("period_id", "=", period.id)]
         )
-        domain = period.program_id._eligibility_domain() & Domain(
-            "id", "not in", taken.household_id.ids
+
+    def _generate(self):
+        """Create the shipments of every pending household now; return them."""
+        self.ensure_one()
+        self._check_can_generate()
+        period = self.period_id
+        households = self.env["pemkab.social.household"].search(
+            self._pending_domain(), order="priority desc, id"
         )
-        households = self.env["pemkab.social.household"].search(domain, order="priority desc, id")
         if not households:
             raise UserError(
                 self.env._(
@@ -101,16 +133,39 @@ class PemkabSocialGenerateWizard(models.TransientModel):
                     period=period.display_name,
                 )
             )
-        shipments = self._create_shipments(households, len(taken) + 1)
-        period.message_post(
+        shipments = self._create_shipments(households, self._next_number())
+        self._post_generated(len(shipments))
+        return shipments
+
+    def _generate_batch(self, after_id, limit):
+        """The scheduled action's batch: the shipments of the next ``limit`` pending
+        households by id after ``after_id`` (numbered by priority within the batch);
+        return the households."""
+        self.ensure_one()
+        Household = self.env["pemkab.social.household"]
+        households = Household.search(
+            self._pending_domain() & Domain("id", ">", after_id), order="id", limit=limit
+        )
+        if households:
+            ordered = Household.search([("id", "in", households.ids)], order="priority desc, id")
+            self._create_shipments(ordered, self._next_number())
+        return households
+
+    def _next_number(self):
+        return (
+            self.env["pemkab.social.shipment"].search_count([("period_id", "=", self.period_id.id)])
+            + 1
+        )
+
+    def _post_generated(self, count):
+        self.period_id.message_post(
             body=self.env._(
                 "%(count)s shipments generated from %(shelter)s.",
-                count=len(shipments),
+                count=count,
                 shelter=self.shelter_id.display_name,
             ),
             message_type="notification",
         )
-        return shipments
 
     def _create_shipments(self, households, first):
         """Create the draft shipments of ``households`` (in this order, numbered from

@@ -848,22 +848,7 @@ class PemkabDeliveryBooking(models.Model):
         number of queries: their history line (one ``INSERT ... SELECT``), the hold
         until their shelters open, the outbox woken. Their documents wait at the shelter:
         a booking requested has nothing to tell them."""
-        insert_select(
-            self.env["pemkab.delivery.booking.event"].sudo(),
-            {
-                "booking_id": SQL("b.id"),
-                "source": SQL("%s", "user"),
-                "status": SQL("%s", "requested"),
-                "applied": SQL("TRUE"),
-                "date": SQL("%s", fields.Datetime.now()),
-            },
-            SQL(
-                "FROM %s b WHERE b.id = ANY(%s) ORDER BY b.id",
-                SQL.identifier(self._table),
-                self.ids,
-            ),
-        )
-        self.invalidate_recordset(["event_ids"])
+        self._log_events_sql(source="user", status="requested", applied=True)
         if self._hold_until_shelters_open() is not None:
             self._trigger_outbox()
 
@@ -1201,16 +1186,18 @@ class PemkabDeliveryBooking(models.Model):
             shelter=self[:1].shelter_id.display_name,
             when=local.strftime("%Y-%m-%d %H:%M WIB"),
         )
+        self._log_events_sql(source="system", applied=False, note=note)
+
+    def _log_events_sql(self, **values):
+        """One line in the history of each of these bookings, ``values`` (column: plain
+        value) and the time now, by one ``INSERT ... SELECT`` whatever their number
+        (the set-based form of :meth:`_log_event`)."""
         self.flush_recordset()
+        columns = {"booking_id": SQL("b.id"), "date": SQL("%s", fields.Datetime.now())}
+        columns.update((name, SQL("%s", value)) for name, value in values.items())
         insert_select(
             self.env["pemkab.delivery.booking.event"].sudo(),
-            {
-                "booking_id": SQL("b.id"),
-                "source": SQL("%s", "system"),
-                "applied": SQL("FALSE"),
-                "note": SQL("%s", note),
-                "date": SQL("%s", fields.Datetime.now()),
-            },
+            columns,
             SQL(
                 "FROM %s b WHERE b.id = ANY(%s) ORDER BY b.id",
                 SQL.identifier(self._table),

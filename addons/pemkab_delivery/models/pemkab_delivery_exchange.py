@@ -456,7 +456,12 @@ class PemkabDeliveryExchange(models.AbstractModel):
     @api.model
     def _trigger_send(self, at=None):
         """Run :meth:`_cron_send` at once (or at ``at``)."""
-        cron = self.env.ref("pemkab_delivery.ir_cron_booking_outbox", raise_if_not_found=False)
+        self._trigger_cron("pemkab_delivery.ir_cron_booking_outbox", at)
+
+    @api.model
+    def _trigger_cron(self, xmlid, at=None):
+        """Run the scheduled action ``xmlid`` at once (or at ``at``), if it exists."""
+        cron = self.env.ref(xmlid, raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger(at)
 
@@ -787,9 +792,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
     @api.model
     def _trigger_apply_news(self, at=None):
         """Run :meth:`_cron_apply_news` at once (or at ``at``)."""
-        cron = self.env.ref("pemkab_delivery.ir_cron_webhook_inbox", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at)
+        self._trigger_cron("pemkab_delivery.ir_cron_webhook_inbox", at)
 
     # ==================================================================
     # PURGE: THE COURIER'S DATA PAST RETENTION

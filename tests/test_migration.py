@@ -133,6 +133,7 @@ SNAPSHOTS = {
         SELECT id, pemkab_social_household_id, pemkab_social_relation, pemkab_social_elderly,
                pemkab_social_disability, pemkab_social_pregnant, pemkab_social_child_under_five
           FROM res_partner WHERE pemkab_social_household_id IS NOT NULL ORDER BY id""",
+    "partner_niks": "SELECT id, nik FROM res_partner WHERE nik IS NOT NULL ORDER BY id",
 }
 
 # Run by ``odoo-bin shell`` on the upgraded database: what the new code makes of the data.
@@ -401,6 +402,27 @@ def test_partner_social_data_kept_in_the_stored_fields(upgraded):
         "SELECT count(*) FROM pemkab_social_household WHERE has_elderly OR has_pregnant"
     )
     assert flags[0][0] > 0
+
+
+def test_partner_niks_kept_in_the_stored_field(upgraded):
+    """19.0.1.6.0: a contact's NIK moved to the ``pemkab_stored_nik`` column (``nik`` is
+    computed, for the users whose work needs it); its unique index follows it."""
+    before = upgraded.old["partner_niks"]
+    assert before, "no contact with a NIK in the old database: the snapshot query is broken"
+    after = upgraded.query(
+        "SELECT id, pemkab_stored_nik FROM res_partner WHERE id = ANY(%s) ORDER BY id",
+        [[row[0] for row in before]],
+    )
+    assert after == before
+    gone = upgraded.query(
+        """SELECT column_name FROM information_schema.columns
+            WHERE table_name = 'res_partner' AND column_name = 'nik'"""
+    )
+    assert gone == []
+    unique = upgraded.query(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'res_partner__nik_uniq'"
+    )
+    assert unique and "pemkab_stored_nik" in unique[0][0], unique
 
 
 def test_typed_driver_names_become_drivers(upgraded):

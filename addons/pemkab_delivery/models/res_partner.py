@@ -8,7 +8,8 @@ from stdnum import numdb as stdnum_numdb
 from stdnum.id import nik as stdnum_nik
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 
 from ..tools.geo import BANYUWANGI_RADIUS_KM, km_from_banyuwangi, parse_location
 from .pemkab_workflow_mixin import refuse_nul_characters
@@ -30,6 +31,14 @@ def _load_stdnum_regions():
         stdnum_numdb._open_databases["id/loc"] = stdnum_numdb.read(data)
 
 
+# the NIK as a user enters it, and as it is stored (system administrators, the migration)
+NIK_FIELDS = ("nik", "pemkab_stored_nik")
+# every contact's NIK (health roles imply it)
+CITIZEN_IDENTITY = "pemkab_delivery.group_citizen_identity"
+# the NIK of the contacts an addon gives the role (social officers imply it)
+CITIZEN_IDENTITY_OWN = "pemkab_delivery.group_citizen_identity_own"
+
+
 class ResPartner(models.Model):
     """Contacts (patients, beneficiaries, proxies) carry their NIK, kecamatan,
     desa/kelurahan and coordinates, so that a courier can find them and a person is
@@ -37,19 +46,35 @@ class ResPartner(models.Model):
 
     The coordinates are Odoo's own ``partner_latitude``/``partner_longitude`` (those
     ``base_geolocalize`` fills and every other module reads), checked like the suite's.
+
+    Need to know of the NIK, decided here once: the value is kept in
+    ``pemkab_stored_nik`` (system administrators only); the public ``nik`` shows it, and
+    finds it in searches, to the users of *Citizens' NIK* (health staff: every contact)
+    and, for the users of *Citizens' NIK: own citizens* (social officers), on the contacts
+    each addon gives them (``_pemkab_nik_scope_domain``: pemkab_social, the members of the
+    households they may read); to them any other contact has no NIK, and they may not
+    enter one there.
     """
 
     _name = "res.partner"
     _inherit = ["res.partner", "pemkab.address.base.mixin"]
     _pemkab_coordinate_fields = ("partner_latitude", "partner_longitude")
 
-    nik = fields.Char(
-        string="NIK",
+    pemkab_stored_nik = fields.Char(
+        string="NIK (stored)",
         index="btree_not_null",
         copy=False,
-        groups="pemkab_delivery.group_citizen_identity",
+        groups="base.group_system",
+    )
+    nik = fields.Char(
+        string="NIK",
+        compute="_compute_nik",
+        inverse="_inverse_nik",
+        search="_search_nik",
+        groups=f"{CITIZEN_IDENTITY},{CITIZEN_IDENTITY_OWN}",
         help="Nomor Induk Kependudukan: the 16-digit national identity number. Read only by "
-        "the staff whose work needs it (health, social aid).",
+        "the staff whose work needs it (health staff; social officers for the members of "
+        "their households).",
     )
 
     pemkab_location_paste = fields.Char(
@@ -61,8 +86,82 @@ class ResPartner(models.Model):
     )
 
     _nik_uniq = models.UniqueIndex(
-        "(nik) WHERE nik IS NOT NULL", "Another contact already has this NIK."
+        "(pemkab_stored_nik) WHERE pemkab_stored_nik IS NOT NULL",
+        "Another contact already has this NIK.",
     )
+
+    # ------------------------------------------------------------------
+    # Need to know: the NIK
+    # ------------------------------------------------------------------
+    @api.model
+    def _pemkab_nik_scope_domain(self):
+        """Hook: the contacts whose NIK a user of *Citizens' NIK: own citizens* reads and
+        enters, as a domain on stored fields evaluated as the superuser (each addon adds
+        the contacts its roles serve, ``|`` with super's). None here."""
+        return Domain.FALSE
+
+    def _pemkab_nik_readable(self):
+        """The contacts of ``self`` whose NIK the user reads and may enter (one query for
+        a narrowed user). A new record being created by the user is the user's."""
+        if self.env.su or self.env.user.has_group(CITIZEN_IDENTITY):
+            return self
+        if not self.env.user.has_group(CITIZEN_IDENTITY_OWN):
+            return self.browse()
+        origin_ids = {partner._origin.id for partner in self if partner._origin.id}
+        scope = self._pemkab_nik_scope_domain()
+        stored = self.sudo().with_context(active_test=False)
+        readable_ids = set(stored._search(Domain("id", "in", list(origin_ids)) & scope))
+        return self.filtered(
+            lambda partner: partner._origin.id in readable_ids or not partner._origin.id
+        )
+
+    @api.depends("pemkab_stored_nik")
+    @api.depends_context("uid")
+    def _compute_nik(self):
+        readable = self._pemkab_nik_readable()
+        for partner in self:
+            partner.nik = partner.sudo().pemkab_stored_nik if partner in readable else False
+
+    def _inverse_nik(self):
+        # whether the user may enter it is checked after the whole create or write
+        # (_pemkab_check_nik_scope), once the contact's other data (its household) is in
+        for nik, partners in self.grouped("nik").items():
+            partners.sudo().pemkab_stored_nik = nik or False
+
+    def _search_nik(self, operator, value):
+        """The contacts whose NIK, as the user sees it, meets the condition. Negative
+        operators are the ORM's negation of this domain, so that a contact out of a
+        narrowed user's scope looks like one with no NIK whatever the search."""
+        if operator.startswith("not ") or operator in ("!=", "<>"):
+            return NotImplemented
+        condition = Domain("pemkab_stored_nik", operator, value)
+        if self.env.su:
+            return condition
+        if not self.env.user.has_group(CITIZEN_IDENTITY):
+            scope = self._pemkab_nik_scope_domain()
+            if not self.env.user.has_group(CITIZEN_IDENTITY_OWN):
+                scope = Domain.FALSE
+            condition &= scope
+            values = value if operator == "in" else [value] if operator == "=" else ()
+            if any(item in (False, None) for item in values):
+                condition |= ~scope  # no NIK is what the user sees of the others
+        # the stored field is read as the superuser (the user may not name it)
+        stored = self.sudo().with_context(active_test=False)
+        return Domain("id", "in", stored._search(condition))
+
+    def _pemkab_check_nik_scope(self):
+        """After a create or write that entered a NIK: the contacts are ones whose NIK
+        the user may enter."""
+        outside = self - self._pemkab_nik_readable()
+        if outside:
+            raise AccessError(
+                self.env._(
+                    "NIK: you may enter the NIK only of the citizens your work gives you "
+                    "(for a social officer, the members of the households of your "
+                    "kecamatan); %(count)s contact(s) are not.",
+                    count=len(outside),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Compute
@@ -200,23 +299,31 @@ class ResPartner(models.Model):
         refuse_nul_characters(self, vals_list)
         niks = []
         for vals in vals_list:
-            if "nik" in vals and not vals["nik"]:
-                vals["nik"] = False  # no NIK, not an empty one (the NIK is unique)
-            if vals.get("nik"):
-                vals["nik"] = self._pemkab_clean_nik(vals["nik"])
-                niks.append(vals["nik"])
+            for fname in NIK_FIELDS:
+                if fname in vals and not vals[fname]:
+                    vals[fname] = False  # no NIK, not an empty one (the NIK is unique)
+                if vals.get(fname):
+                    vals[fname] = self._pemkab_clean_nik(vals[fname])
+                    niks.append(vals[fname])
         self._pemkab_check_nik_free(niks)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        entered = [rec.id for rec, vals in zip(records, vals_list, strict=True) if vals.get("nik")]
+        self.browse(entered)._pemkab_check_nik_scope()
+        return records
 
     def write(self, vals):
         self._pemkab_check_values([vals])
         refuse_nul_characters(self, [vals])
-        if "nik" in vals and not vals["nik"]:
-            vals["nik"] = False
-        if vals.get("nik"):
-            vals["nik"] = self._pemkab_clean_nik(vals["nik"])
-            self._pemkab_check_nik_free([vals["nik"]] * len(self), exclude=self)
-        return super().write(vals)
+        for fname in NIK_FIELDS:
+            if fname in vals and not vals[fname]:
+                vals[fname] = False
+            if vals.get(fname):
+                vals[fname] = self._pemkab_clean_nik(vals[fname])
+                self._pemkab_check_nik_free([vals[fname]] * len(self), exclude=self)
+        res = super().write(vals)
+        if "nik" in vals:
+            self._pemkab_check_nik_scope()
+        return res
 
     # ------------------------------------------------------------------
     # Checks
@@ -233,11 +340,12 @@ class ResPartner(models.Model):
                     self.env._("NIK %(nik)s is given to two contacts at once.", nik=nik)
                 )
             seen.add(nik)
-        domain = [("nik", "in", list(seen))]
+        domain = [("pemkab_stored_nik", "in", list(seen))]
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         existing = self.sudo().with_context(active_test=False).search(domain, limit=1)
-        if existing and not existing.with_env(self.env).has_access("read"):
+        holder = existing.with_env(self.env)
+        if existing and not (holder.has_access("read") and holder._pemkab_nik_readable()):
             # the holder is not the user's to know
             raise ValidationError(
                 self.env._("NIK %(nik)s is already registered.", nik=existing.nik)

@@ -212,6 +212,24 @@ class ResPartner(models.Model):
         return self._pemkab_social_search("pemkab_social_child_under_five", operator, value)
 
     # ------------------------------------------------------------------
+    # Need to know: the NIK (pemkab_delivery's res.partner decides; this says whose)
+    # ------------------------------------------------------------------
+    @api.model
+    def _pemkab_nik_scope_domain(self):
+        """A social officer reads and enters the NIK of the members of the households he
+        may read (his kecamatan's; the head's, every kecamatan's); the recipients of his
+        shipments are such members."""
+        households = self.env["pemkab.social.household"].with_context(active_test=False)
+        return super()._pemkab_nik_scope_domain() | Domain(
+            SOCIAL_FIELDS["pemkab_social_household_id"], "in", households._search([])
+        )
+
+    @api.depends("pemkab_stored_nik", "pemkab_social_stored_household_id")
+    @api.depends_context("uid")
+    def _compute_nik(self):
+        return super()._compute_nik()
+
+    # ------------------------------------------------------------------
     # Data requests
     # ------------------------------------------------------------------
     def _pemkab_data_request_sections(self):

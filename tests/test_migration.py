@@ -35,7 +35,7 @@ OLD_SETUP = """
 Partner = env["res.partner"]
 contact = Partner.create({
     "name": "Kontak Migrasi", "latitude": -8.2222, "longitude": 114.3333,
-    "patient_mobile": "0812-3456-7890",
+    "patient_mobile": "0812-3456-7890", "nik": "3510160810840199",
 })
 geolocated = Partner.create({
     "name": "Kontak Geolokasi", "latitude": -8.3, "longitude": 114.2,
@@ -242,7 +242,7 @@ def test_versions_after_upgrade(upgraded):
             "SELECT name, latest_version FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
         )
     )
-    assert versions["pemkab_delivery"] == "19.0.1.5.0", versions
+    assert versions["pemkab_delivery"] == "19.0.1.6.0", versions
     states = upgraded.query(
         "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
     )

@@ -3,7 +3,7 @@
 import math
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a PostgreSQL integer (ids included)
 TEXT_TYPES = ("char", "text", "html")
@@ -32,6 +32,21 @@ class Base(models.AbstractModel):
         res = super().write(vals)
         self._pemkab_check_still_writable()
         return res
+
+    def action_archive(self):
+        self._pemkab_check_archivable()
+        return super().action_archive()
+
+    def action_unarchive(self):
+        self._pemkab_check_archivable()
+        return super().action_unarchive()
+
+    def _pemkab_check_archivable(self):
+        """A client's *Archive* on a model of the suite that has no archive is a clear
+        refusal, not Odoo's AssertionError (a programming error to the user)."""
+        if self._active_name or not (self._original_module or "").startswith("pemkab_"):
+            return
+        raise UserError(self.env._("%(document)s cannot be archived.", document=self._description))
 
     def _pemkab_check_still_writable(self):
         """After a write, the records of the suite's models are still inside the writer's

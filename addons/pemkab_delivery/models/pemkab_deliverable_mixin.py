@@ -1189,6 +1189,8 @@ class PemkabDeliverableMixin(models.AbstractModel):
         self._workflow_plain()._delivery_apply_triggers()
 
     def _delivery_open_reason_wizard(self, kind):
+        # a button called on documents the user may not change opens nothing
+        self.check_access("write")
         wizard = self.env["pemkab.delivery.reason.wizard"]
         return {
             "type": "ir.actions.act_window",

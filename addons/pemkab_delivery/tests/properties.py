@@ -12,7 +12,9 @@ real JSON-RPC by a role's user whose language is Indonesian. Whatever the values
 Mixed into an ``HttpCase`` with :class:`~.common.PemkabRpcMixin`.
 """
 
+import inspect
 import math
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -180,3 +182,250 @@ class PemkabModelPropertiesMixin:
         if record:
             with self.subTest(model=model_name, method="write"), mute_logger("odoo.sql_db"):
                 write()
+
+
+# ----------------------------------------------------------------------
+# Random operations: sequences of calls, each checked against the invariants
+# ----------------------------------------------------------------------
+# a few sequences per role in CI (fixed: derandomized, no example database); more to
+# hunt with PEMKAB_OPERATIONS_EXAMPLES=200
+OPERATIONS_SETTINGS = settings(
+    max_examples=int(os.environ.get("PEMKAB_OPERATIONS_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+OPERATIONS = ("create", "write", "copy", "unlink", "button")
+# buttons that need the world outside (a geocoder) or open a wizard's own call; the
+# others are called as a client calls them, with the ids only
+SKIPPED_BUTTONS = {"action_pemkab_geolocate"}
+# booking states in which a courier has been asked for (or has) the parcel
+ASKED_STATES = ("requested", "booked", "driver_assigned", "picked_up", "out_for_delivery")
+SEND_BACK = "action_send_back_for_approval"
+
+
+def button_names(model):
+    """The ``action_*`` methods of ``model`` a client may call with the ids alone."""
+    names = []
+    for name in dir(type(model)):
+        if not name.startswith("action_") or name in SKIPPED_BUTTONS:
+            continue
+        method = getattr(type(model), name, None)
+        if not callable(method):
+            continue
+        try:
+            parameters = list(inspect.signature(method).parameters.values())[1:]
+        except (TypeError, ValueError):
+            continue
+        if all(
+            param.default is not param.empty
+            or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+            for param in parameters
+        ):
+            names.append(name)
+    return sorted(names)
+
+
+def plausible_values(model, max_fields=3):
+    """``vals`` of ``model`` a user might send: existing records for relations (of any
+    agency, kecamatan or facility), the selection's keys, short texts, booleans,
+    numbers. Where random values (``model_values``) look for crashes, these look for
+    moves past an approval or out of the writer's scope."""
+    env = model.env
+    strategies = {}
+    for fname, field in model._fields.items():
+        if (
+            fname in MAGIC
+            or fname.startswith(SKIPPED_PREFIXES)
+            or field.type in SKIPPED_TYPES
+            or (field.compute and not field.inverse)
+            or field.related
+        ):
+            continue
+        if field.type == "many2one":
+            ids = (
+                env[field.comodel_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([], limit=6, order="id desc")
+                .ids
+            )
+            strategy = st.sampled_from([False, *ids])
+        elif field.type == "many2many":
+            ids = env[field.comodel_name].sudo().search([], limit=4, order="id desc").ids
+            strategy = st.lists(st.sampled_from(ids or [1]), max_size=2).map(
+                lambda chosen: [Command.set(chosen)]
+            )
+        elif field.type == "selection":
+            keys = [key for key, _label in field._description_selection(env)]
+            strategy = st.sampled_from(keys) if keys else None
+        elif field.type in ("char", "text", "html"):
+            strategy = st.sampled_from(["Uji", "x" * 40, ""])
+        elif field.type == "boolean":
+            strategy = st.booleans()
+        elif field.type in ("integer", "float", "monetary"):
+            strategy = st.sampled_from([0, 1, 5, 40, 100000])
+        elif field.type in ("date", "datetime"):
+            strategy = st.sampled_from(["2026-01-05", "2027-06-30"])
+        else:
+            strategy = None
+        if strategy is not None:
+            strategies[fname] = strategy
+    names = sorted(strategies)
+    if not names:
+        return st.just({})
+    return st.lists(st.sampled_from(names), max_size=max_fields, unique=True).flatmap(
+        lambda chosen: st.fixed_dictionaries({fname: strategies[fname] for fname in chosen})
+    )
+
+
+def operation_sequences(env, model_names, length=4):
+    """Lists of ``(model, operation, pick, vals, button)``: ``pick`` chooses the record
+    among those of the model (the newest first, those made by the sequence included)."""
+
+    def operation(model_name):
+        model = env[model_name].sudo()
+        buttons = button_names(model) or [""]
+        return st.tuples(
+            st.just(model_name),
+            st.sampled_from(OPERATIONS),
+            st.integers(0, 5),
+            plausible_values(model),
+            st.sampled_from(buttons),
+        )
+
+    per_model = {name: operation(name) for name in model_names}
+    return st.lists(
+        st.sampled_from(sorted(model_names)).flatmap(per_model.__getitem__),
+        min_size=1,
+        max_size=length,
+    )
+
+
+class PemkabOperationsMixin(PemkabModelPropertiesMixin):
+    """``_check_operations(models, logins)``: generated sequences of create / write /
+    copy / unlink / button calls over JSON-RPC as each login's user, each call checked
+    against the invariants (``_check_call``); every example runs in a savepoint rolled
+    back afterwards, so each starts from the same records."""
+
+    def _operations_pick(self, model_name, pick, made):
+        Model = self.env[model_name].sudo().with_context(active_test=False)
+        ids = list(made.get(model_name, [])) + Model.search([], limit=6, order="id desc").ids
+        return Model.browse(ids[pick % len(ids)]) if ids else Model.browse()
+
+    def _asked_bookings(self):
+        """``{booking id: state}`` of the bookings a courier was asked for."""
+        self.env.invalidate_all()
+        Booking = self.env["pemkab.delivery.booking"].sudo()
+        rows = Booking.search_read([("state", "in", ASKED_STATES)], ["state"])
+        return {row["id"]: row["state"] for row in rows}
+
+    def _frozen_values(self, model_names):
+        """``{(model, id): values}`` of the frozen fields of the approved records."""
+        self.env.invalidate_all()
+        values = {}
+        for model_name in model_names:
+            Model = self.env[model_name].sudo().with_context(active_test=False)
+            fnames = list(getattr(Model, "_workflow_frozen_fields", ()))
+            if not fnames:
+                continue
+            frozen = Model.search([])._workflow_frozen_records()
+            for row in frozen.read(fnames):
+                values[model_name, row.pop("id")] = row
+        return values
+
+    def _run_operation(self, user, context, model_name, kind, pick, vals, button, made):
+        """One call over JSON-RPC; returns (answer, ids the call wrote)."""
+        record = self._operations_pick(model_name, pick, made)
+        if kind == "create":
+            answer = self.rpc(model_name, "create", [vals], context=context)
+            ids = answer.get("result") or []
+            ids = [ids] if isinstance(ids, int) else ids
+            made.setdefault(model_name, []).extend(ids)
+            return answer, ids
+        if not record:
+            return {"result": None}, []
+        if kind == "write":
+            return self.rpc(model_name, "write", record.ids, vals, context=context), record.ids
+        if kind == "copy":
+            answer = self.rpc(model_name, "copy", record.ids, context=context)
+            ids = answer.get("result") or []
+            made.setdefault(model_name, []).extend(ids)
+            return answer, ids
+        if kind == "unlink":
+            return self.rpc(model_name, "unlink", record.ids, context=context), []
+        if not button:
+            return {"result": None}, []
+        return self.rpc(model_name, button, record.ids, context=context), record.ids
+
+    def _check_call(self, user, step, model_name, kind, button, answer, ids, asked, frozen):
+        """The invariants after one call."""
+        self._properties_answer(answer)  # no 5xx, no programming error, a message
+        self.env.invalidate_all()
+        Model = self.env[model_name].with_user(user).with_context(active_test=False)
+        if "error" not in answer and ids:
+            records = Model.browse(ids).exists()
+            # nothing leaves the writer's scope
+            self.assertEqual(records._filtered_access("read"), records, f"{step}: unreadable")
+            if kind != "button" and Model.browse().has_access("write"):
+                self.assertEqual(
+                    records._filtered_access("write"), records, f"{step}: out of his scope"
+                )
+        # nothing moves past an approval it lacks
+        for booking_id, state in self._asked_bookings().items():
+            if asked.get(booking_id) == state:
+                continue
+            booking = self.env["pemkab.delivery.booking"].sudo().browse(booking_id)
+            document = self.env[booking.res_model].sudo().browse(booking.res_id).exists()
+            self.assertTrue(document, f"{step}: booking {booking_id} {state} for no document")
+            errors = document._delivery_dispatch_errors()
+            self.assertFalse(errors, f"{step}: booking {booking_id} {state} although {errors}")
+        # an approved document's frozen fields unchanged unless sent back
+        if button != SEND_BACK or kind != "button":
+            after = self._frozen_values({name for name, _id in frozen})
+            for key, values in frozen.items():
+                if key in after:
+                    self.assertEqual(after[key], values, f"{step}: {key} frozen fields changed")
+
+    def _check_operations(self, model_names, logins):
+        """For each login (its user's language, as the web client sends it), generated
+        sequences of calls on ``model_names``."""
+        sequences = operation_sequences(self.env, model_names)
+        self._operations_done = []
+        for login in logins:
+            with self.subTest(login=login), mute_logger("odoo.sql_db", "odoo.http"):
+                self._check_operations_as(login, sequences, model_names)
+        # the sequences did something: some calls went through, some were refused
+        outcomes = {done for _label, done in self._operations_done}
+        self.assertEqual(outcomes, {True, False}, self._operations_done)
+
+    def _check_operations_as(self, login, sequences, model_names):
+        user = self.env["res.users"].sudo().search([("login", "=", login)])
+        self.authenticate(login, login)
+        context = self.rpc_ok("res.users", "context_get")
+
+        @OPERATIONS_SETTINGS
+        @given(sequence=sequences)
+        def run(sequence):
+            savepoint = self.env.cr.savepoint()
+            try:
+                made = {}
+                for step, (model_name, kind, pick, vals, button) in enumerate(sequence):
+                    call = button if kind == "button" else kind
+                    label = f"{login} #{step} {model_name}.{call}"
+                    label += f" {vals}" if kind in ("create", "write") else ""
+                    asked = self._asked_bookings()
+                    frozen = self._frozen_values(model_names)
+                    answer, ids = self._run_operation(
+                        user, context, model_name, kind, pick, vals, button, made
+                    )
+                    self._check_call(
+                        user, label, model_name, kind, button, answer, ids, asked, frozen
+                    )
+                    self._operations_done.append((label, "error" not in answer))
+            finally:
+                savepoint.close(rollback=True)
+                self.env.invalidate_all()
+
+        run()

@@ -9,12 +9,18 @@ past its document's checks, no 5xx nor programming error."""
 from odoo.tests import HttpCase, tagged
 
 from .common import PemkabCourierCommon, PemkabRpcMixin
-from .properties import PemkabOperationsMixin, own_models
+from .properties import PemkabOperationsMixin, own_models, set_indonesian
 
 LOGINS = ["officer_a", "head_a", "delivery_admin", "plain_internal"]
 
 
 @tagged("post_install", "-at_install")
 class TestDeliveryOperations(PemkabRpcMixin, PemkabOperationsMixin, PemkabCourierCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        users = cls.env["res.users"].search([("login", "in", LOGINS)])
+        set_indonesian(cls.env, ["pemkab_delivery"], users)
+
     def test_random_operations(self):
         self._check_operations(own_models(self.env, "pemkab_delivery"), LOGINS)

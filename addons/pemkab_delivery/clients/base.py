@@ -110,6 +110,12 @@ class CourierClient(HttpClient, abc.ABC):
         return False
 
     @classmethod
+    def is_webhook_probe(cls, headers, body):
+        """Whether this request only checks that the webhook URL answers (a courier's
+        dashboard saving it): answered 200, nothing recorded. None by default."""
+        return False
+
+    @classmethod
     def webhook_signed_at(cls, payload):
         """The time, as signed in ``payload``, the event was sent (ISO 8601), or None."""
         return None

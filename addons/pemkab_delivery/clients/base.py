@@ -43,6 +43,10 @@ class CourierClient(HttpClient, abc.ABC):
     #: booking call left without answer cannot be reconciled automatically: the outbox
     #: then never books again blindly, a person checks with the courier.
     LOOKUP_BY_REFERENCE = True
+    #: Whether the courier refuses a second order for our reference and answers with the
+    #: first one (:meth:`book` then returns it): a booking call left without answer is
+    #: then simply made again.
+    BOOKS_ONCE_PER_REFERENCE = False
 
     def __init__(
         self, base_url, credentials, timeout=(5, 20), session=None, logger=None, on_exchange=None

@@ -153,6 +153,9 @@ class BiteshipClient(CourierClient):
     NAIVE_TZ = WIB
     # no documented lookup by reference_id (a repeated booking call finds the order)
     LOOKUP_BY_REFERENCE = False
+    # reference_id "Must unique for each order id"; a second one is answered 40002060
+    # with the first order's id (docs "Create an Order")
+    BOOKS_ONCE_PER_REFERENCE = True
     #: Couriers that need coordinates (docs "Create an Order": "If you use an instant
     #: courier, you must use coordinate"; docs "Rates": instant couriers are Gojek, Grab,
     #: Paxel, Lalamove, Borzo).

@@ -72,6 +72,10 @@ def run_job(job):
             return "ok", client.get_order(ref)
         if job["action"] == "confirm":
             # a webhook's token-borne final state: the courier's own word on the order
+            # the event names, by its number when known (Biteship answers by nothing else)
+            courier_ref = job.get("event_courier_ref") or job.get("courier_ref")
+            if courier_ref:
+                return "ok", client.get_order_by_courier_ref(courier_ref)
             return "ok", client.get_order(ref)
         if job["action"] == "cancel_local":
             return "not_found", None

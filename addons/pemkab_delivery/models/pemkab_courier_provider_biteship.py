@@ -47,7 +47,7 @@ class PemkabCourierProvider(models.Model):
     biteship_webhook_header = fields.Char(
         string="Webhook Header",
         compute="_compute_biteship_webhook_header",
-        help='In Biteship\'s dashboard, give this as the webhook\'s "Headers Signature Key" '
+        help="In Biteship's dashboard, give this as the webhook's \"Headers Signature Key\" "
         'and the Webhook Secret as its "Headers Signature Secret".',
     )
 

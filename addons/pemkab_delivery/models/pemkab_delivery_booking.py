@@ -1659,8 +1659,7 @@ class PemkabDeliveryBooking(models.Model):
             )
             return False
         note = self.env._(
-            "%(failure)s: booked again with %(courier)s as %(ref)s (the agency's fallback "
-            "order).",
+            "%(failure)s: booked again with %(courier)s as %(ref)s (the agency's fallback order).",
             failure=self._fallback_failure_text(),
             courier=provider.name,
             ref=successor.name,

@@ -21,9 +21,9 @@ The exactly-once rules: a call whose outcome is unknown (a timeout of a booking 
 run that died with its call in flight) is never followed by a blind booking call: the
 order is looked up by our reference first or, where the courier cannot be asked, a person
 decides; a courier that refuses a second order for our reference and names the first
-(Biteship) is simply asked again. An answer recorded by a run that lost its claim changes nothing (an order it
-made is cancelled unless it is the booking's own). A second courier order for our
-reference never replaces the booking's own: it is cancelled.
+(Biteship) is simply asked again. An answer recorded by a run that lost its claim changes
+nothing (an order it made is cancelled unless it is the booking's own). A second courier
+order for our reference never replaces the booking's own: it is cancelled.
 """
 
 import dataclasses

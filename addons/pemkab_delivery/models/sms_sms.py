@@ -19,12 +19,11 @@ about (``pemkab.deliverable.mixin._delivery_notify_citizens``): the document sho
 SMS that could not be sent (``delivery_sms_failed``).
 """
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
 import requests
-
-import logging
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -126,8 +125,7 @@ class SmsSms(models.Model):
         string="Tries Again",
         readonly=True,
         default=0,
-        help="How many times the SMS was queued again after the SMS gateway could not be "
-        "reached.",
+        help="How many times the SMS was queued again after the SMS gateway could not be reached.",
     )
 
     _pemkab_document_idx = models.Index(

@@ -80,6 +80,13 @@ class ResPartner(models.Model):
         groups=HEALTH_USER_GROUP,
         help="Nomor Rekam Medis: the patient's number in the facility's medical records.",
     )
+    health_ihs_number = fields.Char(
+        string="IHS Number",
+        copy=False,
+        groups=HEALTH_USER_GROUP,
+        help="The person's number in SATUSEHAT (Patient or Practitioner), found by the NIK "
+        "the first time a delivery is reported and kept here.",
+    )
     patient_birth_year = fields.Integer(
         string="Year of Birth",
         compute="_compute_patient_birth_year",

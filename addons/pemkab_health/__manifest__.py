@@ -36,6 +36,7 @@
         "demo/pemkab_health_delivery_demo.xml",
         "demo/pemkab_delivery_trigger_demo.xml",
         "demo/pemkab_health_workflow_demo.xml",
+        "demo/pemkab_health_satusehat_demo.xml",
     ],
     "assets": {
         # the browser tests (tours) run by tests/test_tours.py

@@ -132,6 +132,18 @@ class PemkabHealthSatusehatFacility(models.Model):
     # ------------------------------------------------------------------
     # ORM overrides
     # ------------------------------------------------------------------
+    @api.ondelete(at_uninstall=False)
+    def _unlink_without_reports(self):
+        """What was reported stays: a facility with reports is archived, not deleted."""
+        used = self.filtered("report_count")
+        if used:
+            raise UserError(
+                self.env._(
+                    "%(facilities)s reported to SATUSEHAT already: archive it instead.",
+                    facilities=", ".join(used.mapped("shelter_id.display_name")),
+                )
+            )
+
     def _export_rows(self, fields, *, _is_toplevel_call=True):
         secrets = [path[0] for path in fields if path and path[0] in SECRET_FIELDS]
         if secrets:

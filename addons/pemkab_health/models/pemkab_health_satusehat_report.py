@@ -42,8 +42,10 @@ class PemkabHealthSatusehatReport(models.Model):
     delivery_id = fields.Many2one(
         "pemkab.health.delivery", required=True, readonly=True, index=True, ondelete="cascade"
     )
+    # cascade for an uninstallation; a person deleting a facility with reports is refused
+    # (pemkab.health.satusehat.facility._unlink_without_reports): archive it instead
     facility_id = fields.Many2one(
-        "pemkab.health.satusehat.facility", required=True, readonly=True, ondelete="restrict"
+        "pemkab.health.satusehat.facility", required=True, readonly=True, ondelete="cascade"
     )
     shelter_id = fields.Many2one(
         related="delivery_id.shelter_id", store=True, index=True, string="Facility"

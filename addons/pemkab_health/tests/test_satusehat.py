@@ -145,6 +145,10 @@ class TestSatusehat(PemkabRpcMixin, PemkabPaperCase, PemkabHealthCommon, HttpCas
         # the exchange again: nothing more is sent
         self._run()
         self.assertEqual(self.sandbox.satusehat_count(ref), 1)
+        # what was reported stays: the facility is archived, not deleted
+        self.authenticate("system_admin_ss", "system_admin_ss")
+        message = self.rpc_refused(UserError, FACILITY, "unlink", self.facility.ids)
+        self.assertIn("archive", message)
 
     def test_refused_in_indonesian_then_sent_again(self):
         self._load_indonesian(("pemkab_delivery", "pemkab_health"))

@@ -142,6 +142,13 @@ class TestSatusehat(PemkabRpcMixin, PemkabPaperCase, PemkabHealthCommon, HttpCas
         self.assertEqual(read[0]["satusehat_state"], "sent")
         # nobody writes a report: not the pharmacist, not a client's context
         self.rpc_refused(AccessError, REPORT, "write", report.ids, {"state": "waiting"})
+        # nor the IHS number SATUSEHAT gave; a new NIK forgets it
+        message = self.rpc_refused(
+            UserError, "res.partner", "write", self.patient.ids, {"health_ihs_number": "P1"}
+        )
+        self.assertIn("IHS Number", message)
+        self.rpc_ok("res.partner", "write", self.patient.ids, {"nik": "3510165708450021"})
+        self.assertFalse(self.patient.health_ihs_number)
         # the exchange again: nothing more is sent
         self._run()
         self.assertEqual(self.sandbox.satusehat_count(ref), 1)

@@ -139,13 +139,13 @@ def test_missing_mandatory_elements_answer_an_operation_outcome(sandbox):
     client = _client(sandbox)
     report = _report(patient_ihs="P00000000001", practitioner_ihs="10000000001")
     item = report.items[0]
-    medication_id = client.create(medication_resource(ORG, item))
+    medication_id = client.post_resource(medication_resource(ORG, item))
     body = dispense_resource(report, item, medication_id, "P00000000001", "10000000001")
     for key in ("subject", "performer", "substitution", "whenHandedOver"):
         del body[key]
     body["medication"] = {"reference": {"reference": f"Medication/{medication_id}"}}  # R5
     with pytest.raises(PermanentError) as caught:
-        client.create(body)
+        client.post_resource(body)
     issues = outcome_issues(caught.value.response)
     expressions = {issue[3] for issue in issues}
     assert {

@@ -400,7 +400,7 @@ class SatusehatClient(HttpClient):
                 found[identifiers[item_system]] = str(resource["id"])
         return found
 
-    def create(self, resource):
+    def post_resource(self, resource):
         """POST one resource; its id."""
         _status, answer = self._request("POST", resource["resourceType"], json_body=resource)
         if not isinstance(answer, dict) or not answer.get("id"):
@@ -446,8 +446,8 @@ def report_dispenses(client, report):
         for item in report.items:
             if item.ref in done:
                 continue
-            medication_id = client.create(medication_resource(report.organization_id, item))
-            done[item.ref] = client.create(
+            medication_id = client.post_resource(medication_resource(report.organization_id, item))
+            done[item.ref] = client.post_resource(
                 dispense_resource(report, item, medication_id, patient_ihs, practitioner_ihs)
             )
         return ReportResult(None, patient_ihs, practitioner_ihs, done, None)

@@ -267,3 +267,42 @@ class TestSatusehat(PemkabRpcMixin, PemkabPaperCase, PemkabHealthCommon, HttpCas
         self.assertEqual(report.state, "waiting")
         self.assertIn("credential", report.answer)
         self.assertNotIn("wrong-secret-7741", report.answer + logging_text)
+
+    def test_answer_recorded_only_by_the_run_holding_the_claim(self):
+        delivery = self._delivered_by_the_pharmacist()
+        report = self._report(delivery)
+        self.env.flush_all()
+        jobs = self.Exchange._satusehat_claim(10)
+        self.assertEqual([job["report_id"] for job in jobs], report.ids)
+        prepared = self.Exchange._satusehat_prepare(jobs)
+        # its lease ended meanwhile and another run claimed it
+        self.env.cr.execute(
+            "UPDATE pemkab_health_satusehat_report SET claim_token = 'other' WHERE id = %s",
+            report.ids,
+        )
+        result = self.Exchange._satusehat_call(prepared[0])
+        recorded, _left = self.Exchange._satusehat_record(prepared[0], result, False)
+        self.assertFalse(recorded)
+        report.invalidate_recordset()
+        self.assertEqual(report.state, "waiting")
+        # and nothing was made twice when the other run looks first
+        self.env.cr.execute(
+            "UPDATE pemkab_health_satusehat_report SET claim_token = NULL, claimed_until = NULL"
+            " WHERE id = %s",
+            report.ids,
+        )
+        self.env.invalidate_all()
+        self._run()
+        self.assertEqual(report.state, "sent", report.answer)
+        self.assertEqual(self.sandbox.satusehat_count(f"{delivery.prescription_number}-1"), 1)
+
+    def test_neutralised_database_never_calls_production(self):
+        self.facility.sudo().environment = "production"
+        self.facility.sudo().host = self.sandbox.url + "/satusehat"
+        self.env["ir.config_parameter"].set_param("database.is_neutralized", True)
+        delivery = self._delivered_by_the_pharmacist()
+        self._run()
+        report = self._report(delivery)
+        self.assertEqual(report.state, "refused")
+        self.assertIn("neutralised", report.answer)
+        self.assertFalse(self.sandbox.satusehat_resources("MedicationDispense"))

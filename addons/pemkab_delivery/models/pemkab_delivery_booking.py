@@ -746,7 +746,9 @@ class PemkabDeliveryBooking(models.Model):
         for booking in self:
             provider, shelter = booking.provider_id, booking.shelter_id
             if provider not in classes:
-                classes[provider] = provider._courier_client_class() if provider._has_api() else None
+                classes[provider] = (
+                    provider._courier_client_class() if provider._has_api() else None
+                )
             client_class = classes[provider]
             points = (shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
             if client_class is None or not all(points):
@@ -1695,9 +1697,7 @@ class PemkabDeliveryBooking(models.Model):
             "driver_photo": self.env._("The driver's photo"),
         }
         for field in stored:
-            self._log_event(
-                "api", note=self.env._("%s is kept in the booking.", labels[field])
-            )
+            self._log_event("api", note=self.env._("%s is kept in the booking.", labels[field]))
         for field, error in lost.items():
             self._log_event(
                 "api",
@@ -1709,9 +1709,10 @@ class PemkabDeliveryBooking(models.Model):
             )
         if "proof_photo" in stored:
             for record in self._get_business_records().values():
-                if "proof_photo" in record._fields and not record.with_context(
-                    bin_size=True
-                ).proof_photo:
+                if (
+                    "proof_photo" in record._fields
+                    and not record.with_context(bin_size=True).proof_photo
+                ):
                     record.sudo()._workflow().write({"proof_photo": vals["proof_photo"]})
         if retry_at:
             self.env["pemkab.delivery.exchange"]._trigger_photos(retry_at)

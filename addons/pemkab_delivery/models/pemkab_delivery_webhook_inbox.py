@@ -6,7 +6,7 @@ stores.
 The webhook (``controllers/main.py``) authenticates the courier and checks the body, then
 records the event here in ONE statement (:meth:`_receive`: the booking found by an indexed
 lookup, a duplicate skipped by the unique key of the history and of this table) and answers
-202 at once. The exchange (``pemkab.delivery.exchange._cron_apply_news``) applies the news
+200 at once. The exchange (``pemkab.delivery.exchange._cron_apply_news``) applies the news
 in batches; an applied event leaves the inbox: its history line
 (``pemkab.delivery.booking.event``) is what remains.
 

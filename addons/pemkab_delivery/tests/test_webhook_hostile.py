@@ -155,6 +155,9 @@ class TestWebhookHostile(PemkabCourierCommon, HttpCase):
             lookups,
         )
         self.assertFalse(any("/merchant/" in note for note in lookups), lookups)
+        # the proof photo, before Grab's link expires (2 hours), is kept in the booking
+        self.Exchange._cron_fetch_photos()
+        self.assertTrue(booking.proof_photo)
 
     def test_static_token_alone_does_not_deliver(self):
         """A leaked GoSend token posts "delivered": the courier's API says the order is

@@ -72,6 +72,12 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.assertFalse(booking.receiver_relation)
         self.assertTrue(delivery.receiver_type)
         self.assertTrue(delivery.delivered_at)
+        # the courier's proof photo is downloaded into the booking and the document, the
+        # link kept as provenance, and shown on the BAST
+        self.env["pemkab.delivery.exchange"]._cron_fetch_photos()
+        self.assertTrue(booking.proof_photo and booking.proof_photo_url)
+        self.assertTrue(delivery.proof_photo)
+        self.assertTrue(delivery._delivery_proof_values()["photo"])
 
     def test_courier_payload_carries_no_medicine(self):
         delivery, booking = self._dispatched(

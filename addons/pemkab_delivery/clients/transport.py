@@ -325,9 +325,15 @@ class HttpClient:
             message = data["error"]
         return message, (str(code) if code not in (None, "") else None)
 
+    def _error_header_message(self, headers):
+        """The refusal text a courier puts in a response header, or None (subclasses:
+        GoSend's ``Error-Message``)."""
+        return None
+
     def _classify_http_error(self, status, data, text, method, headers):
         message, courier_code = self._error_details(data)
-        message = message or (text or "").strip()[:300] or f"HTTP {status}"
+        header_message = self._error_header_message(headers)
+        message = header_message or message or (text or "").strip()[:300] or f"HTTP {status}"
         kwargs = {"status_code": status, "response": data}
         if status == 504 and method != "GET":
             return CourierTimeout(message, code="gateway_timeout", **kwargs)

@@ -48,7 +48,13 @@ DEFAULT_CONFIG = {
     "webhook_url_grab": None,
     "webhook_secret_gosend": "sandbox-webhook-gosend",
     "webhook_secret_grab": "sandbox-webhook-grab",
-    "grab_webhook_auth": "token",
+    # Grab's optional Authorization-Id header (sent when set)
+    "webhook_auth_id_grab": None,
+    # Grab's signed photo links expire: proofs after 2 hours, driver photos after 3
+    # (Grab's docs, "Tracking Webhook"); GoSend's are taken to expire alike (unknown:
+    # the stricter reading)
+    "proof_link_ttl_s": 7200.0,
+    "driver_photo_ttl_s": 10800.0,
     "webhook_on_create": True,
     "webhook_timeout_s": 5.0,
     "gosend_client_id": "sandbox-client",
@@ -97,7 +103,10 @@ FINAL_STAGES = frozenset(
 )
 STAGES = tuple(STAGE_RANK) + tuple(sorted(FINAL_STAGES - {"delivered"}))
 CANCELLABLE = frozenset({"booked", "driver_assigned"})
-SERVICE_LIMIT_KM = 40.0
+#: The longest route each courier takes by default: Grab 35 km (Grab's docs, "Limits
+#: and configuration"), GoSend Instant 40 km (public integrations, sources.md; taken for
+#: SameDay too, the stricter reading).
+SERVICE_LIMIT_KM = {"grab": 35.0, "gosend": 40.0}
 
 
 def utc_now():

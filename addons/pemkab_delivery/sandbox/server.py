@@ -19,6 +19,7 @@ import random
 import struct
 import sys
 import threading
+import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -208,8 +209,6 @@ class CourierSandbox(
                 ):
                     raise ValueError("sms_refuse_numbers must be a list of numbers (strings)")
                 value = list(value)
-            elif key == "grab_webhook_auth" and value not in ("token", "hmac", "both"):
-                raise ValueError("grab_webhook_auth must be token, hmac or both")
             elif key in (
                 "latency_ms",
                 "timeout_sleep_s",
@@ -218,6 +217,8 @@ class CourierSandbox(
                 "token_ttl_s",
                 "satusehat_rate_limit_per_s",
                 "satusehat_token_ttl_s",
+                "proof_link_ttl_s",
+                "driver_photo_ttl_s",
             ):
                 value = float(value or 0)
                 if value < 0:
@@ -341,7 +342,7 @@ class CourierSandbox(
             elif head == "track" and method == "GET" and len(segments) == 2:
                 self._track_page(handler, segments[1])
             elif head == "proof" and method == "GET" and len(segments) == 2:
-                self._reply(handler, 200, raw=PROOF_PNG, content_type="image/png")
+                self._photo(handler, query)
             else:
                 self._reply(handler, 404, {"message": f"no route {method} {split.path}"})
         except ApiError as exc:
@@ -350,6 +351,18 @@ class CourierSandbox(
             self._reply(handler, 500, {"message": f"sandbox error: {type(exc).__name__}: {exc}"})
             if self.verbose:
                 raise
+
+    def _photo(self, handler, query):
+        """A courier's photo link: served until it expires, then 403 (Grab's signed
+        links expire; a link without its expiry is refused as forged)."""
+        try:
+            expires = float(query.get("expires") or 0)
+        except ValueError:
+            expires = 0
+        if expires < time.time():
+            self._reply(handler, 403, {"message": "link expired"})
+            return
+        self._reply(handler, 200, raw=PROOF_PNG, content_type="image/png")
 
     def _track_page(self, handler, courier_ref):
         with self._lock:

@@ -75,6 +75,7 @@ def test_docs_webhook_order_status_parses():
     assert (event.status, event.courier_status) == ("booked", "confirmed")
     assert event.order.driver_name == "Maulana Imran"
     assert event.order.driver_plate == "B 1234 AAA"
+    assert event.order.driver_photo_url == "https://picsum.photos/200"
     assert event.order.tracking_url == "https://xxx-yyy-zzz.com"
     assert event.order.price == 100000.0
     again = BiteshipClient.parse_webhook(fixture("webhook_order_status.json"))

@@ -514,3 +514,47 @@ def test_fallback(case, expected):
 
 def test_no_fallback_order_no_fallback():
     assert d.fallback("no_driver", 11, (), {11}) == (None, d.FALLBACK_NO_ORDER)
+
+
+def test_confirm_merges_what_only_the_webhook_carried():
+    """Grab's delivery details have no receiver nor proof link: the lookup confirms the
+    final state and the webhook's receiver, relation and photo are kept (issue 19, 1-2)."""
+    webhook = OrderInfo(
+        our_ref="R1",
+        courier_ref="C1",
+        status="delivered",
+        courier_status="COMPLETED",
+        receiver_name="Siti",
+        receiver_relation="Anak",
+        proof_photo_url="https://proof.grab.com/p.jpg",
+        driver_photo_url="https://drivers.grab.com/d.jpg",
+    )
+    looked_up = order(status="delivered")
+    settlement = d.settle_confirm("delivered", ("ok", looked_up), 0, True, NOW, event_order=webhook)
+    assert settlement.verdict == d.CONFIRMED
+    info = settlement.info
+    assert (info.receiver_name, info.receiver_relation) == ("Siti", "Anak")
+    assert info.proof_photo_url == "https://proof.grab.com/p.jpg"
+    assert info.driver_photo_url == "https://drivers.grab.com/d.jpg"
+    assert info.price == looked_up.price and info.raw == looked_up.raw  # the lookup wins
+    # the courier says otherwise (still on its way): the webhook's proof is not taken
+    on_its_way = order(status="picked_up")
+    other = d.settle_confirm("delivered", ("ok", on_its_way), 0, True, NOW, event_order=webhook)
+    assert other.info.receiver_name is None and other.info.proof_photo_url is None
+    assert other.info.driver_photo_url == webhook.driver_photo_url
+
+
+def test_photos_settle_stored_lost_and_retried():
+    """A photo is stored, or given up when its link expired (Grab's live 2 or 3 hours) or
+    after the last try, or tried again with a doubling delay (issue 19, item 4)."""
+    expired = PermanentError("link expired", code="photo_expired")
+    results = {"proof_photo": (b"\x89PNG", "image/png"), "driver_photo": timeout()}
+    stored, lost, retry_at = d.settle_photos(results, 1, NOW)
+    assert stored == {"proof_photo": b"\x89PNG"} and lost == {}
+    assert retry_at == NOW + timedelta(minutes=1)
+    stored, lost, retry_at = d.settle_photos({"driver_photo": timeout()}, 3, NOW)
+    assert retry_at == NOW + timedelta(minutes=4) and not stored and not lost
+    stored, lost, retry_at = d.settle_photos({"proof_photo": expired}, 1, NOW)
+    assert lost == {"proof_photo": expired} and retry_at is None
+    _stored, lost, retry_at = d.settle_photos({"driver_photo": timeout()}, d.PHOTO_TRIES, NOW)
+    assert set(lost) == {"driver_photo"} and retry_at is None

@@ -71,7 +71,9 @@ Our choices where the docs say nothing
 * ``on_hold`` ("Order is on hold for any reason", before or after the pickup) is
   recorded, not applied (no status of ours says "on hold" at either stage);
 * ``disposed`` (the parcel destroyed) is a failure with the reason ``damaged``;
-* phones go in the local ``08...`` form of every example of the docs.
+* phones go in the local ``08...`` form of every example of the docs;
+* the driver's photo is fetched only from the API's own host (``PHOTO_HOST_SUFFIXES``
+  empty): the docs name no host for it (their example is a placeholder).
 """
 
 from urllib.parse import quote as urlquote
@@ -427,6 +429,7 @@ class BiteshipClient(CourierClient):
             driver_name=courier.get("driver_name") or courier.get("name") or None,
             driver_phone=courier.get("driver_phone") or courier.get("phone") or None,
             driver_plate=courier.get("driver_plate_number") or None,
+            driver_photo_url=courier.get("driver_photo_url") or None,
             failure_reason=self.failure_reason(courier_status),
             proof_photo_url=((proof or {}).get("link") or None) if delivered else None,
             delivered_at=delivered_at,
@@ -481,6 +484,7 @@ class BiteshipClient(CourierClient):
             driver_name=payload.get("courier_driver_name") or None,
             driver_phone=payload.get("courier_driver_phone") or None,
             driver_plate=payload.get("courier_driver_plate_number") or None,
+            driver_photo_url=payload.get("courier_driver_photo_url") or None,
             failure_reason=cls.failure_reason(courier_status),
             delivered_at=occurred_at if status == "delivered" else None,
             raw=payload,

@@ -31,7 +31,7 @@ COURIER_METHODS = ("client_class",)
 # changes them
 CONNECTION_FIELDS = ("kind", "environment", "base_url")
 # never read but by system administrators, never copied nor exported
-SECRET_FIELDS = ("client_id", "client_secret", "webhook_secret")
+SECRET_FIELDS = ("client_id", "client_secret", "webhook_secret", "webhook_auth_id")
 
 
 class PemkabCourierProvider(models.Model):
@@ -72,6 +72,14 @@ class PemkabCourierProvider(models.Model):
         copy=False,
         help="Token or signing secret the courier uses on its status callbacks. "
         "A callback that does not carry it is refused.",
+    )
+    webhook_auth_id = fields.Char(
+        string="Webhook Authorization-Id",
+        groups="base.group_system",
+        copy=False,
+        help="The id given to the courier with the webhook token, when one was given "
+        "(GrabExpress sends it back in its optional Authorization-Id header): a callback "
+        "without it is refused.",
     )
     webhook_url = fields.Char(
         compute="_compute_webhook_url",

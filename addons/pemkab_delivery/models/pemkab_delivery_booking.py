@@ -41,6 +41,7 @@
 The vocabulary (states, failure reasons, board stages) is in ``const.py``.
 """
 
+import base64
 import json
 import logging
 from datetime import datetime, timezone
@@ -63,6 +64,8 @@ from ..const import (
 )
 from ..orm.bulk import insert_select
 from ..outbox import decisions
+from ..outbox.runner import exchange_note
+from ..tools.geo import haversine_km
 from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
@@ -195,6 +198,11 @@ class PemkabDeliveryBooking(models.Model):
     service_type = fields.Selection(
         [("instant", "Instant"), ("same_day", "Same day")], required=True, default="instant"
     )
+    weight_kg = fields.Float(
+        string="Parcel Weight (kg)",
+        help="Told to the courier; a courier that takes lighter parcels only (GoSend "
+        "Instant: 20 kg) is refused before it is booked. Empty: 1 kg.",
+    )
     quoted_price = fields.Monetary(readonly=True, copy=False)
     final_price = fields.Monetary(readonly=True, copy=False, aggregator="sum")
     # courier side
@@ -211,6 +219,14 @@ class PemkabDeliveryBooking(models.Model):
     driver_name = fields.Char(copy=False, tracking=True)
     driver_phone = fields.Char(copy=False)
     driver_plate = fields.Char(string="Vehicle Plate", copy=False)
+    driver_photo = fields.Image(copy=False, max_width=512, max_height=512, attachment=True)
+    driver_photo_url = fields.Char(
+        string="Courier's Driver Photo",
+        copy=False,
+        readonly=True,
+        help="The courier's link the driver's photo was downloaded from (Grab's expire "
+        "after 3 hours): kept as provenance.",
+    )
     # own fleet: the driver run that takes the parcel, and its driver
     fleet_run_id = fields.Many2one(
         "pemkab.fleet.run",
@@ -233,7 +249,19 @@ class PemkabDeliveryBooking(models.Model):
         copy=False, help="Who received, as the recipient's: self, family, neighbour..."
     )
     proof_photo = fields.Image(copy=False, max_width=1024, max_height=1024, attachment=True)
-    proof_photo_url = fields.Char(copy=False)
+    proof_photo_url = fields.Char(
+        copy=False,
+        help="The courier's link the proof photo was downloaded from (Grab's expire after "
+        "2 hours): kept as provenance.",
+    )
+    photo_fetch_at = fields.Datetime(
+        string="Photos Due",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The courier's photos are downloaded into the booking then.",
+    )
+    photo_attempts = fields.Integer(readonly=True, copy=False)
     delivered_at = fields.Datetime(copy=False, tracking=True)
     # failure / cancellation
     failure_reason = fields.Selection(FAILURE_REASONS, copy=False, tracking=True)
@@ -411,6 +439,10 @@ class PemkabDeliveryBooking(models.Model):
         res = super().write(vals)
         if "res_model" in vals or "res_id" in vals:
             self._check_documents_writable()
+        if vals.get("courier_order_ref"):
+            # the courier's events that outran this number (kept by the webhook) are
+            # the booking's now
+            self.env["pemkab.delivery.webhook.inbox"].sudo()._adopt(self)
         return res
 
     def unlink(self):
@@ -718,6 +750,59 @@ class PemkabDeliveryBooking(models.Model):
                         "%(ref)s: shelter %(shelter)s has no coordinates.",
                         ref=ref,
                         shelter=shelter,
+                    )
+                )
+        if len(errors) < limit:
+            errors += self._route_errors()[: limit - len(errors)]
+        return errors
+
+    def _route_errors(self):
+        """The routes the courier would refuse, checked before it is booked: longer than
+        its limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
+        Instant 20 kg), as its client class declares them (``route_problem``). The
+        distance is the shelter's to the recipient as the crow flies: a road is longer,
+        so a refusal here is certain. The bookings' values are read at once."""
+        errors = []
+        classes = {}
+        for booking in self:
+            provider, shelter = booking.provider_id, booking.shelter_id
+            if provider not in classes:
+                classes[provider] = (
+                    provider._courier_client_class() if provider._has_api() else None
+                )
+            client_class = classes[provider]
+            points = (shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
+            if client_class is None or not all(points):
+                continue
+            distance = haversine_km(*points)
+            problem = client_class.route_problem(
+                booking.service_type, distance, booking.weight_kg or None
+            )
+            if not problem:
+                continue
+            what, limit = problem
+            if what == "distance":
+                errors.append(
+                    self.env._(
+                        "%(ref)s: %(courier)s takes routes of at most %(limit)s km; the "
+                        "recipient is %(distance)s km from shelter %(shelter)s as the crow "
+                        "flies. Choose another courier or the own fleet.",
+                        ref=booking.name,
+                        courier=provider.name,
+                        limit=f"{limit:g}",
+                        distance=f"{distance:.1f}",
+                        shelter=shelter.display_name,
+                    )
+                )
+            else:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: %(courier)s takes parcels of at most %(limit)s kg; this one "
+                        "weighs %(weight)s kg. Choose another courier or the own fleet.",
+                        ref=booking.name,
+                        courier=provider.name,
+                        limit=f"{limit:g}",
+                        weight=f"{booking.weight_kg:g}",
                     )
                 )
         return errors
@@ -1265,7 +1350,11 @@ class PemkabDeliveryBooking(models.Model):
                 longitude=self.longitude,
                 note=self.recipient_note or "",
             ),
-            "package": Package(code=self.package_code, description=self.package_description or ""),
+            "package": Package(
+                code=self.package_code,
+                description=self.package_description or "",
+                weight_kg=self.weight_kg or 1.0,
+            ),
             "service_type": self.service_type,
         }
 
@@ -1562,6 +1651,7 @@ class PemkabDeliveryBooking(models.Model):
         for fname, value in mapping.items():
             if value and value != self[fname]:
                 vals[fname] = value
+        vals.update(self._courier_photo_vals(info, vals))
         if info.driver_phone:
             try:
                 phone = self._pemkab_normalize_phone(info.driver_phone, "driver", mobile=False)
@@ -1579,6 +1669,78 @@ class PemkabDeliveryBooking(models.Model):
         if info.delivered_at:
             vals["delivered_at"] = parse_courier_datetime(info.delivered_at)
         return vals
+
+    def _courier_photo_vals(self, info, vals):
+        """The courier's photo links to download (``photo_fetch_at``: the exchange's
+        photo job, :meth:`_exchange_photos`): the proof once, the driver's once per
+        driver. A link arrives with each event (Grab signs a new one each time): one
+        already downloaded is not fetched again."""
+        booking = self.with_context(bin_size=True)
+        photo_vals = {}
+        new_driver = "driver_name" in vals and bool(self.driver_name)
+        if info.driver_photo_url and (new_driver or not booking.driver_photo):
+            if info.driver_photo_url != self.driver_photo_url:
+                photo_vals["driver_photo_url"] = info.driver_photo_url
+                if new_driver:
+                    photo_vals["driver_photo"] = False
+        if "proof_photo_url" in vals and booking.proof_photo:
+            del vals["proof_photo_url"]  # the proof is kept already
+        if photo_vals or "proof_photo_url" in vals:
+            photo_vals.update(photo_fetch_at=fields.Datetime.now(), photo_attempts=0)
+            self.env["pemkab.delivery.exchange"]._trigger_photos()
+        return photo_vals
+
+    def _exchange_photos_wanted(self):
+        """{field: courier's link} of the photos still to download."""
+        self.ensure_one()
+        booking = self.with_context(bin_size=True)
+        wanted = {}
+        if self.proof_photo_url and not booking.proof_photo:
+            wanted["proof_photo"] = self.proof_photo_url
+        if self.driver_photo_url and not booking.driver_photo:
+            wanted["driver_photo"] = self.driver_photo_url
+        return wanted
+
+    def _exchange_photos(self, job, outcome):
+        """Store the photos the exchange downloaded (``outbox/decisions.settle_photos``),
+        the links kept as provenance; the proof also on the documents that have none."""
+        self.ensure_one()
+        for exchange in job.get("exchanges", []):
+            self._log_event("api", note=exchange_note(exchange))
+        now = fields.Datetime.now()
+        if outcome is None:
+            error = job.get("setup_error") or "-"
+            results = {field: UserError(error) for field in job["photos"]}
+        else:
+            results = outcome[1]
+        stored, lost, retry_at = decisions.settle_photos(results, self.photo_attempts, now)
+        vals = {field: base64.b64encode(content) for field, content in stored.items()}
+        vals["photo_fetch_at"] = retry_at or False
+        self._workflow().write(vals)
+        labels = {
+            "proof_photo": self.env._("The proof photo"),
+            "driver_photo": self.env._("The driver's photo"),
+        }
+        for field in stored:
+            self._log_event("api", note=self.env._("%s is kept in the booking.", labels[field]))
+        for field, error in lost.items():
+            self._log_event(
+                "api",
+                note=self.env._(
+                    "%(photo)s could not be kept: %(error)s",
+                    photo=labels[field],
+                    error=getattr(error, "message", None) or str(error),
+                )[:250],
+            )
+        if "proof_photo" in stored:
+            for record in self._get_business_records().values():
+                if (
+                    "proof_photo" in record._fields
+                    and not record.with_context(bin_size=True).proof_photo
+                ):
+                    record.sudo()._workflow().write({"proof_photo": vals["proof_photo"]})
+        if retry_at:
+            self.env["pemkab.delivery.exchange"]._trigger_photos(retry_at)
 
     def _add_stray_courier_refs(self, courier_refs):
         self.ensure_one()
@@ -1814,8 +1976,11 @@ class PemkabDeliveryBooking(models.Model):
         self.sudo().write(
             {
                 "driver_phone": False,
+                "driver_photo": False,
+                "driver_photo_url": False,
                 "proof_photo": False,
                 "proof_photo_url": False,
+                "photo_fetch_at": False,
                 "purged_at": now,
             }
         )

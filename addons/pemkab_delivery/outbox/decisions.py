@@ -46,6 +46,7 @@ REVIEW = "review"  # no call: only a person can tell whether the courier has an 
 NONE = "none"  # no call (only the reference's other orders to cancel)
 POLL = "poll"  # the booking's news, by its courier order number
 CONFIRM = "confirm"  # a webhook's token-borne final state, looked up before it is applied
+PHOTOS = "photos"  # download the courier's proof and driver photos into the booking
 CANCEL_ACTIONS = (CANCEL, LOOKUP_CANCEL, CANCEL_LOCAL)
 
 # ------------------------------------------------------------------
@@ -94,6 +95,10 @@ BACKOFF_MAX_SECONDS = 1800
 #: often (doubling), then recorded as not applied: the poll looks the order up later.
 CONFIRM_RETRY_SECONDS = 60
 CONFIRM_TRIES = 5
+#: A photo download that failed for a while (the courier's host down) is tried again
+#: after 1, 2, 4, 8 minutes; Grab's links live 2 hours (proofs) and 3 (driver photos).
+PHOTO_RETRY_SECONDS = 60
+PHOTO_TRIES = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -390,10 +395,14 @@ def settle_poll(outcome, now):
     )
 
 
-def settle_confirm(event_status, outcome, attempts, holds_claim, now):
+def settle_confirm(event_status, outcome, attempts, holds_claim, now, event_order=None):
     """A webhook's token-borne final state, after the lookup at the courier's API.
 
+    The courier's answer wins, completed by what only the webhook carried (Grab's
+    delivery details have no receiver and no proof link): ``OrderInfo.merged_with``.
+
     :param event_status: the status the webhook claimed
+    :param event_order: the webhook's ``OrderInfo``, or None
     :param outcome: the lookup's answer, as :func:`settle`'s
     :param attempts: the lookups already made for this event that failed
     :param holds_claim: this run still holds the event (no other run took it)
@@ -405,7 +414,8 @@ def settle_confirm(event_status, outcome, attempts, holds_claim, now):
     if kind in ("ok", "found") and value is not None:
         # the courier's answer is applied, whatever it says; it is this event only when it
         # says the same (else the event's genuine retry is no duplicate)
-        return Settlement(CONFIRMED, info=value, keep_event_key=value.status == event_status)
+        info = value.merged_with(event_order) if event_order is not None else value
+        return Settlement(CONFIRMED, info=info, keep_event_key=value.status == event_status)
     if attempts + 1 < CONFIRM_TRIES:
         retry_at = now + timedelta(seconds=CONFIRM_RETRY_SECONDS * 2**attempts)
         return Settlement(
@@ -469,3 +479,24 @@ def fallback(failure_reason, current_id, order_ids, tried_ids, order_may_live=Fa
         if provider_id not in tried_ids:
             return provider_id, FALLBACK_NEXT
     return None, FALLBACK_EXHAUSTED
+
+
+def settle_photos(results, attempts, now):
+    """The downloads of a booking's photos.
+
+    :param results: {field: ``(content, mimetype)`` or the CourierError}
+    :param attempts: the downloads tried for these links, this one included
+    :return: ``(stored, lost, retry_at)``: {field: content} to store; {field: error} of
+        the photos given up (a link expired or refused, or the last try); when to try
+        the others again, or None
+    """
+    stored, lost, left = {}, {}, []
+    for field, result in results.items():
+        if isinstance(result, tuple):
+            stored[field] = result[0]
+        elif getattr(result, "retryable", False) and attempts < PHOTO_TRIES:
+            left.append(field)
+        else:
+            lost[field] = result
+    retry_at = now + timedelta(seconds=PHOTO_RETRY_SECONDS * 2 ** (attempts - 1)) if left else None
+    return stored, lost, retry_at

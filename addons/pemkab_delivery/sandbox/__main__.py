@@ -32,7 +32,9 @@ def _parser():
     parser.add_argument("--webhook-secret-gosend")
     parser.add_argument("--webhook-secret-grab")
     parser.add_argument("--webhook-secret-biteship")
-    parser.add_argument("--grab-webhook-auth", choices=("token", "hmac", "both"))
+    parser.add_argument("--webhook-auth-id-grab", help="Grab's optional Authorization-Id")
+    parser.add_argument("--proof-link-ttl-s", type=float, help="seconds a proof link lives")
+    parser.add_argument("--driver-photo-ttl-s", type=float, help="seconds a driver photo lives")
     parser.add_argument(
         "--auto-advance", action="store_true", help="drive orders through their lifecycle over time"
     )
@@ -75,7 +77,9 @@ def _config_from_args(args):
         if secret:
             config[f"webhook_secret_{api}"] = secret
     simple = (
-        "grab_webhook_auth",
+        "webhook_auth_id_grab",
+        "proof_link_ttl_s",
+        "driver_photo_ttl_s",
         "advance_interval",
         "seed",
         "latency_ms",

@@ -151,6 +151,12 @@ class OrdersMixin:
             self._enqueue(order, [event])
         return order
 
+    def _photo_link(self, name, ttl_key):
+        """A signed-looking photo link that expires (``/proof/<name>.png?expires=``):
+        Grab's proof links expire after 2 hours, its driver photos after 3."""
+        expires = int(time.time() + float(self._config[ttl_key]))
+        return f"{self.url}/proof/{name}.png?expires={expires}"
+
     def _raw_status(self, order, kind="lookup"):
         stage = order["stage"]
         if order["api"] == "biteship":
@@ -209,7 +215,7 @@ class OrdersMixin:
             "phone": f"62812{digits}",
             "plate": plate,
             "model": model,
-            "photo_url": f"{self.url}/proof/driver-{order['courier_ref']}.png",
+            "photo_url": self._photo_link(f"driver-{order['courier_ref']}", "driver_photo_ttl_s"),
         }
 
     def _apply_stage(self, order, stage, raw_override=None, reason=None):
@@ -232,7 +238,7 @@ class OrdersMixin:
                 "name": order["destination"].get("name") or "Penerima",
                 "relationship": self._rng.choice(RELATIONS),
             }
-            order["proof_photo_url"] = f"{self.url}/proof/{order['courier_ref']}.png"
+            order["proof_photo_url"] = self._photo_link(order["courier_ref"], "proof_link_ttl_s")
         elif stage in ("cancelled", "cancelled_by_courier"):
             timeline["cancel"] = now
             order["cancel_reason"] = reason or (

@@ -6,9 +6,10 @@ Every stage change makes an event (its payload and exact body are kept on the or
 resend is byte-identical). Events are posted from a worker thread (or the caller's, for
 :meth:`~.orders.OrdersMixin.advance`), authenticated as each courier does:
 
-* GoSend: ``Authorization: <webhook_secret_gosend>``;
-* GrabExpress: ``Authorization: <webhook_secret_grab>`` and/or ``X-Grab-Signature`` (hex
-  HMAC-SHA256 of the body), per ``grab_webhook_auth``;
+* GoSend: ``Authorization: <webhook_secret_gosend>`` (laravel-delivery-gosend: a static
+  token registered with GoSend);
+* GrabExpress: ``Authorization: <webhook_secret_grab>`` and, when set,
+  ``Authorization-Id: <webhook_auth_id_grab>`` (Grab's docs: no body signature);
 * Biteship: ``<biteship_webhook_header>: <webhook_secret_biteship>`` (a static header the
   merchant sets in Biteship's dashboard; Biteship signs nothing).
 
@@ -19,7 +20,6 @@ the previous event again.
 """
 
 import hashlib
-import hmac
 import json
 import queue
 
@@ -137,19 +137,16 @@ class WebhooksMixin:
         secret = config[f"webhook_secret_{api}"]
         if not secret:
             return headers
-        if api == "gosend":
-            headers["Authorization"] = secret
-        elif api == "biteship":
+        if api == "biteship":
             # the merchant's static header (dashboard "Headers Signature Key"/"Secret")
             headers[config["biteship_webhook_header"]] = secret
-        else:
-            mode = config["grab_webhook_auth"]
-            if mode in ("token", "both"):
-                headers["Authorization"] = secret
-            if mode in ("hmac", "both"):
-                headers["X-Grab-Signature"] = hmac.new(
-                    secret.encode("utf-8"), body, hashlib.sha256
-                ).hexdigest()
+            return headers
+        # both send back the static secret the partner registered; Grab adds the
+        # Authorization-Id when one was given (Grab's docs, "Tracking Webhook"); neither
+        # signs the body
+        headers["Authorization"] = secret
+        if api == "grab" and config["webhook_auth_id_grab"]:
+            headers["Authorization-Id"] = str(config["webhook_auth_id_grab"])
         return headers
 
     def _post_event(self, api, event, duplicate=False):

@@ -30,6 +30,13 @@ class TestCourierFallback(PemkabCourierCommon):
                 "read_timeout": 5.0,
             }
         )
+        cls.provider_biteship_grab = cls.provider_biteship.copy(
+            {
+                "name": "Grab via Biteship",
+                "biteship_courier": "grab/instant",
+                "client_secret": "biteship_test.sandbox-key",
+            }
+        )
         cls.agency_a.courier_fallback_ids = [
             Command.create({"sequence": 1, "provider_id": cls.provider.id}),
             Command.create({"sequence": 2, "provider_id": cls.provider_grab.id}),
@@ -74,18 +81,23 @@ class TestCourierFallback(PemkabCourierCommon):
         self.assertFalse(self._successor(second))
 
     def test_every_account_refuses_the_booking_fails_with_their_reasons(self):
-        first = self._requested(**FAR)
+        """Biteship states no range: its couriers refuse a far route when booked (GoSend
+        and Grab accounts refuse it before, at the request: nothing to fall back from)."""
+        self.agency_a.courier_fallback_ids = [
+            Command.clear(),
+            Command.create({"sequence": 1, "provider_id": self.provider_biteship.id}),
+            Command.create({"sequence": 2, "provider_id": self.provider_biteship_grab.id}),
+        ]
+        first = self._requested(provider=self.provider_biteship, **FAR)
         self.assertEqual((first.state, first.failure_reason), ("failed", "out_of_range"))
         second = self._successor(first)
-        self.assertEqual(second.provider_id, self.provider_grab)
+        self.assertEqual(second.provider_id, self.provider_biteship_grab)
+        self.assertIn("Out of the courier's range", second.fallback_reason)
         self._run_outbox()
         self.assertEqual((second.state, second.failure_reason), ("failed", "out_of_range"))
-        third = self._successor(second)
-        self.assertEqual(third.provider_id, self.provider_biteship)
-        self._run_outbox()
-        self.assertEqual((third.state, third.failure_reason), ("failed", "out_of_range"))
+        third = second
         self.assertFalse(self._successor(third), "each account once")
-        for provider in (self.provider, self.provider_grab, self.provider_biteship):
+        for provider in (self.provider_biteship, self.provider_biteship_grab):
             self.assertIn(provider.name, third.failure_message)
         self.assertFalse(self.sandbox.orders(), "no courier made an order")
         self.assertTrue(third.activity_ids, "the officer is told once every account refused")

@@ -49,17 +49,32 @@ class TestFallbackParcel(SeedParcelCommon):
         self.assertIn(second.name, " ".join(parcel.message_ids.mapped("body")))
 
     def test_all_refuse_the_parcel_fails_with_their_reasons(self):
+        # Biteship's couriers refuse a far route when booked (a GoSend account refuses
+        # it at the request already): Gojek, then Grab, through Biteship
         self.provider_biteship.biteship_courier = "gojek/instant"
+        grab = self.provider_biteship.copy(
+            {
+                "name": "Grab via Biteship",
+                "biteship_courier": "grab/instant",
+                "client_secret": "biteship_test.sandbox-key",
+            }
+        )
+        self.agency_a.courier_fallback_ids = [
+            Command.clear(),
+            Command.create({"sequence": 1, "provider_id": self.provider_biteship.id}),
+            Command.create({"sequence": 2, "provider_id": grab.id}),
+        ]
+        self.trigger.provider_id = self.provider_biteship
         parcel = self._parcel()
         parcel.write({"latitude": -8.6500, "longitude": 113.9500})
         parcel.action_dispatch()
         self._run_outbox()
         self._run_outbox()
         last = self._current(parcel)
-        self.assertEqual(last.provider_id, self.provider_biteship)
+        self.assertEqual(last.provider_id, grab)
         self.assertEqual(last.state, "failed")
         self.assertEqual(parcel.state, "failed")
         self.assertEqual(parcel.failure_reason, "out_of_range")
-        self.assertIn(self.provider.name, parcel.failure_message)
+        self.assertIn(grab.name, parcel.failure_message)
         self.assertIn(self.provider_biteship.name, parcel.failure_message)
         self.assertEqual(parcel.delivery_booking_count, 2)

@@ -137,6 +137,8 @@ class GoSendClient(CourierClient):
     MAX_WEIGHT_KG = {"instant": 20.0}
     # GoSend's photo links: Gojek's domains
     PHOTO_HOST_SUFFIXES = ("gojek.com", "gojekapi.com", "gojek.co.id")
+    # GoSend puts its refusal text in the Error-Message response header (sources.md)
+    ERROR_MESSAGE_HEADER = "Error-Message"
 
     PRICE_PATH = "/gokilat/v10/calculate/price"
     BOOKING_PATH = "/gokilat/v10/booking"
@@ -149,11 +151,6 @@ class GoSendClient(CourierClient):
             "Client-ID": str(self.credentials["client_id"]),
             "Pass-Key": str(self.credentials["pass_key"]),
         }
-
-    def _error_header_message(self, headers):
-        # GoSend puts its refusal text in the Error-Message response header
-        value = get_header(headers, "Error-Message")
-        return str(value).strip()[:300] if value and str(value).strip() else None
 
     # -- API ---------------------------------------------------------------------------
 

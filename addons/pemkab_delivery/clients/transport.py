@@ -325,10 +325,16 @@ class HttpClient:
             message = data["error"]
         return message, (str(code) if code not in (None, "") else None)
 
+    #: The response header in which the API puts its refusal text (GoSend:
+    #: ``Error-Message``), or None.
+    ERROR_MESSAGE_HEADER = None
+
     def _error_header_message(self, headers):
-        """The refusal text a courier puts in a response header, or None (subclasses:
-        GoSend's ``Error-Message``)."""
-        return None
+        """The refusal text of :attr:`ERROR_MESSAGE_HEADER`, or None."""
+        if not self.ERROR_MESSAGE_HEADER or not headers:
+            return None
+        value = str(headers.get(self.ERROR_MESSAGE_HEADER) or "").strip()
+        return value[:300] or None
 
     def _classify_http_error(self, status, data, text, method, headers):
         message, courier_code = self._error_details(data)

@@ -168,6 +168,11 @@ if [[ -f "$sandbox" ]]; then
                SET pemkab_sms_gateway_url = regexp_replace(pemkab_sms_gateway_url,
                    '^http://127\.0\.0\.1:[0-9]+/sms/', 'http://127.0.0.1:$sandbox_port/sms/')
              WHERE pemkab_sms_gateway_url ~ '^http://127\.0\.0\.1:[0-9]+/sms/'" 2>/dev/null || true
+        # The facilities reporting to a SATUSEHAT on loopback (the demo's Puskesmas Badean,
+        # pemkab_health) report to this sandbox's (/satusehat); no table without pemkab_health.
+        sql -d "$db" -c "UPDATE pemkab_health_satusehat_facility
+               SET host = 'http://127.0.0.1:$sandbox_port/satusehat'
+             WHERE host ~ '^http://127\.0\.0\.1:[0-9]+/satusehat/?\$'" 2>/dev/null || true
         # For each API, the provider that books through the sandbox: "<api>\t<id>\t<secret>".
         providers=$(sql -F $'\t' -d "$db" -c "
             SELECT CASE kind WHEN 'grab' THEN 'grab' ELSE 'gosend' END, id,

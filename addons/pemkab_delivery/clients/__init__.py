@@ -12,7 +12,9 @@ inside this package. One file per concern:
   redacted exchange log, webhook header checks);
 * :mod:`.base`: :class:`CourierClient`, the abstract base of the couriers' clients;
 * :mod:`.gosend`, :mod:`.grab`: one file per courier;
-* :mod:`.sms_gateway`: the HTTP SMS gateway (Zenziva-like) the citizens' SMS go through.
+* :mod:`.sms_gateway`: the HTTP SMS gateway (Zenziva-like) the citizens' SMS go through;
+* :mod:`.satusehat`: SATUSEHAT, the Ministry of Health's FHIR R4 platform, to which
+  ``pemkab_health`` reports the medicines handed over at home.
 
 Import what you need from here (the package top level). Odoo picks the class of a provider
 through the provider model's ``_<kind>_client_class`` methods. Typical use::
@@ -38,6 +40,7 @@ from .errors import (
 )
 from .gosend import GoSendClient
 from .grab import GrabExpressClient, clear_token_cache
+from .satusehat import SatusehatClient, clear_satusehat_tokens
 from .sms_gateway import SMS_FAILURES, SmsGatewayClient, SmsResult, gateway_url_problem
 from .values import (
     COURIER_FAILURE_REASONS,
@@ -70,9 +73,11 @@ __all__ = [
     "PermanentError",
     "Quote",
     "RetryableError",
+    "SatusehatClient",
     "SmsGatewayClient",
     "SmsResult",
     "WebhookEvent",
+    "clear_satusehat_tokens",
     "clear_token_cache",
     "gateway_url_problem",
 ]

@@ -137,7 +137,7 @@ class GoSendClient(CourierClient):
     MAX_WEIGHT_KG = {"instant": 20.0}
     # GoSend's photo links: Gojek's domains
     PHOTO_HOST_SUFFIXES = ("gojek.com", "gojekapi.com", "gojek.co.id")
-    # GoSend puts its refusal text in the Error-Message response header (sources.md)
+    # GoSend puts its refusal text in the Error-Message response header
     ERROR_MESSAGE_HEADER = "Error-Message"
 
     PRICE_PATH = "/gokilat/v10/calculate/price"

@@ -325,16 +325,16 @@ class HttpClient:
             message = data["error"]
         return message, (str(code) if code not in (None, "") else None)
 
-    #: The response header in which the API puts its refusal text (GoSend:
-    #: ``Error-Message``), or None.
+    # the response header in which a courier puts its refusal text (GoSend's
+    # ``Error-Message``), or None
     ERROR_MESSAGE_HEADER = None
 
     def _error_header_message(self, headers):
         """The refusal text of :attr:`ERROR_MESSAGE_HEADER`, or None."""
-        if not self.ERROR_MESSAGE_HEADER or not headers:
+        if not self.ERROR_MESSAGE_HEADER:
             return None
-        value = str(headers.get(self.ERROR_MESSAGE_HEADER) or "").strip()
-        return value[:300] or None
+        value = get_header(headers, self.ERROR_MESSAGE_HEADER)
+        return str(value).strip()[:300] if value and str(value).strip() else None
 
     def _classify_http_error(self, status, data, text, method, headers):
         message, courier_code = self._error_details(data)

@@ -1,7 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""A local courier sandbox speaking GoSend-like and GrabExpress-like APIs, and an SMS
-gateway (no Odoo import).
+"""A local courier sandbox speaking GoSend-like and GrabExpress-like APIs, an SMS
+gateway and SATUSEHAT (no Odoo import).
 
 Stdlib only (``http.server``, ``threading``, ``json``, ``random``, ``hmac``) plus
 ``requests`` to post webhooks, and :mod:`..tools.geo` for distances. One module per
@@ -9,7 +9,9 @@ concern: :mod:`.server` (:class:`CourierSandbox`, HTTP server, routing, control
 endpoints), :mod:`.orders` (order store, lifecycle, counts per reference), :mod:`.faults`
 (fault injection), :mod:`.webhooks` (signed webhooks, duplicates, out-of-order),
 :mod:`.gosend` and :mod:`.grab` (the two courier APIs), :mod:`.sms` (a Zenziva-like SMS
-gateway and the page of what it received), :mod:`.common` (settings, stages),
+gateway and the page of what it received), :mod:`.satusehat` (SATUSEHAT's token,
+Patient/Practitioner by NIK, Medication and MedicationDispense, under ``/satusehat``),
+:mod:`.common` (settings, stages),
 :mod:`.__main__` (command line; :mod:`.courier_sandbox` is its entry point by path).
 Run it::
 
@@ -61,7 +63,9 @@ Control (JSON, no auth)::
     POST /_sandbox/config                 merge {"error_rate": 0.5, ...}; returns config
     POST /_sandbox/reset                  forget orders, tokens, counters; restore the
                                           start-up config unless {"keep_config": true}
-    POST /_sandbox/tokens/revoke          invalidate every Grab access token
+    POST /_sandbox/tokens/revoke          invalidate every Grab and SATUSEHAT access token
+    GET  /_sandbox/satusehat              {"resources": {...}, "counts": {item: n}}
+    POST /_sandbox/satusehat/fail         {"statuses": [429, 503], "lose_answers": 1}
     POST /_sandbox/orders/<ref>/advance   {"status": "driver_assigned"|"picked_up"|
                                           "delivered"|"no_driver"|"rejected"|"returned"|
                                           "cancelled"|"cancelled_by_courier"|"on_hold"|

@@ -67,6 +67,15 @@ DEFAULT_CONFIG = {
     "sms_userkey": "sandbox-userkey",
     "sms_passkey": "sandbox-passkey",
     "sms_refuse_numbers": [],
+    # SATUSEHAT (sandbox/satusehat.py): one credential, its Organization and pharmacy
+    # Location (the docs' examples), calls a second (0: no limit), NIKs it does not know
+    "satusehat_client_id": "sandbox-satusehat-client",
+    "satusehat_client_secret": "sandbox-satusehat-secret",
+    "satusehat_organization_id": "10000004",
+    "satusehat_location_id": "52e135eb-1956-4871-ba13-e833e662484d",
+    "satusehat_rate_limit_per_s": 0.0,
+    "satusehat_token_ttl_s": 14399.0,
+    "satusehat_unknown_niks": [],
 }
 
 #: Settings that are shares of calls or events (0 to 1).

@@ -31,6 +31,7 @@ from .faults import FaultsMixin
 from .gosend import GoSendApiMixin
 from .grab import GrabApiMixin
 from .orders import OrdersMixin
+from .satusehat import SatusehatMixin
 from .sms import SmsGatewayMixin
 from .webhooks import WebhooksMixin
 
@@ -83,6 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.server.sandbox._handle(self, "DELETE")
 
+    def do_PATCH(self):
+        self.server.sandbox._handle(self, "PATCH")
+
     def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
         if self.server.sandbox.verbose:
             return super().log_message(format, *args)
@@ -90,9 +94,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class CourierSandbox(
-    OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, GrabApiMixin, SmsGatewayMixin
+    OrdersMixin,
+    WebhooksMixin,
+    FaultsMixin,
+    GoSendApiMixin,
+    GrabApiMixin,
+    SmsGatewayMixin,
+    SatusehatMixin,
 ):
-    """In-memory GoSend/Grab look-alike with deterministic controls, and an SMS gateway.
+    """In-memory GoSend/Grab look-alike with deterministic controls, an SMS gateway and
+    SATUSEHAT (:mod:`.satusehat`).
 
     :param host: interface to bind (loopback by default).
     :param port: TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
@@ -186,6 +197,12 @@ class CourierSandbox(
                 value = float(value or 0)
                 if not 0 <= value <= 1:
                     raise ValueError(f"{key} must be between 0 and 1")
+            elif key == "satusehat_unknown_niks":
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(nik, str) for nik in value
+                ):
+                    raise ValueError("satusehat_unknown_niks must be a list of NIKs (strings)")
+                value = list(value)
             elif key == "sms_refuse_numbers":
                 if not isinstance(value, list | tuple) or not all(
                     isinstance(number, str) for number in value
@@ -198,6 +215,8 @@ class CourierSandbox(
                 "advance_interval",
                 "webhook_timeout_s",
                 "token_ttl_s",
+                "satusehat_rate_limit_per_s",
+                "satusehat_token_ttl_s",
                 "proof_link_ttl_s",
                 "driver_photo_ttl_s",
             ):
@@ -240,6 +259,7 @@ class CourierSandbox(
             "webhooks_dropped": 0,
         }
         self._sms_clear()
+        self._satusehat_clear()
 
     def reset(self, keep_config=False):
         """Forget orders, tokens and counters; restore the start-up config (and seed)."""
@@ -255,9 +275,10 @@ class CourierSandbox(
                 break
 
     def revoke_tokens(self):
-        """Invalidate every Grab access token (the next API call gets 401)."""
+        """Invalidate every Grab and SATUSEHAT access token (the next API call gets 401)."""
         with self._lock:
             self._tokens.clear()
+            self._ss_tokens.clear()
 
     def stats(self):
         with self._lock:
@@ -316,6 +337,8 @@ class CourierSandbox(
                 self._api(handler, head, method, segments[1:], query)
             elif head == "sms":
                 self._sms_route(handler, method, segments[1:], query)
+            elif head == "satusehat":
+                self._satusehat_route(handler, method, segments[1:], query)
             elif head == "track" and method == "GET" and len(segments) == 2:
                 self._track_page(handler, segments[1])
             elif head == "proof" and method == "GET" and len(segments) == 2:
@@ -390,6 +413,9 @@ class CourierSandbox(
             return self.stats()
         if seg == ["sms"]:
             return {"messages": self.sms_messages()}
+        if seg == ["satusehat"]:
+            counts = dict(self._ss_counts)
+            return {"resources": self.satusehat_resources(), "counts": counts}
         if seg == ["config"]:
             return self.config
         return None
@@ -402,6 +428,11 @@ class CourierSandbox(
             return {"ok": True}
         if seg == ["tokens", "revoke"]:
             self.revoke_tokens()
+            return {"ok": True}
+        if seg == ["satusehat", "fail"]:
+            self.satusehat_fail_next(
+                *body.get("statuses", []), lose_answers=body.get("lose_answers", 0)
+            )
             return {"ok": True}
         if len(seg) == 3 and seg[0] == "orders" and seg[2] == "advance":
             if not body.get("status"):

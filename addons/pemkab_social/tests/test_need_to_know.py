@@ -301,6 +301,11 @@ class TestSocialNeedToKnow(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
             PARTNER, "web_read", office.ids, {"parent_id": {"fields": {"display_name": {}}}}
         )
         self.assertEqual(row["parent_id"]["display_name"], patient.name)
+        # a colleague's contact (a user's) is read, his NIK as none
+        colleague = self.user_officer_gtg.partner_id
+        colleague.nik = make_nik("01", 4848, year=85)
+        [row] = self.rpc_ok(PARTNER, "read", colleague.ids, ["name", "nik"])
+        self.assertEqual((row["name"], row["nik"]), (colleague.name, False))
         # his user's own contact, the company's: read as before
         self.rpc_ok(PARTNER, "read", self.user_officer_bwi.partner_id.ids, ["street"])
         self.rpc_ok(PARTNER, "read", self.env.company.partner_id.ids, ["street"])

@@ -215,7 +215,8 @@ def button_names(model):
         if not name.startswith("action_") or name in SKIPPED_BUTTONS:
             continue
         method = getattr(type(model), name, None)
-        if not callable(method):
+        # a button is a method of records (an @api.model one is called with no ids)
+        if not callable(method) or getattr(method, "_api_model", False):
             continue
         try:
             parameters = list(inspect.signature(method).parameters.values())[1:]

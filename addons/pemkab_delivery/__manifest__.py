@@ -59,9 +59,9 @@
         "views/pemkab_citizen_rating_views.xml",
     ],
     "demo": [
+        "demo/res_users_demo.xml",
         "demo/pemkab_agency_demo.xml",
         "demo/pemkab_shelter_demo.xml",
-        "demo/res_users_demo.xml",
         "demo/pemkab_courier_provider_demo.xml",
     ],
     "assets": {

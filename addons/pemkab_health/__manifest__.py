@@ -19,12 +19,15 @@
         "security/ir_rule.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "data/pemkab.health.kfa.csv",
         "views/res_partner_views.xml",
         "views/pemkab_health_delivery_views.xml",
         "views/pemkab_health_approval_rule_views.xml",
         "views/menus.xml",
         "report/pemkab_health_delivery_reports.xml",
         "views/pemkab_health_delivery_analysis_views.xml",
+        "views/pemkab_health_satusehat_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -33,6 +36,7 @@
         "demo/pemkab_health_delivery_demo.xml",
         "demo/pemkab_delivery_trigger_demo.xml",
         "demo/pemkab_health_workflow_demo.xml",
+        "demo/pemkab_health_satusehat_demo.xml",
     ],
     "assets": {
         # the browser tests (tours) run by tests/test_tours.py

@@ -9,9 +9,13 @@ book, look up, cancel, webhooks) and maps courier statuses and service types to 
 """
 
 import abc
+import time
 from datetime import timezone
+from urllib.parse import urlsplit
 
-from .errors import CourierError, PermanentError
+import requests
+
+from .errors import CourierError, CourierTimeout, PermanentError, RetryableError
 from .transport import HttpClient
 from .values import FINAL_STATUSES
 
@@ -43,6 +47,26 @@ class CourierClient(HttpClient, abc.ABC):
     #: booking call left without answer cannot be reconciled automatically: the outbox
     #: then never books again blindly, a person checks with the courier.
     LOOKUP_BY_REFERENCE = True
+    #: Whether the courier refuses a second order for our reference and answers with the
+    #: first one (:meth:`book` then returns it): a booking call left without answer is
+    #: then simply made again.
+    BOOKS_ONCE_PER_REFERENCE = False
+    #: The courier's longest route by default, in km, per our service type (a service
+    #: missing: no limit known). Checked before booking (:meth:`route_problem`).
+    MAX_DISTANCE_KM = {}
+    #: The heaviest parcel, in kg, per our service type (missing: no limit known).
+    MAX_WEIGHT_KG = {}
+    #: Hosts (and their sub-domains) the courier's photo links may point to, besides the
+    #: API's own host: a photo is never fetched from anywhere else (:meth:`fetch_photo`).
+    PHOTO_HOST_SUFFIXES = ()
+    #: Largest photo downloaded (bytes).
+    PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    #: What a photo may be: content type -> the file's first bytes.
+    PHOTO_TYPES = {
+        "image/jpeg": (b"\xff\xd8\xff",),
+        "image/png": (b"\x89PNG\r\n\x1a\n",),
+        "image/webp": (b"RIFF",),
+    }
 
     def __init__(
         self, base_url, credentials, timeout=(5, 20), session=None, logger=None, on_exchange=None
@@ -93,9 +117,11 @@ class CourierClient(HttpClient, abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def verify_webhook(cls, headers, body, secret):
+    def verify_webhook(cls, headers, body, secret, auth_id=None):
         """Return True when the webhook request is authentic (constant-time compare;
-        a missing header or an empty secret gives False)."""
+        a missing header or an empty secret gives False). ``auth_id``: the id the
+        courier sends with its token, when the account has one (Grab's
+        ``Authorization-Id``); passed only then."""
 
     @classmethod
     @abc.abstractmethod
@@ -110,11 +136,128 @@ class CourierClient(HttpClient, abc.ABC):
         return False
 
     @classmethod
+    def is_webhook_probe(cls, headers, body):
+        """Whether this request only checks that the webhook URL answers (a courier's
+        dashboard saving it): answered 200, nothing recorded. None by default."""
+        return False
+
+    @classmethod
     def webhook_signed_at(cls, payload):
         """The time, as signed in ``payload``, the event was sent (ISO 8601), or None."""
         return None
 
     # -- shared behaviour --------------------------------------------------------------
+
+    @classmethod
+    def route_problem(cls, service_type, distance_km, weight_kg=None):
+        """Why the courier would refuse this route before it is booked: None, or
+        ``(what, limit)`` with ``what`` ``'distance'`` (km) or ``'weight'`` (kg)."""
+        max_km = cls.MAX_DISTANCE_KM.get(service_type)
+        if max_km and distance_km is not None and distance_km > max_km:
+            return "distance", max_km
+        max_kg = cls.MAX_WEIGHT_KG.get(service_type)
+        if max_kg and weight_kg and weight_kg > max_kg:
+            return "weight", max_kg
+        return None
+
+    def photo_url_allowed(self, url):
+        """Whether ``url`` is a photo link of this courier: http(s), on the API's own
+        host or one of :attr:`PHOTO_HOST_SUFFIXES`."""
+        try:
+            parts = urlsplit(str(url or ""))
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host or parts.username:
+            return False
+        if host == (urlsplit(self.base_url).hostname or "").lower():
+            return True
+        return any(
+            host == suffix or host.endswith("." + suffix) for suffix in self.PHOTO_HOST_SUFFIXES
+        )
+
+    def fetch_photo(self, url):
+        """Download the courier's photo at ``url``: ``(content, mimetype)``.
+
+        Only from the courier's hosts, no credentials sent (the links are signed), no
+        redirect followed, at most :attr:`PHOTO_MAX_BYTES`, an image of
+        :attr:`PHOTO_TYPES` only (its header and its first bytes agree). Raises
+        :class:`PermanentError` (``photo_refused``; ``photo_expired`` for a link the
+        courier no longer serves: Grab's expire after 2 or 3 hours) or
+        :class:`RetryableError`.
+        """
+        if not self.photo_url_allowed(url):
+            raise PermanentError(
+                f"{self.kind}: photo link not on the courier's host", code="photo_refused"
+            )
+        entry = {
+            "method": "GET",
+            "url": self._scrub_text(str(url).split("?", 1)[0]),
+            "request_headers": {},
+            "request_body": None,
+            "status_code": None,
+            "response_body": None,
+            "duration_ms": 0,
+            "error": None,
+        }
+        if self.before_request is not None:
+            self.before_request()
+        started = time.monotonic()
+        try:
+            request = requests.Request("GET", url, headers={"Accept": ", ".join(self.PHOTO_TYPES)})
+            prepared = self.session.prepare_request(request)
+            prepared.pemkab_timeout = self.timeout
+            response = self.session.send(prepared, allow_redirects=False, stream=True)
+            try:
+                status = response.status_code
+                entry["status_code"] = status
+                content = b""
+                if status == 200:
+                    for chunk in response.iter_content(64 * 1024):
+                        content += chunk
+                        if len(content) > self.PHOTO_MAX_BYTES:
+                            break
+                mimetype = (
+                    (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                )
+            finally:
+                response.close()
+        except requests.exceptions.RequestException as exc:
+            error = self._classify_transport_error(exc, "GET")
+            if isinstance(error, CourierTimeout):
+                error = RetryableError(error.message, code=error.code)
+            entry["error"] = self._scrub_text(str(error))
+            entry["duration_ms"] = int((time.monotonic() - started) * 1000)
+            self._record(entry)
+            raise error from exc
+        entry["duration_ms"] = int((time.monotonic() - started) * 1000)
+        error = None
+        if status in (401, 403, 404, 410):
+            error = PermanentError(
+                f"photo link expired or gone (HTTP {status})",
+                code="photo_expired",
+                status_code=status,
+            )
+        elif status >= 500 or status in (408, 429):
+            error = RetryableError(
+                f"photo: HTTP {status}", code=f"http_{status}", status_code=status
+            )
+        elif status != 200:
+            error = PermanentError(
+                f"photo: HTTP {status}", code="photo_refused", status_code=status
+            )
+        elif len(content) > self.PHOTO_MAX_BYTES:
+            error = PermanentError("photo too large", code="photo_refused", status_code=status)
+        elif mimetype not in self.PHOTO_TYPES or not content.startswith(self.PHOTO_TYPES[mimetype]):
+            error = PermanentError(
+                f"not an image ({mimetype or 'no type'})", code="photo_refused", status_code=status
+            )
+        entry["error"] = self._scrub_text(str(error)) if error else None
+        entry["response_body"] = None if error else f"[{mimetype}, {len(content)} bytes]"
+        self._record(entry)
+        if error is not None:
+            raise error
+        return content, mimetype
 
     @classmethod
     def normalize_status(cls, courier_status):

@@ -26,23 +26,38 @@ field names below are the ones that public client code and samples agree on):
   ``driverPhone``, ``totalPrice``, ``receiverName``, ``liveTrackingUrl``,
   ``orderClosedTime``, ``cancelDescription``...;
 * cancel: ``PUT /gokilat/v10/booking/cancel`` with ``{"orderNo"}`` (only before pickup);
-* webhook: GoSend POSTs ``{"entity_id", "type", "event_date" (epoch ms), "event_id",
-  "partner_id", "booking_id", "status" (snake case: confirmed, allocated,
-  out_for_pickup, picked, out_for_delivery, on_hold, delivered, cancelled, rejected,
-  no_driver), "booking_type", "driver_name", "driver_phone", "total_distance_in_kms",
-  "price", "receiver_name", "live_tracking_url", "cancellation_reason"}``, authenticated
-  by a static token the merchant registers with GoSend and that GoSend sends back in the
-  ``Authorization`` header.
+* webhook: GoSend POSTs ``{"@type": "booking_event", "entity_id", "type", "event_date"
+  (epoch ms), "event_id", "partner_id", "destination_type", "booking_id", "status",
+  "booking_status" (snake case: confirmed, allocated, out_for_pickup, picked,
+  out_for_delivery, on_hold, delivered, cancelled, rejected, no_driver), "booking_type",
+  "driver_name", "driver_phone", "total_distance_in_kms", "price", "receiver_name",
+  "live_tracking_url"}`` (the sample of ``elgiborsolution/laravel-delivery-gosend``,
+  README: ``booking_id`` = ``entity_id`` = the order number, and NO ``storeOrderId``),
+  authenticated by a static token the merchant registers with GoSend and that GoSend
+  sends back in the ``Authorization`` header.
 
-Our assumptions (not confirmed by public material; the sandbox implements them)
-------------------------------------------------------------------------------
+Seen in other public integrations (``/work/shared/reference/sources.md``)
+-------------------------------------------------------------------------
+* lookups carry the proofs as ``proofs: {"pop", "pod"}`` (pickup and delivery photos);
+  webhooks as ``pod_url`` / ``pop_url``, with ``cancelled_by`` and ``driver_photo_url``.
+  No source shows a receiver-relation field: GoSend tells who received, not how they
+  are related;
+* a refusal's text comes in the ``Error-Message`` response header ("outside the service
+  area"...), the body being empty or generic: it is what officers are shown;
+* a 2xx booking answer may carry ``errors`` (a refusal) or ``prebook`` (a pre-booking
+  accepted without an order number yet): neither is an unknown outcome;
+* GoSend Instant takes routes up to 40 km and parcels up to 20 kg;
+* lookups by ``storeOrderId`` are reported to fail often (5xx): the order number is used
+  whenever it is known, our reference only before.
+
+Our assumptions (the sandbox implements them, stricter when unsure)
+-------------------------------------------------------------------
 * the storeOrderId lookup answers one booking object (the latest); a JSON list is also
   accepted, in which case the latest booking still in progress wins;
-* errors come as ``{"errors": [{"message", "code"}]}`` (other usual shapes are read too);
-* lookups may carry ``vehicleNumber``, ``receiverRelation`` and
-  ``deliveryProofPhotoUrl``; webhooks may carry ``store_order_id``, ``vehicle_number``,
-  ``receiver_relation`` and ``proof_of_delivery_url``. When absent, the matching
-  :class:`~.values.OrderInfo` fields are None (match webhooks on ``courier_ref`` then);
+* errors come as ``{"errors": [{"message", "code"}]}`` (other usual shapes are read too),
+  the header's text winning;
+* a webhook may carry ``store_order_id`` (some integrations show it); most do not, and
+  are matched on the order number;
 * naive timestamps are Asia/Jakarta time (WIB);
 * "Returned" is a final failure (``failure_reason='returned'``).
 """
@@ -117,6 +132,13 @@ class GoSendClient(CourierClient):
     CREDENTIAL_KEYS = ("client_id", "pass_key")
     SECRET_CREDENTIAL_KEYS = ("pass_key",)
     NAIVE_TZ = WIB
+    # GoSend Instant: 40 km, 20 kg (public integrations; sources.md)
+    MAX_DISTANCE_KM = {"instant": 40.0}
+    MAX_WEIGHT_KG = {"instant": 20.0}
+    # GoSend's photo links: Gojek's domains
+    PHOTO_HOST_SUFFIXES = ("gojek.com", "gojekapi.com", "gojek.co.id")
+    # GoSend puts its refusal text in the Error-Message response header
+    ERROR_MESSAGE_HEADER = "Error-Message"
 
     PRICE_PATH = "/gokilat/v10/calculate/price"
     BOOKING_PATH = "/gokilat/v10/booking"
@@ -203,6 +225,24 @@ class GoSendClient(CourierClient):
         payload = self.build_booking_payload(our_ref, origin, destination, package, service_type)
         _status, data = self._request("POST", self.BOOKING_PATH, json_body=payload)
         order_no = (data or {}).get("orderNo") if isinstance(data, dict) else None
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if errors and not order_no:
+            # a 2xx that refuses: GoSend's words, not an unknown outcome
+            message, code = self._error_details(data)
+            raise PermanentError(
+                message or "GoSend refused the booking", code=code or "refused", response=data
+            )
+        if not order_no and isinstance(data, dict) and data.get("prebook"):
+            # a pre-booking: accepted, its order number comes later (looked up by our
+            # reference, or named by its webhooks)
+            return OrderInfo(
+                our_ref=data.get("storeOrderId") or our_ref,
+                courier_ref=None,
+                status="booked",
+                courier_status="prebook",
+                price=float_or_none(data.get("totalPrice")),
+                raw=data,
+            )
         if not order_no:
             # 2xx without an order number: the booking may or may not exist.
             raise CourierTimeout(
@@ -279,6 +319,7 @@ class GoSendClient(CourierClient):
         courier_status = booking.get("status")
         status = self.map_status(courier_status)
         closed = to_iso(booking.get("orderClosedTime"), self.NAIVE_TZ)
+        proofs = booking.get("proofs") if isinstance(booking.get("proofs"), dict) else {}
         return OrderInfo(
             our_ref=booking.get("storeOrderId") or our_ref,
             courier_ref=str(booking.get("orderNo")),
@@ -291,14 +332,14 @@ class GoSendClient(CourierClient):
             driver_plate=booking.get("vehicleNumber") or None,
             failure_reason=self.failure_reason(courier_status, booking.get("cancelDescription")),
             receiver_name=booking.get("receiverName") or None,
-            receiver_relation=booking.get("receiverRelation") or None,
-            proof_photo_url=booking.get("deliveryProofPhotoUrl") or None,
+            # proofs.pod: the proof of delivery (pop: of pickup); no relation field
+            proof_photo_url=_first_url(proofs.get("pod")),
             delivered_at=closed if status == "delivered" else None,
             raw=booking,
         )
 
     @classmethod
-    def verify_webhook(cls, headers, body, secret):
+    def verify_webhook(cls, headers, body, secret, auth_id=None):
         """GoSend sends back, in ``Authorization``, the static token the merchant
         registered; compare it to ``secret`` in constant time (``Bearer <token>`` is
         accepted too). ``body`` is not used (GoSend does not sign bodies)."""
@@ -330,10 +371,13 @@ class GoSendClient(CourierClient):
             driver_name=payload.get("driver_name") or None,
             driver_phone=payload.get("driver_phone") or None,
             driver_plate=payload.get("vehicle_number") or None,
-            failure_reason=cls.failure_reason(courier_status, payload.get("cancellation_reason")),
+            driver_photo_url=_first_url(payload.get("driver_photo_url")),
+            failure_reason=cls.failure_reason(
+                courier_status,
+                payload.get("cancellation_reason") or payload.get("cancelled_by"),
+            ),
             receiver_name=payload.get("receiver_name") or None,
-            receiver_relation=payload.get("receiver_relation") or None,
-            proof_photo_url=payload.get("proof_of_delivery_url") or None,
+            proof_photo_url=_first_url(payload.get("pod_url")),
             delivered_at=occurred_at if status == "delivered" else None,
             raw=payload,
         )
@@ -347,3 +391,10 @@ class GoSendClient(CourierClient):
             order=order,
             raw=payload,
         )
+
+
+def _first_url(value):
+    """A photo link as GoSend gives it: a string, or a list of them (the first)."""
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, str) and item), None)
+    return value if isinstance(value, str) and value else None

@@ -22,46 +22,49 @@ API shape (from Grab's public developer documentation, developer.grab.com/docs/g
   ``instruction``); answers ``deliveryID``, ``status`` (``ALLOCATING``), ``quote.amount``,
   ``trackingURL`` (empty until a driver is allocated). Grab does NOT deduplicate on
   ``merchantOrderID`` (one merchantOrderID may map to several deliveries);
-* ``GET /v1/deliveries/{deliveryID}`` adds ``courier{name, phone, vehicle{licensePlate}}``,
-  ``timeline{create, allocate, pickup, dropoff, completed, cancel, return, fail}`` and
-  ``advanceInfo.failedReason`` (``"6|Could not find driver"``, ``"2|Driver canceled..."``,
-  ``"5|Canceled by Grab Operator"``);
+* ``GET /v1/deliveries/{deliveryID}`` adds ``courier{name, phone, pictureURL,
+  vehicle{licensePlate}}``, ``timeline{create, allocate, pickup, dropoff, completed,
+  cancel, return, fail}`` and ``advanceInfo.failedReason`` (``"6|Could not find driver"``,
+  ``"2|Driver canceled..."``, ``"5|Canceled by Grab Operator"``). It carries the
+  recipient as booked and NO proof link: the receiver, the relationship and
+  ``dropoffProofURL`` exist only in the webhook (Grab's docs, "Get Delivery Details";
+  the C# SDK ``LightsoftHub/open-platforms`` ``DeliveryDetailsResponse`` has no such
+  field either). It is the only documented lookup: Grab documents no ``GET`` by
+  ``merchantOrderID``, so this client never looks a delivery up by our reference
+  (``LOOKUP_BY_REFERENCE = False``);
 * ``DELETE /v1/deliveries/{deliveryID}``: 204, or 409 once picked up (cancellation is
   allowed in ALLOCATING, PENDING_PICKUP and PICKING_UP only);
   ``DELETE /v1/merchant/deliveries/{merchantOrderID}`` cancels every delivery of the
-  reference (not used by this client);
+  reference (used by :meth:`GrabExpressClient.cancel` when the delivery id is unknown);
 * statuses: QUEUEING, ALLOCATING, PENDING_PICKUP, PICKING_UP, PENDING_DROP_OFF,
   IN_DELIVERY, IN_RETURN, RETURNED, COMPLETED, CANCELED (spelt ``CANCELLED`` in webhooks),
   FAILED (also the end of an allocation that found no driver);
+* ``sender.instruction`` (up to 1000 characters) is shown to the driver; Grab documents
+  ``recipient.instruction`` as "currently unused": the drop-off directions ride in the
+  sender's instruction. ``keywords`` is a building or shop name: the shelter's for the
+  origin, nothing for a citizen's home (never the patient's name);
+* limits: 35 km by default (per contract), 50 x 50 x 50 cm;
 * tracking webhook body: ``deliveryID``, ``merchantOrderID``, ``timestamp`` (epoch s),
   ``status``, ``trackURL``, ``pickupPin``, ``failedReason``,
   ``sender``/``recipient`` ``{name, address, relationship}``,
-  ``driver{name, phone, licensePlate, photoURL, currentLat, currentLng}``, ``distance``,
-  ``pickupProofURL``, ``dropoffProofURL``, ``cancelProofURL``. It has no event id: we
+  ``driver{name, phone, licensePlate, photoURL (expires after 180 min), currentLat,
+  currentLng}``, ``distance``, ``pickupProofURL``, ``dropoffProofURL``,
+  ``cancelProofURL`` (signed links that expire after 2 hours). It has no event id: we
   derive one from (deliveryID, status, timestamp), as Grab suggests for idempotency.
+  Grab asks for an answer 200 or 204.
 
-Webhook authentication: the public docs differ from our brief
--------------------------------------------------------------
-Grab's docs describe NO body signature: Grab sends back, in the ``Authorization`` header
-(plus an optional ``Authorization-Id``), the static credentials the partner gave it.
-:meth:`GrabExpressClient.verify_webhook` therefore accepts that token (constant time).
-It ALSO accepts an ``X-Grab-Signature`` header holding the hex HMAC-SHA256 of the raw body
-keyed with the same secret (our brief's scheme, useful behind a signing proxy and
-offered by the sandbox with ``grab_webhook_auth='hmac'``). Every header present must be
-valid; with neither, the request is refused.
+Webhook authentication (Grab's docs, "Tracking Webhook")
+---------------------------------------------------------
+Grab signs nothing: it sends back, in the ``Authorization`` header, the static secret
+the partner gave it, and optionally an ``Authorization-Id``.
+:meth:`GrabExpressClient.verify_webhook` compares both in constant time (the id only when
+the account has one). A final state so authenticated is confirmed by
+``GET /v1/deliveries/{deliveryID}`` before it is applied (Grab's docs advise re-reading
+the delivery before acting).
 
-Our assumptions (not in the public docs; the sandbox implements them)
---------------------------------------------------------------------
-* lookup by our reference: ``GET /v1/merchant/deliveries/{merchantOrderID}`` answering
-  ``{"merchantOrderID", "deliveries": [...]}`` (a single delivery or a list is read
-  too). Grab documents only the DELETE on that path: confirm the GET with your Grab PIC.
-  Without it, a booking that timed out cannot be reconciled by reference (the documented
-  ``DELETE`` on that path, which cancels every delivery of the reference, would be the
-  fallback; this client does not call it);
-* lookups may carry ``dropoffProofURL`` and ``recipient.name``/``relationship`` once
-  delivered, like the webhook;
-* errors come as ``{"reason", "message"}`` (``{"target","reason","message"}`` in the docs
-  for tips).
+A field-by-field transcription of Grab's page: ``alxvasilevvv/unyly-food``,
+``docs/grab-api-research.md``. Errors come as ``{"reason", "message"}``
+(``{"target","reason","message"}`` in the docs for tips).
 """
 
 import hashlib
@@ -73,7 +76,7 @@ from urllib.parse import quote as urlquote
 
 from .base import CourierClient
 from .errors import AuthError, CourierTimeout, OrderNotFound, PermanentError, RetryableError
-from .transport import get_header, hmac_sha256_hex, token_matches
+from .transport import get_header, token_matches
 from .values import (
     OrderInfo,
     Package,
@@ -137,9 +140,12 @@ class GrabExpressClient(CourierClient):
 
     kind = "grab"
     SERVICE_TYPES = {"instant": "INSTANT", "same_day": "SAME_DAY"}
-    # the GET by merchantOrderID is our assumption, not in Grab's docs (see above): an
-    # account turns it on once Grab confirms it
+    # Grab documents no GET by merchantOrderID (only its DELETE)
     LOOKUP_BY_REFERENCE = False
+    # Grab's docs, "Limits and configuration": 35 km by default
+    MAX_DISTANCE_KM = {"instant": 35.0, "same_day": 35.0}
+    # the hosts of Grab's signed photo links are not documented: Grab's own domain
+    PHOTO_HOST_SUFFIXES = ("grab.com",)
     STATUS_MAP = GRAB_STATUS_MAP
     CREDENTIAL_KEYS = ("client_id", "client_secret")
     SECRET_CREDENTIAL_KEYS = ("client_secret",)
@@ -250,25 +256,39 @@ class GrabExpressClient(CourierClient):
     # -- payloads ----------------------------------------------------------------------
 
     @staticmethod
-    def _place(location):
-        return {
+    def _place(location, keywords=""):
+        """``keywords`` is a building or shop name (Grab's docs): the shelter's, never a
+        citizen's name."""
+        place = {
             "address": location.address,
-            "keywords": location.name,
             "coordinates": {
                 "latitude": float(location.latitude),
                 "longitude": float(location.longitude),
             },
         }
+        if keywords:
+            place["keywords"] = keywords
+        return place
 
     @staticmethod
-    def _person(location, sms_enabled):
+    def _person(location, sms_enabled, instruction=""):
         return {
             "firstName": location.name,
             "lastName": "",
             "phone": phone_digits(location.phone),
             "smsEnabled": bool(sms_enabled),
-            "instruction": (location.note or "")[:1000],
+            "instruction": (instruction or "")[:1000],
         }
+
+    @staticmethod
+    def driver_instruction(origin, destination):
+        """What the driver reads: the pickup note, then the drop-off directions. Grab
+        shows ``sender.instruction`` to the driver and documents
+        ``recipient.instruction`` as unused, so both ride in the sender's."""
+        parts = [(origin.note or "").strip()]
+        if (destination.note or "").strip():
+            parts.append(f"Antar / Drop-off: {destination.note.strip()}")
+        return " | ".join(part for part in parts if part)[:1000]
 
     @staticmethod
     def _package(package):
@@ -293,9 +313,11 @@ class GrabExpressClient(CourierClient):
             "serviceType": self.courier_service_type(service_type),
             "paymentMethod": self.PAYMENT_METHOD,
             "packages": [self._package(package)],
-            "origin": self._place(origin),
+            "origin": self._place(origin, keywords=origin.name),
             "destination": self._place(destination),
-            "sender": self._person(origin, False),
+            "sender": self._person(
+                origin, False, instruction=self.driver_instruction(origin, destination)
+            ),
             "recipient": self._person(destination, self.RECIPIENT_SMS),
         }
 
@@ -308,7 +330,7 @@ class GrabExpressClient(CourierClient):
         body = {
             "serviceType": courier_type,
             "packages": [self._package(package)],
-            "origin": self._place(origin),
+            "origin": self._place(origin, keywords=origin.name),
             "destination": self._place(destination),
         }
         _status, data = self._request("POST", self.QUOTES_PATH, json_body=body)
@@ -349,21 +371,12 @@ class GrabExpressClient(CourierClient):
         return self._order_from_delivery(data, our_ref)
 
     def get_order(self, our_ref):
-        path = self.MERCHANT_DELIVERIES_PATH.format(ref=urlquote(str(our_ref), safe=""))
-        _status, data = self._request("GET", path)
-        if isinstance(data, dict) and isinstance(data.get("deliveries"), list):
-            deliveries = data["deliveries"]
-        elif isinstance(data, list):
-            deliveries = data
-        else:
-            deliveries = [data] if data else []
-        deliveries = [d for d in deliveries if isinstance(d, dict) and d.get("deliveryID")]
-        if not deliveries:
-            raise OrderNotFound(f"GrabExpress has no delivery for {our_ref}", code="not_found")
-        if len(deliveries) > 1:
-            self.logger.warning("GrabExpress holds %d deliveries for %s", len(deliveries), our_ref)
-        delivery = self._pick_current(deliveries, lambda d: self.map_status(d.get("status")))
-        return self._order_from_delivery(delivery, our_ref)
+        # Grab documents no lookup by merchantOrderID (LOOKUP_BY_REFERENCE is False)
+        raise PermanentError(
+            f"GrabExpress documents no lookup by merchantOrderID ({our_ref}): "
+            "look the delivery up by its deliveryID",
+            code="lookup_unsupported",
+        )
 
     def get_order_by_courier_ref(self, courier_ref):
         path = self.DELIVERY_PATH.format(id=urlquote(str(courier_ref), safe=""))
@@ -374,7 +387,7 @@ class GrabExpressClient(CourierClient):
 
     def cancel(self, our_ref, courier_ref):
         if not courier_ref:
-            courier_ref = self.get_order(our_ref).courier_ref
+            return self._cancel_by_reference(our_ref)
         path = self.DELIVERY_PATH.format(id=urlquote(str(courier_ref), safe=""))
         try:
             _status, data = self._request("DELETE", path)
@@ -387,6 +400,31 @@ class GrabExpressClient(CourierClient):
         return OrderInfo(
             our_ref=our_ref,
             courier_ref=courier_ref,
+            status="cancelled",
+            courier_status="CANCELED",
+            raw=data if isinstance(data, dict) else {},
+        )
+
+    def _cancel_by_reference(self, our_ref):
+        """``DELETE /v1/merchant/deliveries/{merchantOrderID}`` (documented): every
+        delivery of the reference, when its deliveryID is unknown (204; 404: none;
+        409: one is past pickup)."""
+        path = self.MERCHANT_DELIVERIES_PATH.format(ref=urlquote(str(our_ref), safe=""))
+        try:
+            _status, data = self._request("DELETE", path)
+        except (OrderNotFound, AuthError):
+            raise
+        except PermanentError as exc:
+            code = "cancel_after_pickup" if exc.status_code == 409 else "cancel_refused"
+            raise PermanentError(
+                f"grab: cancel of {our_ref} refused: {exc.message}",
+                code=code,
+                status_code=exc.status_code,
+                response=exc.response,
+            ) from exc
+        return OrderInfo(
+            our_ref=our_ref,
+            courier_ref=None,
             status="cancelled",
             courier_status="CANCELED",
             raw=data if isinstance(data, dict) else {},
@@ -417,7 +455,6 @@ class GrabExpressClient(CourierClient):
         courier = delivery.get("courier") or {}
         vehicle = courier.get("vehicle") or {}
         timeline = delivery.get("timeline") or {}
-        recipient = delivery.get("recipient") or {}
         advance = delivery.get("advanceInfo") or {}
         quote = delivery.get("quote") or {}
         delivered = status == "delivered"
@@ -432,43 +469,24 @@ class GrabExpressClient(CourierClient):
             driver_phone=courier.get("phone") or None,
             driver_plate=vehicle.get("licensePlate") or None,
             failure_reason=self.failure_reason(courier_status, advance.get("failedReason")),
-            receiver_name=(recipient.get("name") or None) if delivered else None,
-            receiver_relation=(recipient.get("relationship") or None) if delivered else None,
-            proof_photo_url=delivery.get("dropoffProofURL") or None,
+            # the details carry the recipient as booked and no proof link: who received
+            # and the photo come only from the webhook (merged, OrderInfo.merged_with)
+            driver_photo_url=courier.get("pictureURL") or None,
             delivered_at=to_iso(timeline.get("completed")) if delivered else None,
             raw=delivery,
         )
 
     @classmethod
-    def verify_webhook(cls, headers, body, secret):
-        """True when every auth header present is valid and at least one is present:
-        ``Authorization`` = the static token (Grab's documented scheme) and/or
-        ``X-Grab-Signature`` = hex HMAC-SHA256 of the raw ``body`` keyed with ``secret``.
-        """
-        if not secret:
+    def verify_webhook(cls, headers, body, secret, auth_id=None):
+        """Grab's documented scheme: ``Authorization`` is the static secret the partner
+        gave Grab; ``Authorization-Id``, optional, the id it gave with it: checked (in
+        constant time) when the account has one. Grab signs no body."""
+        if not secret or not token_matches(get_header(headers, "Authorization"), secret):
             return False
-        signature = get_header(headers, "X-Grab-Signature")
-        token = get_header(headers, "Authorization")
-        if signature is None and token is None:
-            return False
-        valid = True
-        if signature is not None:
-            given = str(signature).strip().lower()
-            if given.startswith("sha256="):
-                given = given[len("sha256=") :]
-            expected = hmac_sha256_hex(secret, body if body is not None else b"")
-            valid = hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")) and valid
-        if token is not None:
-            valid = token_matches(token, secret) and valid
-        return valid
-
-    @classmethod
-    def webhook_is_signed(cls, headers):
-        return get_header(headers, "X-Grab-Signature") is not None
-
-    @classmethod
-    def webhook_signed_at(cls, payload):
-        return to_iso(payload.get("timestamp")) if isinstance(payload, dict) else None
+        if auth_id:
+            given = str(get_header(headers, "Authorization-Id") or "").strip()
+            return hmac.compare_digest(given.encode("utf-8"), str(auth_id).encode("utf-8"))
+        return True
 
     @classmethod
     def parse_webhook(cls, payload):
@@ -499,6 +517,7 @@ class GrabExpressClient(CourierClient):
             driver_name=driver.get("name") or None,
             driver_phone=driver.get("phone") or None,
             driver_plate=driver.get("licensePlate") or None,
+            driver_photo_url=driver.get("photoURL") or None,
             failure_reason=cls.failure_reason(courier_status, payload.get("failedReason")),
             receiver_name=(recipient.get("name") or None) if delivered else None,
             receiver_relation=(recipient.get("relationship") or None) if delivered else None,

@@ -325,9 +325,21 @@ class HttpClient:
             message = data["error"]
         return message, (str(code) if code not in (None, "") else None)
 
+    # the response header in which a courier puts its refusal text (GoSend's
+    # ``Error-Message``), or None
+    ERROR_MESSAGE_HEADER = None
+
+    def _error_header_message(self, headers):
+        """The refusal text of :attr:`ERROR_MESSAGE_HEADER`, or None."""
+        if not self.ERROR_MESSAGE_HEADER:
+            return None
+        value = get_header(headers, self.ERROR_MESSAGE_HEADER)
+        return str(value).strip()[:300] if value and str(value).strip() else None
+
     def _classify_http_error(self, status, data, text, method, headers):
         message, courier_code = self._error_details(data)
-        message = message or (text or "").strip()[:300] or f"HTTP {status}"
+        header_message = self._error_header_message(headers)
+        message = header_message or message or (text or "").strip()[:300] or f"HTTP {status}"
         kwargs = {"status_code": status, "response": data}
         if status == 504 and method != "GET":
             return CourierTimeout(message, code="gateway_timeout", **kwargs)

@@ -159,12 +159,54 @@ class OrderInfo:
     receiver_name: str | None = None
     receiver_relation: str | None = None
     proof_photo_url: str | None = None
+    driver_photo_url: str | None = None
     delivered_at: str | None = None
     raw: dict = dataclasses.field(default_factory=dict)
+
+    #: What only a webhook may carry (Grab's delivery details have no receiver, no proof
+    #: link and the driver's picture under another name): kept from the webhook when the
+    #: courier's own lookup confirms it (:meth:`merged_with`).
+    EVENT_DETAILS = (
+        "tracking_url",
+        "driver_name",
+        "driver_phone",
+        "driver_plate",
+        "driver_photo_url",
+        "failure_reason",
+        "receiver_name",
+        "receiver_relation",
+        "proof_photo_url",
+        "delivered_at",
+    )
 
     @property
     def is_final(self):
         return self.status in FINAL_STATUSES
+
+    def merged_with(self, event_order):
+        """This order (the courier's lookup, which wins) completed by what the webhook's
+        ``event_order`` carried and the lookup did not: the receiver, the relation and
+        the proof photo of a Grab delivery exist only in its webhook."""
+        if event_order is None or (
+            event_order.courier_ref
+            and self.courier_ref
+            and event_order.courier_ref != self.courier_ref
+        ):
+            return dataclasses.replace(self)
+        filled = {
+            name: getattr(event_order, name)
+            for name in self.EVENT_DETAILS
+            if getattr(self, name) in (None, "") and getattr(event_order, name) not in (None, "")
+        }
+        if self.status != event_order.status:
+            # another state than the event's: its delivery details do not belong to it
+            filled = {
+                name: value
+                for name, value in filled.items()
+                if name
+                not in ("receiver_name", "receiver_relation", "proof_photo_url", "delivered_at")
+            }
+        return dataclasses.replace(self, **filled)
 
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -5,8 +5,11 @@
 The courier is authenticated by its token or signature (per provider, compared in
 constant time by the client class); a forged or unsigned call gets 401 and changes
 nothing. The answer is fast: an authentic, well-formed event of a known order is
-recorded in the inbox in one statement and answered 202 (a duplicate 200, an unknown
-order 404); the exchange's scheduled action applies the news in batches
+recorded in the inbox in one statement and answered 200 (Grab asks for 200 or 204; a
+duplicate 200 too; an event naming only our reference that matches no booking 404; an
+event naming only the courier's order number that no booking knows yet is kept until
+its booking records that number, since the courier's webhook may outrun the booking
+answer); the exchange's scheduled action applies the news in batches
 (``models/pemkab_delivery_exchange.py``).
 
 Whatever the body, the answer is a 4xx, never a 500, and never echoes an exception:
@@ -15,7 +18,8 @@ values of the wrong type (400). A signed event older (or newer) than the toleran
 refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
 failed) carried only by a static token is looked up at the courier (a job of the
 exchange, after the batch has committed) before it is applied: a leaked token alone
-cannot mark parcels delivered.
+cannot mark parcels delivered. A courier whose dashboard checks a URL with an empty
+body when it is saved (Biteship) gets 200 for it, and nothing is recorded.
 """
 
 import json
@@ -48,6 +52,7 @@ TEXT_ATTRIBUTES = (
     "receiver_name",
     "receiver_relation",
     "proof_photo_url",
+    "driver_photo_url",
     "delivered_at",
 )
 
@@ -94,10 +99,17 @@ class PemkabDeliveryWebhookController(http.Controller):
         provider = (
             env["pemkab.courier.provider"]
             .with_context(active_test=False)
-            .search_fetch([("id", "=", provider_id)], ["kind", "webhook_secret"], limit=1)
+            .search_fetch(
+                [("id", "=", provider_id)],
+                ["kind", "webhook_secret", "webhook_auth_id"],
+                limit=1,
+            )
         )
         if not provider or not provider._has_api():
             return _error("unknown provider", 404)
+        if self._is_probe(provider):
+            # a courier's dashboard checking the URL it saves: nothing to record
+            return request.make_json_response({"status": "ok"})
         try:
             payload, event, signed = self._read_event(env, provider)
         except _Refused as refusal:
@@ -109,7 +121,19 @@ class PemkabDeliveryWebhookController(http.Controller):
             return _error("unknown order", 404)
         if received == "duplicate":
             return request.make_json_response({"status": "duplicate"})
-        return request.make_json_response({"status": "accepted"}, status=202)
+        # Grab's docs, "Tracking Webhook": respond 200 or 204
+        return request.make_json_response({"status": received})
+
+    def _is_probe(self, provider):
+        """Whether the request only checks that the URL answers (Biteship's dashboard
+        posts an empty body when a webhook is saved, and wants 200): answered at once,
+        nothing read from it is kept."""
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY_BYTES:
+            return False
+        return provider._courier_client_class().is_webhook_probe(
+            dict(httprequest.headers), httprequest.get_data()
+        )
 
     def _read_event(self, env, provider):
         """The request's payload, parsed event and whether it is signed; raise
@@ -124,8 +148,11 @@ class PemkabDeliveryWebhookController(http.Controller):
             raise _Refused("body too large", 413)
         client_class = provider._courier_client_class()
         headers = dict(httprequest.headers)
+        # the id the courier sends with its token (Grab's Authorization-Id), when the
+        # account has one
+        auth = {"auth_id": provider.webhook_auth_id} if provider.webhook_auth_id else {}
         if not provider.webhook_secret or not client_class.verify_webhook(
-            headers, body, provider.webhook_secret
+            headers, body, provider.webhook_secret, **auth
         ):
             _logger.warning("Courier webhook for provider %s: bad signature, refused", provider.id)
             raise _Refused("unauthorized", 401)

@@ -11,7 +11,9 @@ in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` me
   threads that never touch the database; its ``verify_webhook`` and ``parse_webhook``
   serve the webhook; the tracking page of a booking is the URL the courier answers with
   (``OrderInfo.tracking_url``);
-- optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed.
+- optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed, and
+  ``_<kind>_client_kwargs(kwargs)`` when its client takes more than the URL, credentials
+  and timeouts (Biteship: the courier it books).
 """
 
 import logging
@@ -29,7 +31,7 @@ COURIER_METHODS = ("client_class",)
 # changes them
 CONNECTION_FIELDS = ("kind", "environment", "base_url")
 # never read but by system administrators, never copied nor exported
-SECRET_FIELDS = ("client_id", "client_secret", "webhook_secret")
+SECRET_FIELDS = ("client_id", "client_secret", "webhook_secret", "webhook_auth_id")
 
 
 class PemkabCourierProvider(models.Model):
@@ -70,6 +72,14 @@ class PemkabCourierProvider(models.Model):
         copy=False,
         help="Token or signing secret the courier uses on its status callbacks. "
         "A callback that does not carry it is refused.",
+    )
+    webhook_auth_id = fields.Char(
+        string="Webhook Authorization-Id",
+        groups="base.group_system",
+        copy=False,
+        help="The id given to the courier with the webhook token, when one was given "
+        "(GrabExpress sends it back in its optional Authorization-Id header): a callback "
+        "without it is refused.",
     )
     webhook_url = fields.Char(
         compute="_compute_webhook_url",
@@ -295,7 +305,11 @@ class PemkabCourierProvider(models.Model):
                     provider=self.name,
                 )
             )
-        return self._courier_client_class()(**self._client_kwargs(self._courier_api_url()))
+        kwargs = self._client_kwargs(self._courier_api_url())
+        extra = getattr(self, f"_{self.kind}_client_kwargs", None)
+        if extra is not None:
+            kwargs = extra(kwargs)
+        return self._courier_client_class()(**kwargs)
 
     def _courier_client_class(self):
         self.ensure_one()

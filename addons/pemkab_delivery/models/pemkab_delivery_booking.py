@@ -17,6 +17,12 @@
   webhooks, polls), and the other courier orders of its reference
   (``stray_courier_refs``), which the outbox cancels: a second order number never
   replaces the booking's own;
+* **The agency's fallback order**: a booking whose courier found no driver or refused
+  the route as out of its range goes, once, to the next account of its agency's order
+  (``pemkab.agency.courier.fallback``; the rule is ``outbox/decisions.py``'s
+  ``fallback``), with the reason on the new booking; its document follows the new
+  booking and never hears of the failure. When every account refused, the last booking
+  fails with their reasons;
 * **Waiting for a person**: a booking call got no answer and the courier cannot be
   asked for an order by our reference (Grab documents no such lookup). Booking again
   blindly could make a second order; failing the booking could leave a driver riding
@@ -35,6 +41,7 @@
 The vocabulary (states, failure reasons, board stages) is in ``const.py``.
 """
 
+import base64
 import json
 import logging
 from datetime import datetime, timezone
@@ -57,6 +64,8 @@ from ..const import (
 )
 from ..orm.bulk import insert_select
 from ..outbox import decisions
+from ..outbox.runner import exchange_note
+from ..tools.geo import haversine_km
 from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
@@ -149,6 +158,21 @@ class PemkabDeliveryBooking(models.Model):
     rebooked_from_id = fields.Many2one(
         "pemkab.delivery.booking", string="Rebooking Of", readonly=True, copy=False
     )
+    fallback_from_id = fields.Many2one(
+        "pemkab.delivery.booking",
+        string="Fallback Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The booking whose courier found no driver or refused the route: this one "
+        "went to the next account of the agency's fallback order.",
+    )
+    fallback_reason = fields.Char(
+        string="Why This Courier",
+        readonly=True,
+        copy=False,
+        help="Why the booking went to this account of the agency's fallback order.",
+    )
     released = fields.Boolean(
         string="Released by the Document",
         readonly=True,
@@ -174,6 +198,11 @@ class PemkabDeliveryBooking(models.Model):
     service_type = fields.Selection(
         [("instant", "Instant"), ("same_day", "Same day")], required=True, default="instant"
     )
+    weight_kg = fields.Float(
+        string="Parcel Weight (kg)",
+        help="Told to the courier; a courier that takes lighter parcels only (GoSend "
+        "Instant: 20 kg) is refused before it is booked. Empty: 1 kg.",
+    )
     quoted_price = fields.Monetary(readonly=True, copy=False)
     final_price = fields.Monetary(readonly=True, copy=False, aggregator="sum")
     # courier side
@@ -190,6 +219,14 @@ class PemkabDeliveryBooking(models.Model):
     driver_name = fields.Char(copy=False, tracking=True)
     driver_phone = fields.Char(copy=False)
     driver_plate = fields.Char(string="Vehicle Plate", copy=False)
+    driver_photo = fields.Image(copy=False, max_width=512, max_height=512, attachment=True)
+    driver_photo_url = fields.Char(
+        string="Courier's Driver Photo",
+        copy=False,
+        readonly=True,
+        help="The courier's link the driver's photo was downloaded from (Grab's expire "
+        "after 3 hours): kept as provenance.",
+    )
     # own fleet: the driver run that takes the parcel, and its driver
     fleet_run_id = fields.Many2one(
         "pemkab.fleet.run",
@@ -212,7 +249,19 @@ class PemkabDeliveryBooking(models.Model):
         copy=False, help="Who received, as the recipient's: self, family, neighbour..."
     )
     proof_photo = fields.Image(copy=False, max_width=1024, max_height=1024, attachment=True)
-    proof_photo_url = fields.Char(copy=False)
+    proof_photo_url = fields.Char(
+        copy=False,
+        help="The courier's link the proof photo was downloaded from (Grab's expire after "
+        "2 hours): kept as provenance.",
+    )
+    photo_fetch_at = fields.Datetime(
+        string="Photos Due",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The courier's photos are downloaded into the booking then.",
+    )
+    photo_attempts = fields.Integer(readonly=True, copy=False)
     delivered_at = fields.Datetime(copy=False, tracking=True)
     # failure / cancellation
     failure_reason = fields.Selection(FAILURE_REASONS, copy=False, tracking=True)
@@ -390,6 +439,10 @@ class PemkabDeliveryBooking(models.Model):
         res = super().write(vals)
         if "res_model" in vals or "res_id" in vals:
             self._check_documents_writable()
+        if vals.get("courier_order_ref"):
+            # the courier's events that outran this number (kept by the webhook) are
+            # the booking's now
+            self.env["pemkab.delivery.webhook.inbox"].sudo()._adopt(self)
         return res
 
     def unlink(self):
@@ -699,6 +752,59 @@ class PemkabDeliveryBooking(models.Model):
                         shelter=shelter,
                     )
                 )
+        if len(errors) < limit:
+            errors += self._route_errors()[: limit - len(errors)]
+        return errors
+
+    def _route_errors(self):
+        """The routes the courier would refuse, checked before it is booked: longer than
+        its limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
+        Instant 20 kg), as its client class declares them (``route_problem``). The
+        distance is the shelter's to the recipient as the crow flies: a road is longer,
+        so a refusal here is certain. The bookings' values are read at once."""
+        errors = []
+        classes = {}
+        for booking in self:
+            provider, shelter = booking.provider_id, booking.shelter_id
+            if provider not in classes:
+                classes[provider] = (
+                    provider._courier_client_class() if provider._has_api() else None
+                )
+            client_class = classes[provider]
+            points = (shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
+            if client_class is None or not all(points):
+                continue
+            distance = haversine_km(*points)
+            problem = client_class.route_problem(
+                booking.service_type, distance, booking.weight_kg or None
+            )
+            if not problem:
+                continue
+            what, limit = problem
+            if what == "distance":
+                errors.append(
+                    self.env._(
+                        "%(ref)s: %(courier)s takes routes of at most %(limit)s km; the "
+                        "recipient is %(distance)s km from shelter %(shelter)s as the crow "
+                        "flies. Choose another courier or the own fleet.",
+                        ref=booking.name,
+                        courier=provider.name,
+                        limit=f"{limit:g}",
+                        distance=f"{distance:.1f}",
+                        shelter=shelter.display_name,
+                    )
+                )
+            else:
+                errors.append(
+                    self.env._(
+                        "%(ref)s: %(courier)s takes parcels of at most %(limit)s kg; this one "
+                        "weighs %(weight)s kg. Choose another courier or the own fleet.",
+                        ref=booking.name,
+                        courier=provider.name,
+                        limit=f"{limit:g}",
+                        weight=f"{booking.weight_kg:g}",
+                    )
+                )
         return errors
 
     def _check_can_request_documents(self):
@@ -961,9 +1067,13 @@ class PemkabDeliveryBooking(models.Model):
         return result
 
     def _on_state_changed(self, old_state, record=False):
-        """Tell the business record, and the responsible officer of a failure."""
+        """Tell the business record, and the responsible officer of a failure. A failure
+        the agency's fallback order answers is told to nobody: the next account has the
+        parcel."""
         self.ensure_one()
         if self.state == "failed":
+            if self._do_fallback(record):
+                return
             self._notify_failure()
         if record is False:
             record = self._get_business_record()
@@ -1240,7 +1350,11 @@ class PemkabDeliveryBooking(models.Model):
                 longitude=self.longitude,
                 note=self.recipient_note or "",
             ),
-            "package": Package(code=self.package_code, description=self.package_description or ""),
+            "package": Package(
+                code=self.package_code,
+                description=self.package_description or "",
+                weight_kg=self.weight_kg or 1.0,
+            ),
             "service_type": self.service_type,
         }
 
@@ -1537,6 +1651,7 @@ class PemkabDeliveryBooking(models.Model):
         for fname, value in mapping.items():
             if value and value != self[fname]:
                 vals[fname] = value
+        vals.update(self._courier_photo_vals(info, vals))
         if info.driver_phone:
             try:
                 phone = self._pemkab_normalize_phone(info.driver_phone, "driver", mobile=False)
@@ -1555,12 +1670,183 @@ class PemkabDeliveryBooking(models.Model):
             vals["delivered_at"] = parse_courier_datetime(info.delivered_at)
         return vals
 
+    def _courier_photo_vals(self, info, vals):
+        """The courier's photo links to download (``photo_fetch_at``: the exchange's
+        photo job, :meth:`_exchange_photos`): the proof once, the driver's once per
+        driver. A link arrives with each event (Grab signs a new one each time): one
+        already downloaded is not fetched again."""
+        booking = self.with_context(bin_size=True)
+        photo_vals = {}
+        new_driver = "driver_name" in vals and bool(self.driver_name)
+        if info.driver_photo_url and (new_driver or not booking.driver_photo):
+            if info.driver_photo_url != self.driver_photo_url:
+                photo_vals["driver_photo_url"] = info.driver_photo_url
+                if new_driver:
+                    photo_vals["driver_photo"] = False
+        if "proof_photo_url" in vals and booking.proof_photo:
+            del vals["proof_photo_url"]  # the proof is kept already
+        if photo_vals or "proof_photo_url" in vals:
+            photo_vals.update(photo_fetch_at=fields.Datetime.now(), photo_attempts=0)
+            self.env["pemkab.delivery.exchange"]._trigger_photos()
+        return photo_vals
+
+    def _exchange_photos_wanted(self):
+        """{field: courier's link} of the photos still to download."""
+        self.ensure_one()
+        booking = self.with_context(bin_size=True)
+        wanted = {}
+        if self.proof_photo_url and not booking.proof_photo:
+            wanted["proof_photo"] = self.proof_photo_url
+        if self.driver_photo_url and not booking.driver_photo:
+            wanted["driver_photo"] = self.driver_photo_url
+        return wanted
+
+    def _exchange_photos(self, job, outcome):
+        """Store the photos the exchange downloaded (``outbox/decisions.settle_photos``),
+        the links kept as provenance; the proof also on the documents that have none."""
+        self.ensure_one()
+        for exchange in job.get("exchanges", []):
+            self._log_event("api", note=exchange_note(exchange))
+        now = fields.Datetime.now()
+        if outcome is None:
+            error = job.get("setup_error") or "-"
+            results = {field: UserError(error) for field in job["photos"]}
+        else:
+            results = outcome[1]
+        stored, lost, retry_at = decisions.settle_photos(results, self.photo_attempts, now)
+        vals = {field: base64.b64encode(content) for field, content in stored.items()}
+        vals["photo_fetch_at"] = retry_at or False
+        self._workflow().write(vals)
+        labels = {
+            "proof_photo": self.env._("The proof photo"),
+            "driver_photo": self.env._("The driver's photo"),
+        }
+        for field in stored:
+            self._log_event("api", note=self.env._("%s is kept in the booking.", labels[field]))
+        for field, error in lost.items():
+            self._log_event(
+                "api",
+                note=self.env._(
+                    "%(photo)s could not be kept: %(error)s",
+                    photo=labels[field],
+                    error=getattr(error, "message", None) or str(error),
+                )[:250],
+            )
+        if "proof_photo" in stored:
+            for record in self._get_business_records().values():
+                if (
+                    "proof_photo" in record._fields
+                    and not record.with_context(bin_size=True).proof_photo
+                ):
+                    record.sudo()._workflow().write({"proof_photo": vals["proof_photo"]})
+        if retry_at:
+            self.env["pemkab.delivery.exchange"]._trigger_photos(retry_at)
+
     def _add_stray_courier_refs(self, courier_refs):
         self.ensure_one()
         refs = decisions.split_refs(self.stray_courier_refs)
         refs += [ref for ref in courier_refs if ref not in refs]
         self._workflow().write({"stray_courier_refs": ",".join(refs) or False})
         self._trigger_outbox()
+
+    # ==================================================================
+    # THE AGENCY'S FALLBACK ORDER OF COURIER ACCOUNTS
+    # ==================================================================
+    def _fallback_chain(self):
+        """This booking and the ones it fell back from, newest first."""
+        self.ensure_one()
+        chain = self
+        while chain[-1:].fallback_from_id and chain[-1].fallback_from_id not in chain:
+            chain |= chain[-1].fallback_from_id
+        return chain
+
+    def _fallback_failure_text(self):
+        """``<account>: <reason> (<courier's words>)`` of this failed booking."""
+        self.ensure_one()
+        reason = dict(self._fields["failure_reason"]._description_selection(self.env)).get(
+            self.failure_reason, ""
+        )
+        if self.failure_message and self.failure_message != self.failure_reason:
+            reason = f"{reason} ({self.failure_message})"
+        return f"{self.provider_id.name}: {reason}"
+
+    def _do_fallback(self, record=False):
+        """This booking just failed: book the next account of its agency's fallback order,
+        once, when the courier found no driver or refused the route. Returns whether it
+        did; when every account was tried, the failure message lists their reasons."""
+        self.ensure_one()
+        if self.released or self.cancel_requested:
+            return False
+        order_ids = self.agency_id.sudo().courier_fallback_ids.provider_id.filtered("active").ids
+        chain = self._fallback_chain()
+        next_id, why = decisions.fallback(
+            self.failure_reason,
+            self.provider_id.id,
+            order_ids,
+            set(chain.provider_id.ids),
+            order_may_live=bool(self.outcome_unknown or self.stray_courier_refs),
+        )
+        if why == decisions.FALLBACK_EXHAUSTED and len(chain) > 1:
+            message = self.env._(
+                "Every courier account of the agency's fallback order refused: %s",
+                "; ".join(booking._fallback_failure_text() for booking in reversed(chain)),
+            )
+            self._workflow().write({"failure_message": message[:250]})
+            self._log_event("system", note=message[:250])
+            return False
+        if not next_id or self.search_count([("fallback_from_id", "=", self.id)], limit=1):
+            return False
+        if record is False:
+            record = self._get_business_record()
+        if record is not None and record._delivery_dispatch_errors():
+            return False  # the document may not go now: an officer decides
+        provider = self.env["pemkab.courier.provider"].browse(next_id)
+        reason = self.env._(
+            "%(failure)s; booked with the next account of the agency's fallback order.",
+            failure=self._fallback_failure_text(),
+        )
+        try:
+            with self.env.cr.savepoint():
+                successor = self._do_copy_for_fallback(provider, reason)
+                successor._check_can_request()
+                successor._do_request()
+        except (UserError, ValidationError) as error:
+            self._log_event(
+                "system",
+                note=self.env._(
+                    "Not booked with %(courier)s (the agency's fallback order): %(error)s",
+                    courier=provider.name,
+                    error=str(error),
+                )[:250],
+            )
+            return False
+        note = self.env._(
+            "%(failure)s: booked again with %(courier)s as %(ref)s (the agency's fallback order).",
+            failure=self._fallback_failure_text(),
+            courier=provider.name,
+            ref=successor.name,
+        )
+        self._log_event("system", note=note[:250])
+        target = record if record is not None and hasattr(record, "message_post") else self
+        target.sudo().message_post(body=note, message_type="notification")
+        return True
+
+    def _do_copy_for_fallback(self, provider, reason):
+        """The booking's successor at ``provider``: a new reference, what the courier is
+        told from its document now, the reason it exists."""
+        self.ensure_one()
+        values = {
+            "fallback_from_id": self.id,
+            "rebooked_from_id": self.id,
+            "provider_id": provider.id,
+            "fallback_reason": reason[:250],
+            "state": "draft",
+        }
+        record = self._get_business_record()
+        if record is not None:
+            values.update(record._delivery_booking_values())
+            values["provider_id"] = provider.id
+        return self.sudo().copy(values).with_env(self.env)
 
     # ==================================================================
     # WAITING FOR A PERSON
@@ -1690,8 +1976,11 @@ class PemkabDeliveryBooking(models.Model):
         self.sudo().write(
             {
                 "driver_phone": False,
+                "driver_photo": False,
+                "driver_photo_url": False,
                 "proof_photo": False,
                 "proof_photo_url": False,
+                "photo_fetch_at": False,
                 "purged_at": now,
             }
         )

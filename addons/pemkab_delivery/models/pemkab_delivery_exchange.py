@@ -16,6 +16,12 @@ with couriers, in sections:
   order of arrival. A final state carried only by a static token becomes a ``confirm``
   job: the event is leased, the batch commits, the courier's API is asked through the rate
   limiter with no row locked, and the answer is recorded in its own transaction;
+* **Photos** (:meth:`_cron_fetch_photos`): the proof and driver photos the couriers'
+  news linked to (Grab's links expire after 2 and 3 hours) are downloaded into the
+  booking, the links kept as provenance: claimed with a lease (committed), fetched in
+  worker threads through the rate limiter with no row locked, only from the courier's
+  host, size-limited, images only, each answer recorded in its own transaction, tried
+  again with a doubling delay;
 * **Purge** (:meth:`_cron_purge`): the courier data of bookings final for longer than
   the retention period.
 
@@ -257,6 +263,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             ["claimed_until", "claim_token", "attempt_count", "outcome_unknown"]
         )
         jobs = []
+        books_once = self._books_once({row[-1] for row in rows})
         for row in _round_robin(rows):
             (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
             max_tries, can_lookup, provider_id = row[8:]
@@ -269,6 +276,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
                     attempts=attempts,
                     max_attempts=max_tries,
                     can_lookup=bool(can_lookup),
+                    books_once=provider_id in books_once,
                 )
             )
             jobs.append(
@@ -283,6 +291,18 @@ class PemkabDeliveryExchange(models.AbstractModel):
                 }
             )
         return jobs
+
+    @api.model
+    def _books_once(self, provider_ids):
+        """The accounts (of ``provider_ids``) whose courier refuses a second order for our
+        reference and names the first: their client's ``BOOKS_ONCE_PER_REFERENCE``."""
+        providers = self.env["pemkab.courier.provider"].with_context(active_test=False)
+        return {
+            provider.id
+            for provider in providers.browse(sorted(provider_ids))
+            if provider._has_api()
+            and getattr(provider._courier_client_class(), "BOOKS_ONCE_PER_REFERENCE", False)
+        }
 
     @api.model
     def _prepare(self, jobs):
@@ -403,6 +423,11 @@ class PemkabDeliveryExchange(models.AbstractModel):
         Returns False only for a ``confirm`` job that waits for another try."""
         if job["action"] == decisions.CONFIRM:
             return self._record_confirm(job, outcome)
+        if job["action"] == decisions.PHOTOS:
+            booking = self.env["pemkab.delivery.booking"].browse(job["booking_id"])
+            self._lock_booking(booking)
+            booking._exchange_photos(job, outcome)
+            return True
         booking = self.env["pemkab.delivery.booking"].browse(job["booking_id"])
         for exchange in job.get("exchanges", []):
             booking._log_event("api", note=exchange_note(exchange), payload=exchange)
@@ -459,6 +484,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             attempts=attempts,
             max_attempts=max_tries,
             can_lookup=bool(can_lookup),
+            books_once=bool(self._books_once({booking.provider_id.id})),
             quoted_price=row[8] or 0.0,
             last_error=row[9],
         )
@@ -493,7 +519,11 @@ class PemkabDeliveryExchange(models.AbstractModel):
                 [
                     ("state", "in", ON_ITS_WAY_STATES),
                     ("provider_id.kind", "!=", "manual"),
+                    # by its order number; a pre-booking (GoSend's ``prebook``) has none
+                    # yet and is looked up by our reference where the courier allows it
+                    "|",
                     ("courier_order_ref", "!=", False),
+                    ("provider_id.lookup_by_reference", "=", True),
                 ],
                 order="last_news_at asc nulls first, id",
                 limit=batch_size * 4,
@@ -529,6 +559,9 @@ class PemkabDeliveryExchange(models.AbstractModel):
         # default of its contacts), not in the courier's
         lang = self.env["ir.default"]._get("res.partner", "lang") or self.env.user.lang
         self = self.with_context(lang=lang)
+        # events that outran their booking's answer, for the bookings that now know their
+        # order number (the booking gives them at once; this catches a race)
+        self.env["pemkab.delivery.webhook.inbox"]._adopt()
         done = 0
         for _batch in range(max_batches):
             handled, claimed, confirms = self._apply_news_batch(batch_size, auto_commit)
@@ -547,7 +580,11 @@ class PemkabDeliveryExchange(models.AbstractModel):
 
     @api.model
     def _news_due_sql(self, now):
-        return SQL("(i.next_attempt_at IS NULL OR i.next_attempt_at <= %s)", now)
+        # an event kept for a booking that does not know its order number yet waits
+        return SQL(
+            "(i.booking_id IS NOT NULL AND (i.next_attempt_at IS NULL OR i.next_attempt_at <= %s))",
+            now,
+        )
 
     @api.model
     def _news_due_count(self):
@@ -657,6 +694,9 @@ class PemkabDeliveryExchange(models.AbstractModel):
                         "provider_id": provider.id,
                         "claim_token": token,
                         "event_status": parsed.status,
+                        # confirmed by the courier's own order number (never by an
+                        # undocumented lookup by our reference)
+                        "event_courier_ref": parsed.courier_ref or None,
                     }
                 )
                 continue
@@ -751,15 +791,21 @@ class PemkabDeliveryExchange(models.AbstractModel):
         )
         row = self.env.cr.fetchone()
         holds = bool(row) and row[0] == job["claim_token"]
-        settlement = decisions.settle_confirm(
-            job["event_status"], outcome, row[1] if row else 0, holds, fields.Datetime.now()
-        )
-        if settlement.verdict == decisions.LATE:
+        if not holds:
             return True  # another run holds it, or it is gone
-        for exchange in job.get("exchanges", []):
-            booking._log_event("api", note=exchange_note(exchange), payload=exchange)
         event.invalidate_recordset()
         payload = json.loads(event.payload)
+        parsed = event.provider_id._courier_client_class().parse_webhook(payload)
+        settlement = decisions.settle_confirm(
+            job["event_status"],
+            outcome,
+            row[1],
+            holds,
+            fields.Datetime.now(),
+            event_order=parsed.order,
+        )
+        for exchange in job.get("exchanges", []):
+            booking._log_event("api", note=exchange_note(exchange), payload=exchange)
         if settlement.verdict == decisions.RETRY:
             _logger.warning(
                 "Courier webhook for provider %s: %s could not be confirmed",
@@ -770,7 +816,6 @@ class PemkabDeliveryExchange(models.AbstractModel):
             self._trigger_apply_news(settlement.retry_at)
             return False
         if settlement.verdict == decisions.UNCONFIRMED:
-            parsed = event.provider_id._courier_client_class().parse_webhook(payload)
             booking._log_event(
                 "webhook",
                 status=parsed.status,
@@ -803,6 +848,73 @@ class PemkabDeliveryExchange(models.AbstractModel):
     def _trigger_apply_news(self, at=None):
         """Run :meth:`_cron_apply_news` at once (or at ``at``)."""
         self._trigger_cron("pemkab_delivery.ir_cron_webhook_inbox", at)
+
+    # ==================================================================
+    # PHOTOS: THE COURIER'S PROOF AND DRIVER PHOTOS, KEPT IN THE BOOKING
+    # ==================================================================
+    @api.model
+    def _cron_fetch_photos(self, batch_size=50):
+        """Download the couriers' photos of the bookings whose links are due: claimed
+        (``FOR NO KEY UPDATE SKIP LOCKED``, a lease in ``photo_fetch_at``) and committed
+        before any call; the downloads run in worker threads through each account's
+        rate limiter; each booking's answer is recorded in its own transaction. Returns
+        how many bookings were handled."""
+        auto_commit = not modules.module.current_test
+        Booking = self.env["pemkab.delivery.booking"]
+        Booking.flush_model(["photo_fetch_at"])
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE pemkab_delivery_booking
+                   SET photo_fetch_at = %(lease)s, photo_attempts = photo_attempts + 1
+                 WHERE id IN (SELECT id FROM pemkab_delivery_booking
+                               WHERE photo_fetch_at <= %(now)s
+                               ORDER BY photo_fetch_at, id
+                               LIMIT %(limit)s
+                                 FOR NO KEY UPDATE SKIP LOCKED)
+             RETURNING id
+                """,
+                lease=now + decisions.CLAIM_LEASE,
+                now=now,
+                limit=batch_size,
+            )
+        )
+        bookings = Booking.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+        Booking.invalidate_model(["photo_fetch_at", "photo_attempts"])
+        jobs = []
+        for booking in bookings.with_context(active_test=False):
+            photos = booking._exchange_photos_wanted()
+            if not photos:
+                booking._workflow().write({"photo_fetch_at": False})
+                continue
+            jobs.append(
+                {
+                    "booking_id": booking.id,
+                    "ref": booking.name,
+                    "action": decisions.PHOTOS,
+                    "lookup_first": False,
+                    "strays": [],
+                    "photos": photos,
+                }
+            )
+        if auto_commit:
+            # the leases hold; no row stays locked during the downloads
+            self.env["ir.cron"]._commit_progress()
+        prepared = self._prepare(jobs)
+        if auto_commit:
+            self.env["ir.cron"]._commit_progress()
+        for job, outcome in self._run(prepared):
+            self._record(job, outcome, auto_commit)
+        if auto_commit:
+            remaining = Booking.search_count([("photo_fetch_at", "<=", fields.Datetime.now())])
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+        return len(jobs)
+
+    @api.model
+    def _trigger_photos(self, at=None):
+        """Run :meth:`_cron_fetch_photos` at once (or at ``at``)."""
+        self._trigger_cron("pemkab_delivery.ir_cron_courier_photos", at)
 
     # ==================================================================
     # PURGE: THE COURIER'S DATA PAST RETENTION

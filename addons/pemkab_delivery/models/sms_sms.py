@@ -8,18 +8,25 @@ SMS*) sends its SMS with :class:`SmsApiPemkabGateway`, which hands each message 
 plain-Python :class:`~..clients.sms_gateway.SmsGatewayClient` (one POST per number, the
 keys in the body), the way ``sms_twilio`` hooks Twilio into ``sms.sms``
 (``_split_by_api``, the SMS API class of the company). The gateway's refusals become the
-SMS's failure type, in the user's language.
+SMS's failure type, in the user's language. An SMS the gateway could not be reached for
+(``sms_server``: no answer, HTTP 5xx) is queued again by the scheduled action *Courier
+Deliveries: send again the SMS the gateway could not take*, after 15 minutes, 1 hour and 4
+hours; a refusal (keys, number, credit, operator) is not, since sending it again would only
+be refused again.
 
 ``pemkab_res_model``/``pemkab_res_id`` name the deliverable document a citizen SMS is
 about (``pemkab.deliverable.mixin._delivery_notify_citizens``): the document shows the
 SMS that could not be sent (``delivery_sms_failed``).
 """
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
 import requests
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from odoo.addons.sms.tools.sms_api import SmsApiBase
 
@@ -40,6 +47,11 @@ GATEWAY_FAILURE_TYPES = [
     ("pemkab_gateway_auth", "SMS Gateway Refused the Keys"),
     ("pemkab_gateway_rejected", "Refused by the SMS Gateway"),
 ]
+_logger = logging.getLogger(__name__)
+
+# how long after each failed try an SMS the gateway could not be reached for is queued
+# again; after the last it stays in error, on the document
+RETRY_DELAYS = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4))
 # messages per batch of the scheduled action when the gateway sends (one call each)
 BATCH_SIZE_PARAM = "pemkab_delivery.sms_gateway_batch_size"
 BATCH_SIZE_DEFAULT = 50
@@ -109,6 +121,13 @@ class SmsSms(models.Model):
         string="Document", model_field="pemkab_res_model", readonly=True
     )
 
+    pemkab_retry_count = fields.Integer(
+        string="Tries Again",
+        readonly=True,
+        default=0,
+        help="How many times the SMS was queued again after the SMS gateway could not be reached.",
+    )
+
     _pemkab_document_idx = models.Index(
         "(pemkab_res_model, pemkab_res_id) WHERE pemkab_res_model IS NOT NULL"
     )
@@ -162,6 +181,32 @@ class SmsSms(models.Model):
                 .get_param(BATCH_SIZE_PARAM, BATCH_SIZE_DEFAULT)
             )
         return super()._get_send_batch_size()
+
+    # ------------------------------------------------------------------
+    # Trying again
+    # ------------------------------------------------------------------
+    @api.model
+    def _pemkab_cron_retry_gateway(self):
+        """Queue again the SMS the HTTP gateway could not be reached for, once their delay
+        since the last try has passed, and wake Odoo's SMS queue; in a few queries, with no
+        call to the gateway here."""
+        now = fields.Datetime.now()
+        due = self.search(
+            Domain("state", "=", "error")
+            & Domain("failure_type", "=", "sms_server")
+            & Domain("to_delete", "=", False)
+            & Domain.OR(
+                Domain("pemkab_retry_count", "=", count) & Domain("write_date", "<=", now - delay)
+                for count, delay in enumerate(RETRY_DELAYS)
+            )
+        ).filtered(lambda sms: sms._get_sms_company().sms_provider == "pemkab_gateway")
+        if not due:
+            return
+        for count, batch in due.grouped("pemkab_retry_count").items():
+            batch.write({"pemkab_retry_count": count + 1})
+        due.action_set_outgoing()
+        _logger.info("SMS gateway: %d SMS queued again", len(due))
+        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
     @api.model
     def _pemkab_failed_by_document(self, model, ids):

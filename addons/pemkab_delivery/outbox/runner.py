@@ -7,11 +7,13 @@ thread: ``ref`` (our reference), ``action`` (the claim ladder of ``decisions.py`
 ``book``, ``lookup`` (only look the order up: the attempts are spent but an earlier call
 may have made it), ``cancel``, ``lookup_cancel``, ``cancel_local`` (no call: the courier
 has no order), ``poll``, ``confirm`` (look up the order of a webhook's token-borne final
-state), ``review`` (no call: the last call may have made an order the courier cannot be
-asked about), ``none``), ``lookup_first`` (an earlier attempt may have
+state), ``photos`` (download the courier's photos of ``photos``: {field: url}),
+``review`` (no call: the last call may have made an order the courier cannot be asked
+about), ``none``), ``lookup_first`` (an earlier attempt may have
 reached the courier), ``strays`` (other courier orders of our reference, to cancel),
 ``client`` (a courier client, or None when it could not be set up), ``provider_id``,
-``max_parallel``, ``courier_ref`` and ``payload`` (origin, destination, package, service
+``max_parallel``, ``courier_ref`` (``event_courier_ref``: the order a webhook to confirm
+names) and ``payload`` (origin, destination, package, service
 type). The answer of each job is ``(kind, value)``: ``("ok" | "found", OrderInfo)``,
 ``("not_found", None)`` or ``("error", CourierError)``; ``None`` for a job without a
 client. The worker also sets on the job ``unknown`` (the booking call got no answer: the
@@ -65,14 +67,10 @@ def run_job(job):
     try:
         if job["action"] in ("none", "review"):
             return None
-        if job["action"] == "poll":
-            # this booking's own order, not whichever order the reference has
-            if job.get("courier_ref"):
-                return "ok", client.get_order_by_courier_ref(job["courier_ref"])
-            return "ok", client.get_order(ref)
-        if job["action"] == "confirm":
-            # a webhook's token-borne final state: the courier's own word on the order
-            return "ok", client.get_order(ref)
+        if job["action"] in ("poll", "confirm"):
+            return "ok", _news_of(job, client, ref)
+        if job["action"] == "photos":
+            return "ok", fetch_photos(client, job["photos"])
         if job["action"] == "cancel_local":
             return "not_found", None
         if job["action"] == "cancel":
@@ -95,6 +93,33 @@ def run_job(job):
     except Exception as error:  # noqa: BLE001 - a worker must always answer
         _logger.exception("Courier outbox: unexpected error for %s", ref)
         return "error", RetryableError(str(error), code="unexpected")
+
+
+def _news_of(job, client, ref):
+    """The courier's word on a booking's order (``poll``) or on the order a webhook's
+    token-borne final state names (``confirm``): by the courier's own order number
+    (Grab: ``GET /v1/deliveries/{deliveryID}``, the only lookup it documents; GoSend: by
+    ``orderNo``, its lookups by our reference often fail), by our reference only while
+    the number is unknown (a pre-booking)."""
+    courier_ref = job.get("event_courier_ref") or job.get("courier_ref")
+    if courier_ref:
+        return client.get_order_by_courier_ref(courier_ref)
+    return client.get_order(ref)
+
+
+def fetch_photos(client, photos):
+    """Download the courier's photos ({field: url}): {field: (content, mimetype) or the
+    :class:`CourierError` that prevented it}."""
+    results = {}
+    for field, url in photos.items():
+        try:
+            results[field] = client.fetch_photo(url)
+        except CourierError as error:
+            results[field] = error
+        except Exception as error:  # noqa: BLE001 - a worker must always answer
+            _logger.exception("Courier outbox: unexpected error fetching a photo")
+            results[field] = RetryableError(str(error), code="unexpected")
+    return results
 
 
 def cancel_strays(client, ref, strays):

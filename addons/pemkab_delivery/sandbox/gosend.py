@@ -62,7 +62,13 @@ def is_gosend_hook_status(text):
 
 
 def gosend_error(status, message, code="error"):
-    return ApiError(status, {"errors": [{"message": message, "code": code}]})
+    """GoSend's refusal: the text in the ``Error-Message`` response header (public
+    integrations, sources.md), the body saying no more than the status."""
+    return ApiError(
+        status,
+        {"errors": [{"code": code}], "message": "Bad Request" if status == 400 else "Error"},
+        {"Error-Message": message},
+    )
 
 
 class GoSendApiMixin:
@@ -125,7 +131,7 @@ class GoSendApiMixin:
                 max(10000, int(math.ceil(km * 1600 / 500.0)) * 500),
                 "Same Day 6 - 8 jam",
             )
-        serviceable = km <= SERVICE_LIMIT_KM
+        serviceable = km <= SERVICE_LIMIT_KM["gosend"]
         return {
             "shipment_method": method,
             "shipment_method_description": description,
@@ -137,7 +143,7 @@ class GoSendApiMixin:
             if serviceable
             else [
                 {
-                    "message": f"Distance exceeds {SERVICE_LIMIT_KM:.0f} km",
+                    "message": f"Distance exceeds {SERVICE_LIMIT_KM['gosend']:.0f} km",
                     "code": "distance_exceeded",
                 }
             ],
@@ -232,12 +238,12 @@ class GoSendApiMixin:
             "driverId": driver.get("id"),
             "driverName": driver.get("name", ""),
             "driverPhone": driver.get("phone", ""),
-            "driverPhoto": driver.get("photo_url", ""),
             "vehicleNumber": driver.get("plate", ""),
             "totalPrice": order["price"],
             "receiverName": receiver.get("name", ""),
-            "receiverRelation": receiver.get("relationship", ""),
-            "deliveryProofPhotoUrl": order["proof_photo_url"] or "",
+            # the proofs as public integrations show them: pop (pickup), pod (delivery);
+            # no receiver-relation field
+            "proofs": {"pop": "", "pod": order["proof_photo_url"] or ""},
             "orderCreatedTime": timeline.get("create"),
             "orderDispatchTime": timeline.get("allocate"),
             "orderArrivalTime": timeline.get("pickup"),
@@ -285,7 +291,11 @@ class GoSendApiMixin:
         driver = order["driver"] or {}
         delivered = stage == "delivered"
         receiver = order["receiver"] or {}
+        # the laravel-delivery-gosend sample: booking_id = entity_id = the order number, no
+        # storeOrderId; pod_url / pop_url / cancelled_by / driver_photo_url as other
+        # public integrations show them (sources.md); no receiver relation
         return {
+            "@type": "booking_event",
             "entity_id": order["courier_ref"],
             "type": type_,
             "event_date": int(time.time() * 1000),
@@ -293,8 +303,8 @@ class GoSendApiMixin:
             "partner_id": self._config["gosend_client_id"],
             "booking_id": order["courier_ref"],
             "status": hook,
+            "booking_status": hook,
             "booking_type": order["service_type"].lower(),
-            "store_order_id": order["our_ref"],
             "driver_name": driver.get("name", ""),
             "driver_phone": driver.get("phone", ""),
             "driver_photo_url": driver.get("photo_url", ""),
@@ -302,9 +312,9 @@ class GoSendApiMixin:
             "total_distance_in_kms": order["distance_km"],
             "price": order["price"],
             "receiver_name": receiver.get("name", "") if delivered else "",
-            "receiver_relation": receiver.get("relationship", "") if delivered else "",
-            "proof_of_delivery_url": (order["proof_photo_url"] or "") if delivered else "",
-            "cancellation_reason": (order["cancel_reason"] or "")
+            "pod_url": (order["proof_photo_url"] or "") if delivered else "",
+            "pop_url": "",
+            "cancelled_by": (order["cancel_reason"] or "")
             if stage in ("cancelled", "cancelled_by_courier")
             else "",
             "live_tracking_url": self._tracking(order),

@@ -146,19 +146,14 @@ class GrabApiMixin:
             self._enqueue(order, events)
             return self._reply(handler, 204)
         if len(rest) == 3 and rest[:2] == ["merchant", "deliveries"]:
+            # Grab documents only the DELETE here: no GET by merchantOrderID
+            if method != "DELETE":
+                raise grab_error(405, "method not allowed", "method_not_allowed")
             ref = rest[2]
             with self._lock:
                 orders = [o for o in self._by_ref.get(ref, ()) if o["api"] == "grab"]
                 if not orders:
                     raise grab_error(404, "no delivery for this merchantOrderID", "not_found")
-                if method == "GET":
-                    payload = {
-                        "merchantOrderID": ref,
-                        "deliveries": [self._grab_view(o) for o in orders],
-                    }
-                    return self._reply(handler, 200, payload)
-                if method != "DELETE":
-                    raise grab_error(405, "method not allowed", "method_not_allowed")
                 live = [o for o in orders if o["stage"] not in FINAL_STAGES]
                 if any(o["stage"] not in CANCELLABLE for o in live) or not live:
                     raise grab_error(409, "deliveries can not be cancelled", "conflict")
@@ -184,7 +179,8 @@ class GrabApiMixin:
         if not isinstance(packages, list) or not packages:
             raise grab_error(400, "packages is required")
         km = haversine_km(*origin, *destination)
-        if km > SERVICE_LIMIT_KM:
+        if km > SERVICE_LIMIT_KM["grab"]:
+            # Grab's docs: 35 km by default; the business message "Distance SLA Exceeded"
             raise grab_error(400, "Distance SLA Exceeded")
         return origin, destination, km
 
@@ -270,12 +266,11 @@ class GrabApiMixin:
         self._reply(handler, 200, view)
 
     def _grab_view(self, order):
+        # Grab's "Get Delivery Details": the recipient as booked, no proof link (the
+        # receiver and dropoffProofURL come only in the webhook)
         driver = order["driver"]
         extra = order["extra"]
-        delivered = order["stage"] == "delivered"
         recipient = dict(extra.get("recipient") or {})
-        if delivered and order["receiver"]:
-            recipient.update(order["receiver"])
         failed = order["failed_reason"] if self._raw_status(order) == "FAILED" else None
         return {
             "deliveryID": order["courier_ref"],
@@ -310,7 +305,6 @@ class GrabApiMixin:
             "invoiceNo": "",
             "pickupPin": "",
             "advanceInfo": {"failedReason": failed} if failed else None,
-            "dropoffProofURL": order["proof_photo_url"] if delivered else "",
         }
 
     def _grab_event(self, order, stage, raw_override=None):

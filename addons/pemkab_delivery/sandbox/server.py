@@ -4,7 +4,8 @@
 
 :class:`CourierSandbox` serves on loopback from background threads (HTTP, webhook
 worker, auto-advance loop), holds the configuration and the in-memory state, routes
-``/gosend/...`` and ``/grab/...`` to the courier APIs (:mod:`.gosend`, :mod:`.grab`) and
+``/gosend/...``, ``/grab/...`` and ``/biteship/...`` to the courier APIs (:mod:`.gosend`,
+:mod:`.grab`, :mod:`.biteship`) and
 answers the control endpoints ``/_sandbox/...``, ``/track/<courier_ref>`` and
 ``/proof/<courier_ref>.png``. The order store and lifecycle are in :mod:`.orders`, fault
 injection in :mod:`.faults`, webhooks in :mod:`.webhooks`.
@@ -19,17 +20,20 @@ import random
 import struct
 import sys
 import threading
+import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
+from .biteship import BiteshipApiMixin
 from .common import APIS, DEFAULT_CONFIG, RATES, ApiError
 from .faults import FaultsMixin
 from .gosend import GoSendApiMixin
 from .grab import GrabApiMixin
 from .orders import OrdersMixin
+from .satusehat import SatusehatMixin
 from .sms import SmsGatewayMixin
 from .webhooks import WebhooksMixin
 
@@ -82,6 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.server.sandbox._handle(self, "DELETE")
 
+    def do_PATCH(self):
+        self.server.sandbox._handle(self, "PATCH")
+
     def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
         if self.server.sandbox.verbose:
             return super().log_message(format, *args)
@@ -89,9 +96,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class CourierSandbox(
-    OrdersMixin, WebhooksMixin, FaultsMixin, GoSendApiMixin, GrabApiMixin, SmsGatewayMixin
+    OrdersMixin,
+    WebhooksMixin,
+    FaultsMixin,
+    GoSendApiMixin,
+    GrabApiMixin,
+    BiteshipApiMixin,
+    SmsGatewayMixin,
+    SatusehatMixin,
 ):
-    """In-memory GoSend/Grab look-alike with deterministic controls, and an SMS gateway.
+    """In-memory GoSend/Grab/Biteship look-alike with deterministic controls, an SMS
+    gateway and SATUSEHAT (:mod:`.satusehat`).
 
     :param host: interface to bind (loopback by default).
     :param port: TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
@@ -185,20 +200,28 @@ class CourierSandbox(
                 value = float(value or 0)
                 if not 0 <= value <= 1:
                     raise ValueError(f"{key} must be between 0 and 1")
+            elif key == "satusehat_unknown_niks":
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(nik, str) for nik in value
+                ):
+                    raise ValueError("satusehat_unknown_niks must be a list of NIKs (strings)")
+                value = list(value)
             elif key == "sms_refuse_numbers":
                 if not isinstance(value, list | tuple) or not all(
                     isinstance(number, str) for number in value
                 ):
                     raise ValueError("sms_refuse_numbers must be a list of numbers (strings)")
                 value = list(value)
-            elif key == "grab_webhook_auth" and value not in ("token", "hmac", "both"):
-                raise ValueError("grab_webhook_auth must be token, hmac or both")
             elif key in (
                 "latency_ms",
                 "timeout_sleep_s",
                 "advance_interval",
                 "webhook_timeout_s",
                 "token_ttl_s",
+                "satusehat_rate_limit_per_s",
+                "satusehat_token_ttl_s",
+                "proof_link_ttl_s",
+                "driver_photo_ttl_s",
             ):
                 value = float(value or 0)
                 if value < 0:
@@ -239,6 +262,7 @@ class CourierSandbox(
             "webhooks_dropped": 0,
         }
         self._sms_clear()
+        self._satusehat_clear()
 
     def reset(self, keep_config=False):
         """Forget orders, tokens and counters; restore the start-up config (and seed)."""
@@ -254,9 +278,10 @@ class CourierSandbox(
                 break
 
     def revoke_tokens(self):
-        """Invalidate every Grab access token (the next API call gets 401)."""
+        """Invalidate every Grab and SATUSEHAT access token (the next API call gets 401)."""
         with self._lock:
             self._tokens.clear()
+            self._ss_tokens.clear()
 
     def stats(self):
         with self._lock:
@@ -315,10 +340,12 @@ class CourierSandbox(
                 self._api(handler, head, method, segments[1:], query)
             elif head == "sms":
                 self._sms_route(handler, method, segments[1:], query)
+            elif head == "satusehat":
+                self._satusehat_route(handler, method, segments[1:], query)
             elif head == "track" and method == "GET" and len(segments) == 2:
                 self._track_page(handler, segments[1])
             elif head == "proof" and method == "GET" and len(segments) == 2:
-                self._reply(handler, 200, raw=PROOF_PNG, content_type="image/png")
+                self._photo(handler, query)
             else:
                 self._reply(handler, 404, {"message": f"no route {method} {split.path}"})
         except ApiError as exc:
@@ -327,6 +354,18 @@ class CourierSandbox(
             self._reply(handler, 500, {"message": f"sandbox error: {type(exc).__name__}: {exc}"})
             if self.verbose:
                 raise
+
+    def _photo(self, handler, query):
+        """A courier's photo link: served until it expires, then 403 (Grab's signed
+        links expire; a link without its expiry is refused as forged)."""
+        try:
+            expires = float(query.get("expires") or 0)
+        except ValueError:
+            expires = 0
+        if expires < time.time():
+            self._reply(handler, 403, {"message": "link expired"})
+            return
+        self._reply(handler, 200, raw=PROOF_PNG, content_type="image/png")
 
     def _track_page(self, handler, courier_ref):
         with self._lock:
@@ -377,6 +416,9 @@ class CourierSandbox(
             return self.stats()
         if seg == ["sms"]:
             return {"messages": self.sms_messages()}
+        if seg == ["satusehat"]:
+            counts = dict(self._ss_counts)
+            return {"resources": self.satusehat_resources(), "counts": counts}
         if seg == ["config"]:
             return self.config
         return None
@@ -389,6 +431,11 @@ class CourierSandbox(
             return {"ok": True}
         if seg == ["tokens", "revoke"]:
             self.revoke_tokens()
+            return {"ok": True}
+        if seg == ["satusehat", "fail"]:
+            self.satusehat_fail_next(
+                *body.get("statuses", []), lose_answers=body.get("lose_answers", 0)
+            )
             return {"ok": True}
         if len(seg) == 3 and seg[0] == "orders" and seg[2] == "advance":
             if not body.get("status"):
@@ -421,6 +468,9 @@ class CourierSandbox(
         if api == "gosend":
             self._gosend_auth(handler)
             self._gosend_route(handler, method, seg, query, body)
+        elif api == "biteship":
+            self._biteship_auth(handler)
+            self._biteship_route(handler, method, seg, body)
         elif is_token:
             self._grab_token(handler, method, body)
         else:

@@ -74,6 +74,11 @@ gosend_events = st.fixed_dictionaries(
         "receiver_relation": json_values,
         "cancellation_reason": json_values,
         "proof_of_delivery_url": json_values,
+        # GoSend's proof and driver photo fields as public integrations show them
+        "pod_url": json_values,
+        "pop_url": json_values,
+        "driver_photo_url": json_values,
+        "cancelled_by": json_values,
         "live_tracking_url": json_values,
     },
 )

@@ -4,3 +4,7 @@ from . import pemkab_health_approval_rule
 from . import pemkab_health_delivery
 from . import pemkab_health_delivery_line
 from . import res_users
+from . import pemkab_health_kfa
+from . import pemkab_health_satusehat_facility
+from . import pemkab_health_satusehat_report
+from . import pemkab_delivery_exchange

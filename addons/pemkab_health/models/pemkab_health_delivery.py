@@ -224,6 +224,19 @@ class PemkabHealthDelivery(models.Model):
         help="The patient or one of the patient's proxies.",
     )
     color = fields.Integer(compute="_compute_color")
+    # SATUSEHAT (pemkab.health.satusehat.report): what the Ministry of Health was told
+    satusehat_report_ids = fields.One2many(
+        "pemkab.health.satusehat.report", "delivery_id", string="SATUSEHAT Reports"
+    )
+    satusehat_state = fields.Selection(
+        related="satusehat_report_ids.state", string="SATUSEHAT", readonly=True
+    )
+    satusehat_answer = fields.Text(
+        related="satusehat_report_ids.answer", string="SATUSEHAT's Answer", readonly=True
+    )
+    satusehat_environment = fields.Selection(
+        related="satusehat_report_ids.environment", string="SATUSEHAT Environment", readonly=True
+    )
 
     _prescription_uniq = models.UniqueIndex(
         "(shelter_id, prescription_number) WHERE state != 'cancelled'",
@@ -589,6 +602,7 @@ class PemkabHealthDelivery(models.Model):
                     self.env._("%(ref)s: name the pharmacist who prepared it.", ref=delivery.name)
                 )
             errors += delivery._address_errors()
+        errors += self._satusehat_line_errors()
         if errors:
             raise UserError("\n".join(errors))
 
@@ -712,6 +726,38 @@ class PemkabHealthDelivery(models.Model):
     def _do_reject(self, reason):
         self._workflow().write({"state": "rejected", "reject_reason": reason.strip()})
         self._clear_approval_activities()
+
+    # ==================================================================
+    # SATUSEHAT: WHAT A REPORTING FACILITY'S DELIVERIES MUST CARRY
+    # ==================================================================
+    def _satusehat_line_errors(self):
+        """At a facility that reports to SATUSEHAT, a medicine that is not compounded
+        carries its KFA code (no free text)."""
+        facilities = self.env["pemkab.health.satusehat.facility"]._for_shelters(self.shelter_id)
+        errors = []
+        for delivery in self.filtered(lambda d: d.shelter_id.id in facilities):
+            for line in delivery.line_ids.filtered(lambda ln: not (ln.kfa_id or ln.compounded)):
+                errors.append(
+                    self.env._(
+                        "%(ref)s: KFA Code: choose the KFA code of %(medicine)s (%(facility)s "
+                        "reports to SATUSEHAT), or mark it compounded (racikan).",
+                        ref=delivery.name,
+                        medicine=line.name or "-",
+                        facility=delivery.shelter_id.display_name,
+                    )
+                )
+        return errors
+
+    def _delivery_on_state_entered(self, state):
+        """A delivery handed over at a reporting facility queues its SATUSEHAT report;
+        one that fails after being reported is corrected."""
+        res = super()._delivery_on_state_entered(state)
+        Report = self.env["pemkab.health.satusehat.report"]
+        if state == self._delivery_delivered_state:
+            Report._queue(self)
+        elif state in self._delivery_returned_states():
+            Report._queue_correction(self)
+        return res
 
     # ==================================================================
     # THE COURIER (pemkab.deliverable.mixin hooks)

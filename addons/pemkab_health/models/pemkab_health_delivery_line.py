@@ -26,12 +26,29 @@ class PemkabHealthDeliveryLine(models.Model):
     uom = fields.Char(default=lambda self: self.env._("tablet"))
     instructions = fields.Char(help="Signa: how and when to take it, e.g. 3x1 after meals.")
     cold_chain = fields.Boolean(help="Keep between 2 and 8 °C.")
+    kfa_id = fields.Many2one(
+        "pemkab.health.kfa",
+        string="KFA Code",
+        ondelete="restrict",
+        help="The medicine in the Kamus Farmasi dan Alat Kesehatan: what SATUSEHAT is told. "
+        "Search it by name. Required, where the facility reports to SATUSEHAT, for every "
+        "medicine that is not compounded.",
+    )
+    compounded = fields.Boolean(
+        string="Compounded (Racikan)",
+        help="Compounded by the pharmacy (puyer, racikan): it has no KFA code of its own.",
+    )
     controlled_type = fields.Selection(
         CONTROLLED_TYPES,
         string="Controlled Substance",
         help="Narkotika and psikotropika are never handed to a courier without the "
         "head's approval.",
     )
+
+    @api.onchange("kfa_id")
+    def _onchange_kfa_id(self):
+        if self.kfa_id and not self.name:
+            self.name = self.kfa_id.name
 
     # ------------------------------------------------------------------
     # ORM overrides: medicines change only while the delivery is a draft

@@ -6,7 +6,7 @@ from datetime import date
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from odoo.addons.pemkab_delivery.tools.geo import osm_urls
@@ -79,6 +79,14 @@ class ResPartner(models.Model):
         copy=False,
         groups=HEALTH_USER_GROUP,
         help="Nomor Rekam Medis: the patient's number in the facility's medical records.",
+    )
+    health_ihs_number = fields.Char(
+        string="IHS Number",
+        copy=False,
+        readonly=True,
+        groups=HEALTH_USER_GROUP,
+        help="The person's number in SATUSEHAT (Patient or Practitioner), found by the NIK "
+        "the first time a delivery is reported and kept here.",
     )
     patient_birth_year = fields.Integer(
         string="Year of Birth",
@@ -182,6 +190,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._pemkab_check_values(vals_list)
+        self._check_ihs_number_untouched(vals_list)
         for vals in vals_list:
             if "bpjs_number" in vals and not vals["bpjs_number"]:
                 vals["bpjs_number"] = False  # no card, not an empty number (it is unique)
@@ -191,11 +200,27 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._pemkab_check_values([vals])
+        self._check_ihs_number_untouched([vals])
         if "bpjs_number" in vals and not vals["bpjs_number"]:
             vals["bpjs_number"] = False
         if vals.get("bpjs_number"):
             vals["bpjs_number"] = self._pemkab_clean_bpjs(vals["bpjs_number"])
-        return super().write(vals)
+        res = super().write(vals)
+        if "nik" in vals:
+            # another NIK, another person for SATUSEHAT: looked up again at the next report
+            self.sudo().filtered("health_ihs_number").write({"health_ihs_number": False})
+        return res
+
+    def _check_ihs_number_untouched(self, vals_list):
+        """The IHS number is SATUSEHAT's answer to the NIK (the exchange keeps it): no
+        user writes it."""
+        if not self.env.su and any("health_ihs_number" in vals for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "IHS Number: it is SATUSEHAT's number for the NIK, kept when a delivery "
+                    "is reported; correct the NIK instead."
+                )
+            )
 
     def _pemkab_normalize_phone_vals(self, vals):
         # cooperative: other addons may normalise other phone fields of contacts

@@ -14,3 +14,4 @@ from . import test_reads
 from . import test_form
 from . import test_daily_work
 from . import test_fleet
+from . import test_satusehat

@@ -129,6 +129,9 @@ class TestHealthModelProperties(
                 "pemkab.health.delivery",
                 "pemkab.health.delivery.line",
                 "pemkab.health.approval.rule",
+                "pemkab.health.kfa",
+                "pemkab.health.satusehat.facility",
+                "pemkab.health.satusehat.report",
             },
         )
         for model_name in models:

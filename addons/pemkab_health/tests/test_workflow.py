@@ -68,8 +68,16 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.assertEqual(delivery.proof_source, "courier")
         self.assertEqual(delivery.receiver_name, booking.receiver_name)
         self.assertEqual(delivery.receiver_partner_id, self.patient)
-        self.assertTrue(delivery.receiver_relation)
+        # GoSend (the sandbox's API) tells who received, not how they are related
+        self.assertFalse(booking.receiver_relation)
+        self.assertTrue(delivery.receiver_type)
         self.assertTrue(delivery.delivered_at)
+        # the courier's proof photo is downloaded into the booking and the document, the
+        # link kept as provenance, and shown on the BAST
+        self.env["pemkab.delivery.exchange"]._cron_fetch_photos()
+        self.assertTrue(booking.proof_photo and booking.proof_photo_url)
+        self.assertTrue(delivery.proof_photo)
+        self.assertTrue(delivery._delivery_proof_values()["photo"])
 
     def test_courier_payload_carries_no_medicine(self):
         delivery, booking = self._dispatched(

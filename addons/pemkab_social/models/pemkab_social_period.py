@@ -615,8 +615,8 @@ class PemkabSocialPeriod(models.Model):
 
     def _run_generation(self, batch_size, progress):
         """Generate this period's shipments as the user who clicked, a batch of
-        households by id range at a time; each batch skips the households that have a
-        shipment already, so a run after an interruption creates no duplicate. False
+        households at a time in priority order; each batch takes the households that
+        have no shipment yet, so a run after an interruption creates no duplicate. False
         when the time budget ran out before the end."""
         self.ensure_one()
         wizard = (
@@ -630,12 +630,10 @@ class PemkabSocialPeriod(models.Model):
                 }
             )
         )
-        after_id = 0
         while True:
-            households = wizard._generate_batch(after_id, batch_size)
+            households = wizard._generate_batch(batch_size)
             if not households:
                 break
-            after_id = max(households.ids)
             self._workflow().write({"job_done": self.job_done + len(households)})
             if progress(len(households)) <= 0:
                 return False

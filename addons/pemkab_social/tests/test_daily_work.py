@@ -130,6 +130,9 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         form; what would conflict is refused meanwhile; a run again after an
         interruption creates no duplicate; the head is told when it is done."""
         self.env["ir.config_parameter"].set_param("pemkab_social.background_after", 2)
+        # the later registered, the poorer: numbering by id would be the reverse of priority
+        for decile, household in zip((4, 3, 2, 1), self.households.sorted("id"), strict=True):
+            household.decile = decile
         eligible = self.Household.search_count(self.program._eligibility_domain())
         self.assertGreater(eligible, 2)
         self.authenticate("social_head", "social_head")
@@ -152,7 +155,7 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         # an interrupted run: one household's shipment committed before the stop
         self.env["pemkab.social.generate.wizard"].create(
             {"period_id": self.period.id}
-        )._generate_batch(0, 1)
+        )._generate_batch(1)
         self.period.invalidate_recordset()
         self.assertEqual(len(self.period.shipment_ids), 1)
         self.env["pemkab.social.period"]._cron_run_jobs(batch_size=3)
@@ -162,6 +165,13 @@ class TestSocialDailyWork(PemkabRpcMixin, PemkabSocialCommon, HttpCase):
         self.assertEqual(len(shipments), eligible)
         self.assertEqual(len(shipments.household_id), eligible, "one per household")
         self.assertEqual(len(set(shipments.mapped("name"))), eligible, "numbered once")
+        priorities = [shipment.household_id.priority for shipment in shipments.sorted("name")]
+        self.assertGreater(len(set(priorities)), 1)
+        self.assertEqual(
+            priorities,
+            sorted(priorities, reverse=True),
+            "numbered by priority across the whole period, not within each batch",
+        )
         self.assertEqual(self.period.job_done, eligible - 1, "the run did what was left")
         by_head = shipments.filtered(lambda s: s.create_uid == self.user_social_head)
         self.assertEqual(len(by_head), eligible - 1, "as the head who clicked")

@@ -137,18 +137,18 @@ class PemkabSocialGenerateWizard(models.TransientModel):
         self._post_generated(len(shipments))
         return shipments
 
-    def _generate_batch(self, after_id, limit):
+    def _generate_batch(self, limit):
         """The scheduled action's batch: the shipments of the next ``limit`` pending
-        households by id after ``after_id`` (numbered by priority within the batch);
-        return the households."""
+        households in priority order, numbered on from the period's last, so that the whole
+        period is numbered by priority as a generation at once numbers it; return the
+        households. A batch run again after an interruption starts where the last commit
+        left off (the pending households exclude those with a shipment)."""
         self.ensure_one()
-        Household = self.env["pemkab.social.household"]
-        households = Household.search(
-            self._pending_domain() & Domain("id", ">", after_id), order="id", limit=limit
+        households = self.env["pemkab.social.household"].search(
+            self._pending_domain(), order="priority desc, id", limit=limit
         )
         if households:
-            ordered = Household.search([("id", "in", households.ids)], order="priority desc, id")
-            self._create_shipments(ordered, self._next_number())
+            self._create_shipments(households, self._next_number())
         return households
 
     def _next_number(self):

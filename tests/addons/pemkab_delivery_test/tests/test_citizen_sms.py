@@ -174,3 +174,63 @@ class TestCitizenSmsGateway(PemkabRpcMixin, SeedParcelCommon, HttpCase):
             [self.company.id],
             {"pemkab_sms_gateway_url": "http://127.0.0.1:9/sms"},
         )
+
+    def test_unreachable_gateway_is_tried_again_until_the_sms_goes(self):
+        """The gateway down (no answer): the SMS fails with "could not be reached" and shows
+        on the document, then the scheduled action queues it again after 15 minutes and it
+        goes once the gateway answers; a refusal is never tried again, and after the last
+        delay an SMS stays in error."""
+        retry_cron = self.env.ref("pemkab_delivery.ir_cron_sms_gateway_retry")
+        sandbox_url = self.company.pemkab_sms_gateway_url
+        self.company.pemkab_sms_gateway_url = "http://127.0.0.1:9/sms/reguler/api/sendsms/"
+        parcel, _booking = self._sent()
+        sms = self._queued(parcel)
+        self._send_queue()
+        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_server"))
+        parcel.invalidate_recordset()
+        self.assertTrue(parcel.delivery_sms_failed)
+
+        def age(minutes):
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE sms_sms SET write_date = now() at time zone 'UTC' - %s * interval "
+                "'1 minute' WHERE id = %s",
+                (minutes, sms.id),
+            )
+            sms.invalidate_recordset()
+
+        retry_cron.method_direct_trigger()
+        self.assertEqual(sms.state, "error", "not before 15 minutes")
+        age(16)
+        retry_cron.method_direct_trigger()
+        self.assertEqual((sms.state, sms.pemkab_retry_count), ("outgoing", 1))
+        self.company.pemkab_sms_gateway_url = sandbox_url
+        self._send_queue()
+        self.assertEqual(sms.state, "pending", "the gateway took it")
+        [received] = self.sandbox.sms_messages()
+        self.assertEqual(received["to"], "6281234567001")
+        parcel.invalidate_recordset()
+        self.assertFalse(parcel.delivery_sms_failed)
+
+        # a refusal stays refused; the third failed retry is the last
+        self.sandbox.configure(sms_refuse_numbers=["6281234567001"])
+        refused_parcel, _booking = self._sent()
+        refused = self._queued(refused_parcel)
+        self._send_queue()
+        self.assertEqual(refused.failure_type, "pemkab_gateway_rejected")
+        self.company.pemkab_sms_gateway_url = "http://127.0.0.1:9/sms/reguler/api/sendsms/"
+        down_parcel, _booking = self._sent()
+        sms = self._queued(down_parcel)
+        self._send_queue()
+        for tries, minutes in ((1, 16), (2, 61), (3, 241)):
+            age(minutes)
+            retry_cron.method_direct_trigger()
+            self.assertEqual((sms.state, sms.pemkab_retry_count), ("outgoing", tries))
+            self._send_queue()
+            self.assertEqual(sms.state, "error")
+        age(24 * 60)
+        retry_cron.method_direct_trigger()
+        self.assertEqual((sms.state, sms.pemkab_retry_count), ("error", 3), "no fourth retry")
+        refused.invalidate_recordset()
+        self.assertEqual(refused.state, "error")
+        self.assertEqual(refused.pemkab_retry_count, 0)

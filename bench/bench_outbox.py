@@ -4,14 +4,24 @@
 
 Creates N bookings against the courier sandbox (started in-process on a free loopback
 port, with the given latency), requests them in one click, then runs the outbox until all
-are booked. Prints wall time and SQL queries for each step, per booking too. Everything
-happens in one transaction that is rolled back: the database is left as it was.
+are booked. ``--accounts 2`` spreads them over a GoSend-like and a Grab account and
+``--rate-limit`` starts the sandbox in a process of its own (a courier is remote: it does
+not share this interpreter) answering 429 above that many calls per second per API, as
+the couriers do; the accounts' shared rate limiter (``outbox/limiter.py``, its token rows
+committed on connections of their own and removed at the end) keeps each under it, as in
+production, and the count of 429 answers proves it. The time that matters is from the
+click to the last booking booked. Prints wall time and SQL queries for each step, per
+booking too. Everything happens in one transaction that is rolled back: the database is
+left as it was.
 
 Run it against any database where pemkab_delivery is installed, e.g. the throwaway test
 database kept by ``PEMKAB_KEEP_DB=1 scripts/test.sh -k nothing``::
 
     PYTHONPATH=/opt/odoo-19.0 .state/venv/bin/python bench/bench_outbox.py \\
         --config .state/<db>.conf --db <db> --bookings 200 --latency-ms 50 --parallel 4
+    PYTHONPATH=/opt/odoo-19.0 .state/venv/bin/python bench/bench_outbox.py \\
+        --config .state/<db>.conf --db <db> --bookings 2000 --accounts 2 --rate-limit 33 \\
+        --account-rate 30 --latency-ms 200 --parallel 8
 """
 
 import argparse
@@ -27,7 +37,14 @@ def main():
     parser.add_argument("--bookings", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=50, help="sandbox latency per call")
     parser.add_argument("--parallel", type=int, default=4, help="provider's parallel calls")
-    parser.add_argument("--batch", type=int, default=50, help="outbox batch size")
+    parser.add_argument("--batch", type=int, default=200, help="outbox batch per account")
+    parser.add_argument("--accounts", type=int, choices=[1, 2], default=1)
+    parser.add_argument(
+        "--rate-limit", type=float, default=0, help="sandbox's calls/s per API (0: none)"
+    )
+    parser.add_argument(
+        "--account-rate", type=float, default=0, help="accounts' calls/s (default: the sandbox's)"
+    )
     args = parser.parse_args()
 
     import odoo
@@ -39,10 +56,18 @@ def main():
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "pemkab_delivery"))
     from sandbox.courier_sandbox import CourierSandbox
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_bulk_dispatch import SandboxProcess
+
     registry = Registry(args.db)
     # keep the outbox from committing: the whole run is rolled back at the end
     modules.module.current_test = True
-    sandbox = CourierSandbox(latency_ms=args.latency_ms, webhook_on_create=False).start()
+    if args.rate_limit:
+        sandbox = SandboxProcess(
+            "--latency-ms", str(args.latency_ms), "--rate-limit-per-s", f"{args.rate_limit:g}"
+        ).start()
+    else:
+        sandbox = CourierSandbox(latency_ms=args.latency_ms, webhook_on_create=False).start()
     try:
         with registry.cursor() as cr:
             env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -57,23 +82,38 @@ def main():
                     "phone": "0333 421118",
                 }
             )
-            provider = env["pemkab.courier.provider"].create(
+            common = {"max_parallel": args.parallel, "read_timeout": 30}
+            if args.rate_limit:
+                common["rate_limit_per_s"] = args.account_rate or args.rate_limit
+            accounts = [
                 {
                     "name": "Bench sandbox",
                     "kind": "sandbox",
                     "base_url": sandbox.url,
                     "client_id": "sandbox-client",
                     "client_secret": "sandbox-pass",
-                    "max_parallel": args.parallel,
-                    "read_timeout": 30,
-                }
+                },
+                {
+                    "name": "Bench Grab (sandbox)",
+                    "kind": "grab",
+                    "base_url": sandbox.url + "/grab",
+                    "client_id": "sandbox-client",
+                    "client_secret": "sandbox-secret",
+                },
+            ][: args.accounts]
+            providers = env["pemkab.courier.provider"].create(
+                [dict(common, **account) for account in accounts]
             )
             Booking = env["pemkab.delivery.booking"]
             Exchange = env["pemkab.delivery.exchange"]
+            if args.rate_limit:
+                # the accounts' shared limiter, as in production: its token rows are
+                # committed on connections of their own (removed at the end)
+                type(Exchange)._shares_rate_limit = lambda self: True
             bookings = Booking.create(
                 [
                     {
-                        "provider_id": provider.id,
+                        "provider_id": providers[i % len(providers)].id,
                         "agency_id": agency.id,
                         "shelter_id": shelter.id,
                         "recipient_name": f"Penerima {i}",
@@ -103,9 +143,12 @@ def main():
                 return result
 
             print(
-                f"{args.bookings} bookings, sandbox latency {args.latency_ms} ms per call, "
-                f"{args.parallel} parallel calls, outbox batch {args.batch}"
+                f"{args.bookings} bookings on {len(providers)} account(s), sandbox latency "
+                f"{args.latency_ms} ms per call, {args.rate_limit or 'no'} calls/s per API "
+                f"(accounts {args.account_rate or args.rate_limit or 'unlimited'}/s), "
+                f"{args.parallel} parallel calls per account, outbox batch {args.batch}"
             )
+            clicked = time.perf_counter()
             measure("request (one click on all)", bookings.action_request)
 
             def run_outbox():
@@ -119,11 +162,26 @@ def main():
 
             runs = measure("outbox until all booked", run_outbox)
             booked = Booking.search_count([("id", "in", bookings.ids), ("state", "=", "booked")])
-            orders = sum(sandbox.count(ref) for ref in bookings.mapped("name"))
+            all_booked = time.perf_counter() - clicked
+            if args.rate_limit:
+                stats = sandbox.stats()
+                orders = sum(stats["bookings"].values())
+                limited = f"; 429 answers (rate limit exceeded): {stats['rate_limited']}"
+            else:
+                orders = sum(sandbox.count(ref) for ref in bookings.mapped("name"))
+                limited = ""
             print(
-                f"outbox runs: {runs}; booked: {booked}/{args.bookings}; courier orders: {orders}"
+                f"outbox runs: {runs}; booked: {booked}/{args.bookings}; courier orders: "
+                f"{orders}{limited}"
             )
+            print(f"all booked {all_booked:.2f} s after the click")
             cr.rollback()
+            if args.rate_limit:
+                with sql_db.db_connect(args.db).cursor() as bucket_cr:
+                    bucket_cr.execute(
+                        "DELETE FROM pemkab_courier_rate_bucket WHERE provider_id IN %s",
+                        [tuple(providers.ids)],
+                    )
     finally:
         sandbox.stop()
         modules.module.current_test = False

@@ -44,6 +44,7 @@ from datetime import timedelta
 
 import psycopg2.errors
 from psycopg2 import IntegrityError
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import api, fields, models, modules, sql_db
 from odoo.exceptions import UserError, ValidationError
@@ -74,8 +75,12 @@ DEFAULT_RETENTION_DAYS = 90
 @contextlib.contextmanager
 def _limiter_cursor(dbname):
     """A new cursor of its own for the rate limiter's token taking (outbox/limiter.py),
-    committed when the block ends; a serialization failure it handles is not logged."""
-    with sql_db.db_connect(dbname).cursor() as cr, mute_logger("odoo.sql_db"):
+    committed when the block ends. Read committed: a taker waits for the other thread's or
+    server's one-statement transaction on the bucket row and updates the row it committed,
+    instead of failing to serialize (and being logged, by many threads at once) and trying
+    again. The next cursor on the pooled connection sets its isolation level back."""
+    with sql_db.db_connect(dbname).cursor() as cr:
+        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         yield cr
 
 
@@ -100,7 +105,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
     # SEND: CLAIM, PREPARE, CALL, RECORD
     # ==================================================================
     @api.model
-    def _cron_send(self, batch_size=50, max_batches=100):
+    def _cron_send(self, batch_size=200, max_batches=100):
         """Send due bookings to their couriers (book, look up, cancel), in parallel.
 
         Safe to run on several servers at once: a booking is claimed with
@@ -346,9 +351,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             exchanges = []
             client.on_exchange = exchanges.append
             rate = provider.rate_limit_per_s
-            # the buckets are shared through committed rows: not inside a test's
-            # never-committed transaction (tests/test_outbox_faults.py runs it for real)
-            if rate and not modules.module.current_test:
+            if rate and self._shares_rate_limit():
                 rates[provider.id] = rate
                 client.before_request = functools.partial(limiter, provider.id)
             job.update(
@@ -364,6 +367,13 @@ class PemkabDeliveryExchange(models.AbstractModel):
             limiter.rates.update(rates)
             limiter.ensure_buckets()
         return prepared
+
+    @api.model
+    def _shares_rate_limit(self):
+        """Whether the calls take tokens of the accounts' shared buckets. The buckets are
+        committed rows on connections of their own: not inside a test's never-committed
+        transaction (tests/test_outbox_faults.py runs it for real)."""
+        return not modules.module.current_test
 
     @api.model
     def _run(self, jobs):

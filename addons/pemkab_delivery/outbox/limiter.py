@@ -5,11 +5,14 @@ account in PostgreSQL (table ``pemkab_courier_rate_bucket``, created by
 ``pemkab.courier.provider.init``).
 
 Each HTTP call of a worker thread first takes a token in its own tiny transaction, on its
-own connection: the row is locked ``FOR UPDATE SKIP LOCKED`` (a worker of another server
-holding it is not waited for: the taker tries again a few milliseconds later), refilled
-at the account's rate since its last use (one clock: the database's), and decremented.
-The bucket holds at most one token, so that every server together never calls the
-account faster than its rate, in any second.
+own connection: one ``UPDATE`` refills the account's bucket at its rate since its last use
+(one clock: the database's) and takes a token, which may leave the bucket in debt: the
+call has then reserved the next free slot and waits for it (``-tokens / rate`` seconds)
+before it goes. Calls waiting for their slots are spaced by exactly ``1 / rate``, with no
+time lost between a token's coming and its being taken, and no stampede of threads
+retrying the row. The bucket holds at most one token, so that every server together never
+calls the account faster than its rate, in any second (one call more at most in a second
+that starts after a pause).
 
 Plain Python: no Odoo import (``psycopg2`` only, for its error class). The caller gives
 ``connect``, a function that returns a new DB-API cursor usable as a context manager that
@@ -64,22 +67,32 @@ class SharedRateLimiter:
             return
         while True:
             wait = self._take(provider_id, rate)
-            if wait <= 0:
-                return
+            if wait is not None:
+                break
+            time.sleep(random.uniform(0.001, 0.004))  # noqa: S311 - jitter, then again
+        if wait > 0:
             time.sleep(wait)
 
     def _take(self, provider_id, rate):
-        """Take one token: 0 when taken, else the seconds to wait before trying again."""
+        """Take one token: the seconds to wait for its slot (0: at once), or None when the
+        row could not be taken now (a concurrent taker: try again)."""
         with self.connect() as cr:
             try:
+                # a taker of another thread or server holds the row for one statement:
+                # under read committed this one waits for it, under repeatable read
+                # PostgreSQL refuses it and it tries again
                 cr.execute(
                     f"""
-                    SELECT tokens, EXTRACT(EPOCH FROM clock_timestamp() - refreshed_at)
-                      FROM {BUCKET_TABLE}
+                    UPDATE {BUCKET_TABLE}
+                       SET tokens = LEAST(
+                               %s,
+                               tokens + EXTRACT(EPOCH FROM clock_timestamp() - refreshed_at) * %s
+                           ) - 1.0,
+                           refreshed_at = clock_timestamp()
                      WHERE provider_id = %s
-                       FOR UPDATE SKIP LOCKED
+                 RETURNING tokens
                     """,  # noqa: S608 - a constant table name
-                    (provider_id,),
+                    (CAPACITY, rate, provider_id),
                 )
                 row = cr.fetchone()
                 if row is None:
@@ -91,22 +104,9 @@ class SharedRateLimiter:
                         """,  # noqa: S608 - a constant table name
                         (provider_id, CAPACITY - 1.0),
                     )
-                    if cr.rowcount:
-                        return 0.0  # a new bucket: this call takes its token
-                    return random.uniform(0.001, 0.004)  # noqa: S311 - another server has it
-                tokens = min(CAPACITY, float(row[0]) + float(row[1]) * rate)
-                wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
-                if not wait:
-                    tokens -= 1.0
-                cr.execute(
-                    f"""
-                    UPDATE {BUCKET_TABLE}
-                       SET tokens = %s, refreshed_at = clock_timestamp()
-                     WHERE provider_id = %s
-                    """,  # noqa: S608 - a constant table name
-                    (tokens, provider_id),
-                )
-                return wait
-            except psycopg2.errors.SerializationFailure:
+                    return 0.0 if cr.rowcount else None
+                tokens = float(row[0])
+                return 0.0 if tokens >= 0.0 else -tokens / rate
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
                 cr.rollback()
-                return random.uniform(0.001, 0.004)  # noqa: S311 - jitter
+                return None

@@ -279,3 +279,36 @@ def test_sandbox_gosend_refusal_in_the_header():
         with pytest.raises(PermanentError) as refused:
             client.book("REF-FAR", ORIGIN, far, PACKAGE)
         assert refused.value.message == "Distance exceeds 40 km"
+
+
+# ----------------------------------------------------------------------
+# What the couriers offer: the driver's position, who cancelled and why
+# ----------------------------------------------------------------------
+def test_grab_driver_position_and_failed_reason():
+    """Grab's webhook carries ``driver.currentLat/currentLng`` and, with ``FAILED``, its
+    ``failedReason`` (docs, "Tracking Webhook"); its details ``courier.coordinates``
+    ("Get Delivery Details"). The reason's words are kept beside our code."""
+    event = GrabExpressClient.parse_webhook(fixture("grab_webhook_failed.json"))
+    order = event.order
+    assert (order.driver_latitude, order.driver_longitude) == (-8.215, 114.3601)
+    assert order.failure_reason == "cancelled_by_courier"
+    assert order.courier_reason == "2|Driver canceled : fake sender/order"
+    completed = GrabExpressClient.parse_webhook(fixture("grab_webhook_completed.json")).order
+    assert completed.courier_reason is None, "no failedReason: nothing to show"
+    client = GrabExpressClient(
+        "https://partner-api.grab.com/grab-express", {"client_id": "c", "client_secret": "s"}
+    )
+    details = client._order_from_delivery(fixture("grab_delivery_details_completed.json"), None)
+    coordinates = fixture("grab_delivery_details_completed.json")["courier"].get("coordinates")
+    expected = (coordinates or {}).get("latitude"), (coordinates or {}).get("longitude")
+    assert (details.driver_latitude, details.driver_longitude) == expected
+
+
+def test_gosend_cancelled_by_and_no_driver_position():
+    """GoSend's webhook tells who cancelled (``cancelled_by``); no public source shows a
+    driver position in its lookups or webhooks: none is read."""
+    event = GoSendClient.parse_webhook(fixture("gosend_webhook_cancelled.json"))
+    assert (event.status, event.order.courier_reason) == ("cancelled", "driver")
+    assert event.order.driver_latitude is None and event.order.driver_longitude is None
+    delivered = GoSendClient.parse_webhook(fixture("gosend_webhook_delivered.json")).order
+    assert delivered.courier_reason is None

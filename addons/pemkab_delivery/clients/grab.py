@@ -473,6 +473,10 @@ class GrabExpressClient(CourierClient):
             # and the photo come only from the webhook (merged, OrderInfo.merged_with)
             driver_photo_url=courier.get("pictureURL") or None,
             delivered_at=to_iso(timeline.get("completed")) if delivered else None,
+            # "Get Delivery Details": courier.coordinates{latitude,longitude}
+            driver_latitude=float_or_none((courier.get("coordinates") or {}).get("latitude")),
+            driver_longitude=float_or_none((courier.get("coordinates") or {}).get("longitude")),
+            courier_reason=str(advance.get("failedReason") or "").strip() or None,
             raw=delivery,
         )
 
@@ -523,6 +527,10 @@ class GrabExpressClient(CourierClient):
             receiver_relation=(recipient.get("relationship") or None) if delivered else None,
             proof_photo_url=payload.get("dropoffProofURL") or None,
             delivered_at=occurred_at if delivered else None,
+            # "Tracking Webhook": driver.currentLat/currentLng; failedReason with FAILED
+            driver_latitude=float_or_none(driver.get("currentLat")),
+            driver_longitude=float_or_none(driver.get("currentLng")),
+            courier_reason=str(payload.get("failedReason") or "").strip() or None,
             raw=payload,
         )
         return WebhookEvent(

@@ -40,6 +40,37 @@ class TestCourierEvidence(PemkabCourierCommon, HttpCase):
         self.assertEqual(self.sandbox.count(grab.name) + self.sandbox.count(heavy.name), 0)
 
     # ------------------------------------------------------------------
+    # the courier's reason (Grab's failedReason, GoSend's cancelled_by), in Indonesian
+    # ------------------------------------------------------------------
+    def test_courier_reason_shown_to_officers_in_their_language(self):
+        grab = self._booking(provider=self.provider_grab, package_code="PKG-GRAB-OPS")
+        grab.action_request()
+        self._run_outbox()
+        self._webhook(grab, "cancelled_by_courier")  # FAILED, "5|Canceled by Grab Operator"
+        self.assertEqual(grab.state, "failed")
+        self.assertEqual(grab.courier_reason, "5|Canceled by Grab Operator")
+        self.assertEqual(grab.courier_reason_label, "Cancelled by a GrabExpress operator")
+        self.env["res.lang"]._activate_lang("id_ID")
+        self.env["ir.module.module"]._load_module_terms(["pemkab_delivery"], ["id_ID"])
+        self.assertEqual(
+            grab.with_context(lang="id_ID").courier_reason_label,
+            "Dibatalkan oleh operator GrabExpress",
+        )
+        gosend = self._booking(package_code="PKG-GOSEND-DRV")
+        gosend.action_request()
+        self._run_outbox()
+        sent = self.sandbox.advance(
+            gosend.name, "cancelled_by_courier", webhook=False, reason="driver"
+        )
+        event = self.provider._courier_client_class().parse_webhook(sent["payload"])
+        gosend._apply_courier_update(event.order, "webhook", event_key=event.event_id)
+        self.assertEqual(gosend.courier_reason, "driver")
+        self.assertEqual(
+            gosend.with_context(lang="id_ID").courier_reason_label, "Dibatalkan oleh pengemudi"
+        )
+        self.assertFalse(self._booking(package_code="PKG-NONE").courier_reason_label)
+
+    # ------------------------------------------------------------------
     # 6. GoSend's refusal text, from its Error-Message header
     # ------------------------------------------------------------------
     def test_gosend_refusal_text_shown_instead_of_the_http_status(self):

@@ -21,8 +21,9 @@
 #   PEMKAB_SANDBOX_PORT  the courier sandbox's port on 127.0.0.1. Default: 8070 (the demo's
 #                     sandbox account, on loopback, is pointed at it)
 #
-# The sandbox posts its GoSend-like and Grab-like webhooks to the courier provider of the
-# database that books through it (pemkab.courier.provider of kind sandbox/gosend/grab whose
+# The sandbox posts its GoSend-like, Grab-like and Biteship-like webhooks to the courier
+# provider of the database that books through it (pemkab.courier.provider of kind
+# sandbox/gosend/grab/biteship whose
 # base URL is the sandbox: the demo data has one), i.e. /pemkab_delivery/webhook/<provider id>,
 # signed with that provider's webhook secret.
 source "$(dirname "$0")/common.sh"
@@ -158,8 +159,15 @@ if [[ -f "$sandbox" ]]; then
          WHERE d.model = 'pemkab.courier.provider' AND d.res_id = p.id
            AND d.module = 'pemkab_delivery' AND d.name = 'provider_sandbox'
            AND p.base_url ~ '^https?://(127\.0\.0\.1|localhost)(:[0-9]+)?/?\$'
-           AND p.base_url IS DISTINCT FROM 'http://127.0.0.1:$sandbox_port'" ||
-        die "could not point the demo's sandbox account at port $sandbox_port" 1
+           AND p.base_url IS DISTINCT FROM 'http://127.0.0.1:$sandbox_port';
+        UPDATE pemkab_courier_provider p
+           SET base_url = 'http://127.0.0.1:$sandbox_port/biteship'
+          FROM ir_model_data d
+         WHERE d.model = 'pemkab.courier.provider' AND d.res_id = p.id
+           AND d.module = 'pemkab_delivery' AND d.name = 'provider_biteship_sandbox'
+           AND p.base_url ~ '^https?://(127\.0\.0\.1|localhost)(:[0-9]+)?/biteship/?\$'
+           AND p.base_url IS DISTINCT FROM 'http://127.0.0.1:$sandbox_port/biteship'" ||
+        die "could not point the demo's sandbox accounts at port $sandbox_port" 1
     if port_open "$sandbox_port"; then
         log "warning: 127.0.0.1:$sandbox_port is taken (a sandbox left running?): not starting one"
     else
@@ -175,15 +183,16 @@ if [[ -f "$sandbox" ]]; then
              WHERE host ~ '^http://127\.0\.0\.1:[0-9]+/satusehat/?\$'" 2>/dev/null || true
         # For each API, the provider that books through the sandbox: "<api>\t<id>\t<secret>".
         providers=$(sql -F $'\t' -d "$db" -c "
-            SELECT CASE kind WHEN 'grab' THEN 'grab' ELSE 'gosend' END, id,
+            SELECT CASE kind WHEN 'grab' THEN 'grab' WHEN 'biteship' THEN 'biteship'
+                   ELSE 'gosend' END, id,
                    COALESCE(NULLIF(webhook_secret, ''), '-')
               FROM pemkab_courier_provider
-             WHERE active AND kind IN ('sandbox', 'gosend', 'grab')
+             WHERE active AND kind IN ('sandbox', 'gosend', 'grab', 'biteship')
                AND (base_url ~ '^https?://(127\.0\.0\.1|localhost):$sandbox_port(/|\$)'
                     OR (kind = 'sandbox' AND COALESCE(base_url, '') = ''))
              ORDER BY kind = 'sandbox' DESC, sequence, id" 2>/dev/null || true)
         sandbox_args=()
-        for api in gosend grab; do
+        for api in gosend grab biteship; do
             IFS=$'\t' read -r _ provider_id secret \
                 < <(awk -F '\t' -v api="$api" '$1 == api' <<<"$providers" | head -n1) || true
             if [[ -n "${provider_id:-}" ]]; then

@@ -49,6 +49,7 @@ _FAILURE_LABELS = {
     "rejected": "Rejected by the courier",
     "cancelled_by_courier": "Cancelled by the courier",
     "returned": "Returned to the shelter",
+    "out_of_range": "Out of the courier's range",
     "not_home": "Nobody at the address",
     "wrong_address": "Address not found",
     "refused": "Refused by the recipient",
@@ -60,6 +61,7 @@ FAILURE_REASONS = [
     (code, _FAILURE_LABELS[code])
     for code in (
         *COURIER_FAILURE_REASONS,
+        "out_of_range",
         "not_home",
         "wrong_address",
         "refused",

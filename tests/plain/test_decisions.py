@@ -59,6 +59,36 @@ LADDER = [
     ),
     (d.Claimed("requested", cancel_requested=True, can_lookup=False), d.CANCEL_LOCAL, False),
     (d.Claimed("booked", courier_ref="C1"), d.NONE, False),  # only its stray orders
+    # a courier that books once per reference (Biteship): asked again, it names the order
+    (
+        d.Claimed("requested", outcome_unknown=True, can_lookup=False, books_once=True),
+        d.BOOK,
+        False,
+    ),
+    (
+        d.Claimed(
+            "requested",
+            outcome_unknown=True,
+            can_lookup=False,
+            books_once=True,
+            attempts=6,
+            max_attempts=5,
+        ),
+        d.BOOK,
+        False,
+    ),
+    # ... but a cancellation still needs the order's number
+    (
+        d.Claimed(
+            "requested",
+            cancel_requested=True,
+            outcome_unknown=True,
+            can_lookup=False,
+            books_once=True,
+        ),
+        d.REVIEW,
+        False,
+    ),
 ]
 
 
@@ -408,6 +438,82 @@ def test_confirm_gives_up_after_its_tries():
     assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     last = d.settle_confirm("delivered", ("error", timeout()), d.CONFIRM_TRIES - 1, True, NOW)
     assert last.verdict == d.UNCONFIRMED
+
+
+# ----------------------------------------------------------------------
+# A courier that books once per reference (Biteship's reference_id)
+# ----------------------------------------------------------------------
+def test_timeout_where_the_courier_books_once_is_tried_again_not_left_to_a_person():
+    held = d.Held("requested", can_lookup=False, books_once=True)
+    settlement = d.settle({"action": d.BOOK, "unknown": True}, ("error", timeout()), held, NOW)
+    assert settlement.verdict == d.RETRY
+    assert settlement.vals["outcome_unknown"] is True
+    assert not settlement.vals.get("review_needed")
+
+
+def test_the_repeated_booking_call_answers_with_the_order_and_the_doubt_ends():
+    held = d.Held("requested", can_lookup=False, books_once=True, outcome_unknown=True, attempts=2)
+    settlement = d.settle({"action": d.BOOK}, ("ok", order()), held, NOW)
+    assert settlement.verdict == d.BOOKED
+    assert settlement.vals["outcome_unknown"] is False
+
+
+# ----------------------------------------------------------------------
+# The agency's fallback order of accounts
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("code", "message", "failure"),
+    [
+        ("distance_exceeded", "Distance exceeds 40 km", "out_of_range"),
+        ("40001010", "No courier available for requested location.", "out_of_range"),
+        ("not_serviceable", "GoSend Instant not serviceable for this route", "out_of_range"),
+        ("invalid_argument", "Distance SLA Exceeded", "out_of_range"),
+        ("http_422", "destination out of range", "error"),
+        ("40002018", "Please make sure destination contact phone is filled", "error"),
+        (None, None, "error"),
+    ],
+)
+def test_refusal_failure(code, message, failure):
+    assert d.refusal_failure(code, message) == failure
+
+
+def test_a_refusal_of_the_route_fails_the_booking_as_out_of_range():
+    error = PermanentError("Distance exceeds 40 km", code="distance_exceeded", status_code=400)
+    settlement = d.settle({"action": d.BOOK}, ("error", error), d.Held("requested"), NOW)
+    assert (settlement.verdict, settlement.state) == (d.FAIL, "failed")
+    assert settlement.vals["failure_reason"] == "out_of_range"
+
+
+ORDER = (11, 12, 13)
+FALLBACKS = [
+    # (failure, current account, tried accounts, an order may live) -> (next, why)
+    (("no_driver", 11, {11}, False), (12, d.FALLBACK_NEXT)),
+    (("out_of_range", 11, {11}, False), (12, d.FALLBACK_NEXT)),
+    (("no_driver", 12, {11, 12}, False), (13, d.FALLBACK_NEXT)),
+    (("no_driver", 13, {11, 12, 13}, False), (None, d.FALLBACK_EXHAUSTED)),
+    # an account outside the order (a trigger's): the order from its start
+    (("no_driver", 99, {99}, False), (11, d.FALLBACK_NEXT)),
+    # each account once, whatever the order says
+    (("no_driver", 11, {11, 12}, False), (13, d.FALLBACK_NEXT)),
+    (("no_driver", 99, {99, 11, 12, 13}, False), (None, d.FALLBACK_EXHAUSTED)),
+    # another courier would fail the same way
+    (("rejected", 11, {11}, False), (None, d.FALLBACK_NOT_FOR_THIS)),
+    (("error", 11, {11}, False), (None, d.FALLBACK_NOT_FOR_THIS)),
+    (("returned", 11, {11}, False), (None, d.FALLBACK_NOT_FOR_THIS)),
+    (("cancelled_by_courier", 11, {11}, False), (None, d.FALLBACK_NOT_FOR_THIS)),
+    # never a second live order: an unknown outcome or a stray order stops it
+    (("no_driver", 11, {11}, True), (None, d.FALLBACK_ORDER_MAY_LIVE)),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), FALLBACKS)
+def test_fallback(case, expected):
+    failure, current, tried, may_live = case
+    assert d.fallback(failure, current, ORDER, tried, order_may_live=may_live) == expected
+
+
+def test_no_fallback_order_no_fallback():
+    assert d.fallback("no_driver", 11, (), {11}) == (None, d.FALLBACK_NO_ORDER)
 
 
 def test_confirm_merges_what_only_the_webhook_carried():

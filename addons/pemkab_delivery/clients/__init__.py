@@ -1,6 +1,6 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Plain-Python HTTP clients of the app-based couriers (GoSend, GrabExpress).
+"""Plain-Python HTTP clients of the app-based couriers (GoSend, GrabExpress, Biteship).
 
 No Odoo import: usable as ``odoo.addons.pemkab_delivery.clients`` and standalone (with
 ``addons/pemkab_delivery`` on ``sys.path``: ``import clients``). Only relative imports
@@ -11,7 +11,7 @@ inside this package. One file per concern:
 * :mod:`.transport`: the HTTP layer (one call, timeouts, error classification,
   redacted exchange log, webhook header checks);
 * :mod:`.base`: :class:`CourierClient`, the abstract base of the couriers' clients;
-* :mod:`.gosend`, :mod:`.grab`: one file per courier;
+* :mod:`.gosend`, :mod:`.grab`, :mod:`.biteship` (an aggregator): one file per courier;
 * :mod:`.sms_gateway`: the HTTP SMS gateway (Zenziva-like) the citizens' SMS go through;
 * :mod:`.satusehat`: SATUSEHAT, the Ministry of Health's FHIR R4 platform, to which
   ``pemkab_health`` reports the medicines handed over at home.
@@ -30,6 +30,7 @@ through the provider model's ``_<kind>_client_class`` methods. Typical use::
 """
 
 from .base import CourierClient
+from .biteship import BiteshipClient
 from .errors import (
     AuthError,
     CourierError,
@@ -61,6 +62,7 @@ __all__ = [
     "STATUS_RANK",
     "SMS_FAILURES",
     "AuthError",
+    "BiteshipClient",
     "CourierClient",
     "CourierError",
     "CourierTimeout",

@@ -47,6 +47,10 @@ class CourierClient(HttpClient, abc.ABC):
     #: booking call left without answer cannot be reconciled automatically: the outbox
     #: then never books again blindly, a person checks with the courier.
     LOOKUP_BY_REFERENCE = True
+    #: Whether the courier refuses a second order for our reference and answers with the
+    #: first one (:meth:`book` then returns it): a booking call left without answer is
+    #: then simply made again.
+    BOOKS_ONCE_PER_REFERENCE = False
     #: The courier's longest route by default, in km, per our service type (a service
     #: missing: no limit known). Checked before booking (:meth:`route_problem`).
     MAX_DISTANCE_KM = {}
@@ -129,6 +133,12 @@ class CourierClient(HttpClient, abc.ABC):
         """Whether this request authenticates its body by a signature (HMAC), not only
         by a static token: a signed event may be trusted as sent, once fresh; a token
         alone is confirmed by a lookup before a final state is applied."""
+        return False
+
+    @classmethod
+    def is_webhook_probe(cls, headers, body):
+        """Whether this request only checks that the webhook URL answers (a courier's
+        dashboard saving it): answered 200, nothing recorded. None by default."""
         return False
 
     @classmethod

@@ -18,7 +18,8 @@ values of the wrong type (400). A signed event older (or newer) than the toleran
 refused (400), as Odoo's Stripe webhook does. A final state (delivered, cancelled,
 failed) carried only by a static token is looked up at the courier (a job of the
 exchange, after the batch has committed) before it is applied: a leaked token alone
-cannot mark parcels delivered.
+cannot mark parcels delivered. A courier whose dashboard checks a URL with an empty
+body when it is saved (Biteship) gets 200 for it, and nothing is recorded.
 """
 
 import json
@@ -106,6 +107,9 @@ class PemkabDeliveryWebhookController(http.Controller):
         )
         if not provider or not provider._has_api():
             return _error("unknown provider", 404)
+        if self._is_probe(provider):
+            # a courier's dashboard checking the URL it saves: nothing to record
+            return request.make_json_response({"status": "ok"})
         try:
             payload, event, signed = self._read_event(env, provider)
         except _Refused as refusal:
@@ -119,6 +123,17 @@ class PemkabDeliveryWebhookController(http.Controller):
             return request.make_json_response({"status": "duplicate"})
         # Grab's docs, "Tracking Webhook": respond 200 or 204
         return request.make_json_response({"status": received})
+
+    def _is_probe(self, provider):
+        """Whether the request only checks that the URL answers (Biteship's dashboard
+        posts an empty body when a webhook is saved, and wants 200): answered at once,
+        nothing read from it is kept."""
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY_BYTES:
+            return False
+        return provider._courier_client_class().is_webhook_probe(
+            dict(httprequest.headers), httprequest.get_data()
+        )
 
     def _read_event(self, env, provider):
         """The request's payload, parsed event and whether it is signed; raise

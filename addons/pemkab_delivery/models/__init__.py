@@ -6,12 +6,14 @@ from . import pemkab_parcel_line_mixin
 from . import pemkab_workflow_mixin
 from . import pemkab_area
 from . import pemkab_agency
+from . import pemkab_agency_courier_fallback
 from . import pemkab_shelter_opening
 from . import pemkab_shelter
 from . import pemkab_courier_provider
 from . import pemkab_courier_provider_gosend
 from . import pemkab_courier_provider_grab
 from . import pemkab_courier_provider_sandbox
+from . import pemkab_courier_provider_biteship
 from . import pemkab_fleet_driver
 from . import pemkab_fleet_run
 from . import pemkab_delivery_booking

@@ -83,6 +83,14 @@ class PemkabAgency(models.Model):
         "name and NIP: the agency's first head when empty.",
     )
     shelter_ids = fields.One2many("pemkab.shelter", "agency_id", string="Shelters")
+    courier_fallback_ids = fields.One2many(
+        "pemkab.agency.courier.fallback",
+        "agency_id",
+        string="Fallback Courier Accounts",
+        help="When a courier finds no driver or refuses the route as out of its range, the "
+        "next account of this order is booked, each account once. Empty: a failed "
+        "booking waits for an officer.",
+    )
     shelter_count = fields.Integer(compute="_compute_shelter_count")
     color = fields.Integer()
     note = fields.Html()

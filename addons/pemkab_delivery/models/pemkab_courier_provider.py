@@ -11,7 +11,9 @@ in a file of its own, one ``selection_add`` on ``kind`` and its ``_<kind>_*`` me
   threads that never touch the database; its ``verify_webhook`` and ``parse_webhook``
   serve the webhook; the tracking page of a booking is the URL the courier answers with
   (``OrderInfo.tracking_url``);
-- optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed.
+- optionally ``_<kind>_api_url()`` when the API root is not the base URL as typed, and
+  ``_<kind>_client_kwargs(kwargs)`` when its client takes more than the URL, credentials
+  and timeouts (Biteship: the courier it books).
 """
 
 import logging
@@ -303,7 +305,11 @@ class PemkabCourierProvider(models.Model):
                     provider=self.name,
                 )
             )
-        return self._courier_client_class()(**self._client_kwargs(self._courier_api_url()))
+        kwargs = self._client_kwargs(self._courier_api_url())
+        extra = getattr(self, f"_{self.kind}_client_kwargs", None)
+        if extra is not None:
+            kwargs = extra(kwargs)
+        return self._courier_client_class()(**kwargs)
 
     def _courier_client_class(self):
         self.ensure_one()

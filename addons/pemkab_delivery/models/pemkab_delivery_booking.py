@@ -17,6 +17,12 @@
   webhooks, polls), and the other courier orders of its reference
   (``stray_courier_refs``), which the outbox cancels: a second order number never
   replaces the booking's own;
+* **The agency's fallback order**: a booking whose courier found no driver or refused
+  the route as out of its range goes, once, to the next account of its agency's order
+  (``pemkab.agency.courier.fallback``; the rule is ``outbox/decisions.py``'s
+  ``fallback``), with the reason on the new booking; its document follows the new
+  booking and never hears of the failure. When every account refused, the last booking
+  fails with their reasons;
 * **Waiting for a person**: a booking call got no answer and the courier cannot be
   asked for an order by our reference (Grab documents no such lookup). Booking again
   blindly could make a second order; failing the booking could leave a driver riding
@@ -151,6 +157,21 @@ class PemkabDeliveryBooking(models.Model):
     res_name = fields.Char(compute="_compute_res_name", string="For")
     rebooked_from_id = fields.Many2one(
         "pemkab.delivery.booking", string="Rebooking Of", readonly=True, copy=False
+    )
+    fallback_from_id = fields.Many2one(
+        "pemkab.delivery.booking",
+        string="Fallback Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The booking whose courier found no driver or refused the route: this one "
+        "went to the next account of the agency's fallback order.",
+    )
+    fallback_reason = fields.Char(
+        string="Why This Courier",
+        readonly=True,
+        copy=False,
+        help="Why the booking went to this account of the agency's fallback order.",
     )
     released = fields.Boolean(
         string="Released by the Document",
@@ -1093,9 +1114,13 @@ class PemkabDeliveryBooking(models.Model):
         return result
 
     def _on_state_changed(self, old_state, record=False):
-        """Tell the business record, and the responsible officer of a failure."""
+        """Tell the business record, and the responsible officer of a failure. A failure
+        the agency's fallback order answers is told to nobody: the next account has the
+        parcel."""
         self.ensure_one()
         if self.state == "failed":
+            if self._do_fallback(record):
+                return
             self._notify_failure()
         if record is False:
             record = self._get_business_record()
@@ -1778,6 +1803,105 @@ class PemkabDeliveryBooking(models.Model):
         refs += [ref for ref in courier_refs if ref not in refs]
         self._workflow().write({"stray_courier_refs": ",".join(refs) or False})
         self._trigger_outbox()
+
+    # ==================================================================
+    # THE AGENCY'S FALLBACK ORDER OF COURIER ACCOUNTS
+    # ==================================================================
+    def _fallback_chain(self):
+        """This booking and the ones it fell back from, newest first."""
+        self.ensure_one()
+        chain = self
+        while chain[-1:].fallback_from_id and chain[-1].fallback_from_id not in chain:
+            chain |= chain[-1].fallback_from_id
+        return chain
+
+    def _fallback_failure_text(self):
+        """``<account>: <reason> (<courier's words>)`` of this failed booking."""
+        self.ensure_one()
+        reason = dict(self._fields["failure_reason"]._description_selection(self.env)).get(
+            self.failure_reason, ""
+        )
+        if self.failure_message and self.failure_message != self.failure_reason:
+            reason = f"{reason} ({self.failure_message})"
+        return f"{self.provider_id.name}: {reason}"
+
+    def _do_fallback(self, record=False):
+        """This booking just failed: book the next account of its agency's fallback order,
+        once, when the courier found no driver or refused the route. Returns whether it
+        did; when every account was tried, the failure message lists their reasons."""
+        self.ensure_one()
+        if self.released or self.cancel_requested:
+            return False
+        order_ids = self.agency_id.sudo().courier_fallback_ids.provider_id.filtered("active").ids
+        chain = self._fallback_chain()
+        next_id, why = decisions.fallback(
+            self.failure_reason,
+            self.provider_id.id,
+            order_ids,
+            set(chain.provider_id.ids),
+            order_may_live=bool(self.outcome_unknown or self.stray_courier_refs),
+        )
+        if why == decisions.FALLBACK_EXHAUSTED and len(chain) > 1:
+            message = self.env._(
+                "Every courier account of the agency's fallback order refused: %s",
+                "; ".join(booking._fallback_failure_text() for booking in reversed(chain)),
+            )
+            self._workflow().write({"failure_message": message[:250]})
+            self._log_event("system", note=message[:250])
+            return False
+        if not next_id or self.search_count([("fallback_from_id", "=", self.id)], limit=1):
+            return False
+        if record is False:
+            record = self._get_business_record()
+        if record is not None and record._delivery_dispatch_errors():
+            return False  # the document may not go now: an officer decides
+        provider = self.env["pemkab.courier.provider"].browse(next_id)
+        reason = self.env._(
+            "%(failure)s; booked with the next account of the agency's fallback order.",
+            failure=self._fallback_failure_text(),
+        )
+        try:
+            with self.env.cr.savepoint():
+                successor = self._do_copy_for_fallback(provider, reason)
+                successor._check_can_request()
+                successor._do_request()
+        except (UserError, ValidationError) as error:
+            self._log_event(
+                "system",
+                note=self.env._(
+                    "Not booked with %(courier)s (the agency's fallback order): %(error)s",
+                    courier=provider.name,
+                    error=str(error),
+                )[:250],
+            )
+            return False
+        note = self.env._(
+            "%(failure)s: booked again with %(courier)s as %(ref)s (the agency's fallback order).",
+            failure=self._fallback_failure_text(),
+            courier=provider.name,
+            ref=successor.name,
+        )
+        self._log_event("system", note=note[:250])
+        target = record if record is not None and hasattr(record, "message_post") else self
+        target.sudo().message_post(body=note, message_type="notification")
+        return True
+
+    def _do_copy_for_fallback(self, provider, reason):
+        """The booking's successor at ``provider``: a new reference, what the courier is
+        told from its document now, the reason it exists."""
+        self.ensure_one()
+        values = {
+            "fallback_from_id": self.id,
+            "rebooked_from_id": self.id,
+            "provider_id": provider.id,
+            "fallback_reason": reason[:250],
+            "state": "draft",
+        }
+        record = self._get_business_record()
+        if record is not None:
+            values.update(record._delivery_booking_values())
+            values["provider_id"] = provider.id
+        return self.sudo().copy(values).with_env(self.env)
 
     # ==================================================================
     # WAITING FOR A PERSON

@@ -258,6 +258,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             ["claimed_until", "claim_token", "attempt_count", "outcome_unknown"]
         )
         jobs = []
+        books_once = self._books_once({row[-1] for row in rows})
         for row in _round_robin(rows):
             (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
             max_tries, can_lookup, provider_id = row[8:]
@@ -270,6 +271,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
                     attempts=attempts,
                     max_attempts=max_tries,
                     can_lookup=bool(can_lookup),
+                    books_once=provider_id in books_once,
                 )
             )
             jobs.append(
@@ -284,6 +286,18 @@ class PemkabDeliveryExchange(models.AbstractModel):
                 }
             )
         return jobs
+
+    @api.model
+    def _books_once(self, provider_ids):
+        """The accounts (of ``provider_ids``) whose courier refuses a second order for our
+        reference and names the first: their client's ``BOOKS_ONCE_PER_REFERENCE``."""
+        providers = self.env["pemkab.courier.provider"].with_context(active_test=False)
+        return {
+            provider.id
+            for provider in providers.browse(sorted(provider_ids))
+            if provider._has_api()
+            and getattr(provider._courier_client_class(), "BOOKS_ONCE_PER_REFERENCE", False)
+        }
 
     @api.model
     def _prepare(self, jobs):
@@ -460,6 +474,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             attempts=attempts,
             max_attempts=max_tries,
             can_lookup=bool(can_lookup),
+            books_once=bool(self._books_once({booking.provider_id.id})),
             quoted_price=row[8] or 0.0,
             last_error=row[9],
         )

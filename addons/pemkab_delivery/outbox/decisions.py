@@ -20,9 +20,10 @@ Two questions, answered with plain values:
 The exactly-once rules: a call whose outcome is unknown (a timeout of a booking call, a
 run that died with its call in flight) is never followed by a blind booking call: the
 order is looked up by our reference first or, where the courier cannot be asked, a person
-decides. An answer recorded by a run that lost its claim changes nothing (an order it
-made is cancelled unless it is the booking's own). A second courier order for our
-reference never replaces the booking's own: it is cancelled.
+decides; a courier that refuses a second order for our reference and names the first
+(Biteship) is simply asked again. An answer recorded by a run that lost its claim changes
+nothing (an order it made is cancelled unless it is the booking's own). A second courier
+order for our reference never replaces the booking's own: it is cancelled.
 """
 
 import dataclasses
@@ -108,6 +109,8 @@ class Claimed:
     :ivar outcome_unknown: an earlier call may have made an order we do not know of (a
         booking call that timed out, or a claim whose lease ended with its call in flight).
     :ivar can_lookup: the courier can be asked for an order by our reference.
+    :ivar books_once: the courier refuses a second order for our reference and names the
+        first (Biteship's ``reference_id``): a booking call repeated finds the order.
     """
 
     state: str
@@ -117,6 +120,7 @@ class Claimed:
     attempts: int = 1
     max_attempts: int = 5
     can_lookup: bool = True
+    books_once: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Held:
     attempts: int = 1
     max_attempts: int = 5
     can_lookup: bool = True
+    books_once: bool = False
     quoted_price: float = 0.0
     last_error: str | None = None
 
@@ -184,6 +189,9 @@ def claim_action(claimed):
         # without its number, look the order up first; a courier that cannot be asked got
         # a known answer (no order), or the booking waits for a person
         action = LOOKUP_CANCEL if can_lookup else REVIEW if unknown else CANCEL_LOCAL
+    elif waiting and unknown and not can_lookup and claimed.books_once:
+        # the courier answers a second booking call with the order the first one made
+        action = BOOK
     elif waiting and unknown and not can_lookup:
         # a call may have made an order nobody can ask about: never book blindly
         action = REVIEW
@@ -238,11 +246,12 @@ def settle(job, outcome, held, now):
     unknown = held.outcome_unknown
     if job.get("unknown"):
         unknown = True
-    elif kind == "found" or job.get("absent"):
+    elif kind == "found" or job.get("absent") or (kind == "ok" and held.books_once):
+        # a courier that books once per reference answered with THE order
         unknown = False
     if unknown != held.outcome_unknown:
         vals["outcome_unknown"] = unknown
-    if job.get("unknown") and not held.can_lookup:
+    if job.get("unknown") and not held.can_lookup and not held.books_once:
         return _review(vals, value)
     if kind == "error":
         return _settle_error(action, value, held, unknown, vals, now)
@@ -337,7 +346,7 @@ def _settle_error(action, error, held, unknown, vals, now):
     if action in (CANCEL, LOOKUP_CANCEL):
         vals["cancel_requested"] = False
         return Settlement(CANCEL_REFUSED, vals, params={"error": error.message})
-    return _fail(held, vals, FAIL_REFUSED, message=error.message or error.code)
+    return _fail(held, vals, FAIL_REFUSED, message=error.message or error.code, code=error.code)
 
 
 def _fail(held, vals, reason, **params):
@@ -348,6 +357,8 @@ def _fail(held, vals, reason, **params):
         vals["cancel_requested"] = False
         return Settlement(CANCEL_FAILED, vals, reason=reason, params=params)
     vals["failure_reason"] = "error"
+    if reason == FAIL_REFUSED:
+        vals["failure_reason"] = refusal_failure(params.get("code"), params.get("message"))
     return Settlement(FAIL, vals, state="failed", reason=reason, params=params)
 
 
@@ -414,6 +425,60 @@ def settle_confirm(event_status, outcome, attempts, holds_claim, now, event_orde
             retry_at=retry_at,
         )
     return Settlement(UNCONFIRMED)
+
+
+# ------------------------------------------------------------------
+# The agency's fallback order of courier accounts
+# ------------------------------------------------------------------
+#: Failures after which the agency's next courier account is booked: the courier found no
+#: driver, or refused the route as out of its range. Any other failure (the recipient
+#: refused, an address not found, a bad phone) would fail at the next courier too.
+FALLBACK_FAILURES = ("no_driver", "out_of_range")
+#: Codes of a courier's refusal of a booking call that mean "out of my range": GoSend's
+#: ``distance_exceeded``, a client's ``not_serviceable``, Biteship's ``40001010`` ("No
+#: courier available for requested location"); Grab says "Distance SLA Exceeded".
+OUT_OF_RANGE_CODES = frozenset({"distance_exceeded", "not_serviceable", "40001010"})
+
+# why the next account is booked, or not
+FALLBACK_NEXT = "next"  # the next account of the agency's order is booked
+FALLBACK_NOT_FOR_THIS = "not_for_this"  # a failure another courier would meet too
+FALLBACK_NO_ORDER = "no_order"  # the agency set no fallback order
+FALLBACK_ORDER_MAY_LIVE = "order_may_live"  # a courier order of ours may still be live
+FALLBACK_EXHAUSTED = "exhausted"  # every account of the order was tried
+
+
+def refusal_failure(code, message=None):
+    """The failure reason of a booking call the courier refused: ``out_of_range`` for a
+    route out of its range, else ``error``."""
+    if str(code or "") in OUT_OF_RANGE_CODES or "distance" in str(message or "").lower():
+        return "out_of_range"
+    return "error"
+
+
+def fallback(failure_reason, current_id, order_ids, tried_ids, order_may_live=False):
+    """The agency's next courier account after a booking failed, each account once.
+
+    :param failure_reason: the failed booking's reason
+    :param current_id: the failed booking's account
+    :param order_ids: the agency's fallback order of accounts (ids, first first)
+    :param tried_ids: the accounts the document's booking already went to, this
+        booking's included (the chain of bookings that fell back to one another)
+    :param order_may_live: a courier order of ours may still be live (an unknown
+        outcome, another order of the reference being cancelled): never a second one
+    :return: ``(account id or None, why)``, why being a ``FALLBACK_*``
+    """
+    if failure_reason not in FALLBACK_FAILURES:
+        return None, FALLBACK_NOT_FOR_THIS
+    if not order_ids:
+        return None, FALLBACK_NO_ORDER
+    if order_may_live:
+        return None, FALLBACK_ORDER_MAY_LIVE
+    order_ids = list(order_ids)
+    after = order_ids[order_ids.index(current_id) + 1 :] if current_id in order_ids else order_ids
+    for provider_id in after:
+        if provider_id not in tried_ids:
+            return provider_id, FALLBACK_NEXT
+    return None, FALLBACK_EXHAUSTED
 
 
 def settle_photos(results, attempts, now):

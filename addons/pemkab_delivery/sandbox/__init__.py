@@ -1,14 +1,15 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""A local courier sandbox speaking GoSend-like and GrabExpress-like APIs, an SMS
-gateway and SATUSEHAT (no Odoo import).
+"""A local courier sandbox speaking GoSend-like, GrabExpress-like and Biteship-like APIs,
+an SMS gateway and SATUSEHAT (no Odoo import).
 
 Stdlib only (``http.server``, ``threading``, ``json``, ``random``, ``hmac``) plus
 ``requests`` to post webhooks, and :mod:`..tools.geo` for distances. One module per
 concern: :mod:`.server` (:class:`CourierSandbox`, HTTP server, routing, control
 endpoints), :mod:`.orders` (order store, lifecycle, counts per reference), :mod:`.faults`
 (fault injection), :mod:`.webhooks` (signed webhooks, duplicates, out-of-order),
-:mod:`.gosend` and :mod:`.grab` (the two courier APIs), :mod:`.sms` (a Zenziva-like SMS
+:mod:`.gosend`, :mod:`.grab` and :mod:`.biteship` (the courier APIs; Biteship is an
+aggregator), :mod:`.sms` (a Zenziva-like SMS
 gateway and the page of what it received), :mod:`.satusehat` (SATUSEHAT's token,
 Patient/Practitioner by NIK, Medication and MedicationDispense, under ``/satusehat``),
 :mod:`.common` (settings, stages),
@@ -49,7 +50,15 @@ Grab-like under ``/grab`` (``Authorization: Bearer <token>``)::
     DELETE /grab/v1/merchant/deliveries/<merchantOrderID>     -> 204 / 409 / 404
                                                                  (no GET: Grab documents none)
 
-Booking is NOT idempotent (like the real APIs): two bookings with the same reference
+Biteship-like under ``/biteship`` (``authorization: <API key>``, no ``Bearer``)::
+
+    POST /biteship/v1/rates/couriers                          -> {"pricing": [...]}
+    POST /biteship/v1/orders                                  -> the order; 40002060 when
+                                                                 its reference_id is taken
+    GET  /biteship/v1/orders/<id>
+    POST /biteship/v1/orders/<id>/cancel {"cancellation_reason_code"} -> 200, or 40002053
+
+GoSend and Grab booking is NOT idempotent (like the real APIs): two bookings with the same reference
 create two orders, and ``count(ref)`` becomes 2.
 
 Control (JSON, no auth)::

@@ -19,16 +19,19 @@ __all__ = ["main"]
 
 def _parser():
     parser = argparse.ArgumentParser(
-        description="Courier sandbox speaking GoSend-like (/gosend) and Grab-like (/grab) APIs."
+        description="Courier sandbox speaking GoSend-like (/gosend), Grab-like (/grab) and "
+        "Biteship-like (/biteship) APIs."
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default loopback)")
     parser.add_argument("--port", type=int, default=8070, help="TCP port (0 = any free)")
     parser.add_argument("--webhook-url", help="webhook URL for both APIs")
     parser.add_argument("--webhook-url-gosend")
     parser.add_argument("--webhook-url-grab")
+    parser.add_argument("--webhook-url-biteship")
     parser.add_argument("--webhook-secret", help="webhook secret for both APIs")
     parser.add_argument("--webhook-secret-gosend")
     parser.add_argument("--webhook-secret-grab")
+    parser.add_argument("--webhook-secret-biteship")
     parser.add_argument("--webhook-auth-id-grab", help="Grab's optional Authorization-Id")
     parser.add_argument("--proof-link-ttl-s", type=float, help="seconds a proof link lives")
     parser.add_argument("--driver-photo-ttl-s", type=float, help="seconds a driver photo lives")
@@ -44,11 +47,13 @@ def _parser():
     parser.add_argument("--rate-limit-per-s", type=float, help="both APIs")
     parser.add_argument("--rate-limit-gosend", type=float)
     parser.add_argument("--rate-limit-grab", type=float)
+    parser.add_argument("--rate-limit-biteship", type=float)
     parser.add_argument("--token-ttl-s", type=float)
     parser.add_argument("--gosend-client-id")
     parser.add_argument("--gosend-pass-key")
     parser.add_argument("--grab-client-id")
     parser.add_argument("--grab-client-secret")
+    parser.add_argument("--biteship-api-key", help="the API key Biteship accepts")
     parser.add_argument("--no-webhook-on-create", action="store_true")
     parser.add_argument("--sms-userkey", help="the SMS gateway's user key")
     parser.add_argument("--sms-passkey", help="the SMS gateway's pass key")
@@ -84,6 +89,7 @@ def _config_from_args(args):
         "gosend_pass_key",
         "grab_client_id",
         "grab_client_secret",
+        "biteship_api_key",
         "sms_userkey",
         "sms_passkey",
         "sms_refuse_numbers",
@@ -117,6 +123,7 @@ def main(argv=None):
     sys.stdout.write(
         f"Courier sandbox listening on {sandbox.url}\n"
         f"  GoSend base_url: {sandbox.url}/gosend   Grab base_url: {sandbox.url}/grab\n"
+        f"  Biteship base_url: {sandbox.url}/biteship\n"
         f"  control: {sandbox.url}/_sandbox/health (Ctrl-C to stop)\n"
         f"  SMS gateway: {sandbox.url}/sms/reguler/api/sendsms/   SMS received: {sandbox.url}/sms\n"
     )

@@ -29,7 +29,7 @@ __all__ = [
     "utc_now",
 ]
 
-APIS = ("gosend", "grab")
+APIS = ("gosend", "grab", "biteship")
 
 
 DEFAULT_CONFIG = {
@@ -40,14 +40,18 @@ DEFAULT_CONFIG = {
     "no_driver_rate": 0.0,
     "duplicate_webhook_rate": 0.0,
     "out_of_order_rate": 0.0,
-    "rate_limit_per_s": {"gosend": 0, "grab": 0},
+    "rate_limit_per_s": {"gosend": 0, "grab": 0, "biteship": 0},
     "seed": None,
     "auto_advance": False,
     "advance_interval": 5.0,
     "webhook_url_gosend": None,
     "webhook_url_grab": None,
+    "webhook_url_biteship": None,
     "webhook_secret_gosend": "sandbox-webhook-gosend",
     "webhook_secret_grab": "sandbox-webhook-grab",
+    "webhook_secret_biteship": "sandbox-webhook-biteship",
+    # the header Biteship's dashboard is told to add to its webhooks (clients/biteship.py)
+    "biteship_webhook_header": "X-Pemkab-Webhook-Token",
     # Grab's optional Authorization-Id header (sent when set)
     "webhook_auth_id_grab": None,
     # Grab's signed photo links expire: proofs after 2 hours, driver photos after 3
@@ -62,6 +66,7 @@ DEFAULT_CONFIG = {
     "grab_client_id": "sandbox-client",
     "grab_client_secret": "sandbox-secret",
     "token_ttl_s": 3600.0,
+    "biteship_api_key": "biteship_test.sandbox-key",
     "max_orders": 10000,
     # the SMS gateway (sandbox/sms.py): its account's keys, and numbers it refuses
     "sms_userkey": "sandbox-userkey",

@@ -11,6 +11,7 @@ forward steps) and the auto-advance loop drives every order to delivered over ti
 import copy
 import time
 
+from .biteship import BITESHIP_RAW, BITESHIP_RAW_ALIASES
 from .common import CHAIN, FINAL_STAGES, STAGE_RANK, to_iso
 from .gosend import GOSEND_RAW, GOSEND_RAW_ALIASES, is_gosend_hook_status
 from .grab import GRAB_RAW, GRAB_RAW_ALIASES
@@ -99,6 +100,10 @@ class OrdersMixin:
             if api == "gosend":
                 numeric_id = 170000 + self._seq
                 courier_ref = f"GK-11-{numeric_id}"
+            elif api == "biteship":
+                # Biteship's order ids: 24 hex digits (docs "Create an Order")
+                numeric_id = self._seq
+                courier_ref = "".join(self._rng.choice("0123456789abcdef") for _ in range(24))
             else:
                 numeric_id = self._seq
                 suffix = "".join(
@@ -154,6 +159,8 @@ class OrdersMixin:
 
     def _raw_status(self, order, kind="lookup"):
         stage = order["stage"]
+        if order["api"] == "biteship":
+            return order["raw_override"] or BITESHIP_RAW[stage]
         if order["api"] == "gosend":
             lookup, hook, _type = GOSEND_RAW[stage]
             override = order["raw_override"]
@@ -170,7 +177,14 @@ class OrdersMixin:
         if status in STAGE_RANK or status in FINAL_STAGES:
             return status, None
         text = str(status or "").strip()
-        if api == "gosend":
+        if api == "biteship":
+            key = text.lower()
+            if key in BITESHIP_RAW_ALIASES:
+                return BITESHIP_RAW_ALIASES[key], key
+            for stage, raw in BITESHIP_RAW.items():
+                if key == raw:
+                    return stage, None
+        elif api == "gosend":
             key = text.lower()
             for stage, (lookup, hook, type_) in GOSEND_RAW.items():
                 if key in (lookup.lower(), hook, type_.lower()):

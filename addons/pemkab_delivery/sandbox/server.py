@@ -4,7 +4,8 @@
 
 :class:`CourierSandbox` serves on loopback from background threads (HTTP, webhook
 worker, auto-advance loop), holds the configuration and the in-memory state, routes
-``/gosend/...`` and ``/grab/...`` to the courier APIs (:mod:`.gosend`, :mod:`.grab`) and
+``/gosend/...``, ``/grab/...`` and ``/biteship/...`` to the courier APIs (:mod:`.gosend`,
+:mod:`.grab`, :mod:`.biteship`) and
 answers the control endpoints ``/_sandbox/...``, ``/track/<courier_ref>`` and
 ``/proof/<courier_ref>.png``. The order store and lifecycle are in :mod:`.orders`, fault
 injection in :mod:`.faults`, webhooks in :mod:`.webhooks`.
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
+from .biteship import BiteshipApiMixin
 from .common import APIS, DEFAULT_CONFIG, RATES, ApiError
 from .faults import FaultsMixin
 from .gosend import GoSendApiMixin
@@ -99,11 +101,12 @@ class CourierSandbox(
     FaultsMixin,
     GoSendApiMixin,
     GrabApiMixin,
+    BiteshipApiMixin,
     SmsGatewayMixin,
     SatusehatMixin,
 ):
-    """In-memory GoSend/Grab look-alike with deterministic controls, an SMS gateway and
-    SATUSEHAT (:mod:`.satusehat`).
+    """In-memory GoSend/Grab/Biteship look-alike with deterministic controls, an SMS
+    gateway and SATUSEHAT (:mod:`.satusehat`).
 
     :param host: interface to bind (loopback by default).
     :param port: TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
@@ -465,6 +468,9 @@ class CourierSandbox(
         if api == "gosend":
             self._gosend_auth(handler)
             self._gosend_route(handler, method, seg, query, body)
+        elif api == "biteship":
+            self._biteship_auth(handler)
+            self._biteship_route(handler, method, seg, body)
         elif is_token:
             self._grab_token(handler, method, body)
         else:

@@ -9,7 +9,9 @@ resend is byte-identical). Events are posted from a worker thread (or the caller
 * GoSend: ``Authorization: <webhook_secret_gosend>`` (laravel-delivery-gosend: a static
   token registered with GoSend);
 * GrabExpress: ``Authorization: <webhook_secret_grab>`` and, when set,
-  ``Authorization-Id: <webhook_auth_id_grab>`` (Grab's docs: no body signature).
+  ``Authorization-Id: <webhook_auth_id_grab>`` (Grab's docs: no body signature);
+* Biteship: ``<biteship_webhook_header>: <webhook_secret_biteship>`` (a static header the
+  merchant sets in Biteship's dashboard; Biteship signs nothing).
 
 Grab sends no event id: the clients derive one from (deliveryID, status, timestamp), so
 a duplicate carries the same id. ``duplicate_webhook_rate`` posts an event twice;
@@ -22,6 +24,8 @@ import json
 import queue
 
 import requests
+
+from .common import to_iso
 
 
 class WebhooksMixin:
@@ -55,11 +59,27 @@ class WebhooksMixin:
 
     def _make_event(self, order, stage, raw_override=None):
         """Build (not send) the webhook event of ``order`` at ``stage``."""
-        builder = self._gosend_event if order["api"] == "gosend" else self._grab_event
+        builder = {
+            "gosend": self._gosend_event,
+            "grab": self._grab_event,
+            "biteship": self._biteship_event,
+        }[order["api"]]
         payload = builder(order, stage, raw_override)
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         if order["api"] == "gosend":
             event_id = payload["event_id"]
+        elif order["api"] == "biteship":
+            # no event id from Biteship: derived as clients/biteship.py derives it
+            parts = (
+                "biteship",
+                payload["order_id"],
+                payload["event"],
+                payload["status"],
+                payload["courier_waybill_id"],
+                payload["order_price"],
+            )
+            text = "|".join("" if part is None else str(part) for part in parts)
+            event_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
         else:
             event_id = hashlib.sha256(
                 f"{payload['deliveryID']}|{payload['status']}|{payload['timestamp']}".encode()
@@ -70,6 +90,7 @@ class WebhooksMixin:
             "status": payload["status"],
             "payload": payload,
             "body": body,
+            "at": to_iso(),
         }
 
     def _tracking(self, order):
@@ -115,6 +136,10 @@ class WebhooksMixin:
         headers = {"Content-Type": "application/json", "User-Agent": "CourierSandbox/1.0"}
         secret = config[f"webhook_secret_{api}"]
         if not secret:
+            return headers
+        if api == "biteship":
+            # the merchant's static header (dashboard "Headers Signature Key"/"Secret")
+            headers[config["biteship_webhook_header"]] = secret
             return headers
         # both send back the static secret the partner registered; Grab adds the
         # Authorization-Id when one was given (Grab's docs, "Tracking Webhook"); neither

@@ -11,3 +11,5 @@ from . import test_tour_setup
 from . import test_shelter_board
 from . import test_webhook_inbox
 from . import test_fleet
+from . import test_biteship
+from . import test_fallback

@@ -6,3 +6,4 @@ from . import test_reads
 from . import test_form
 from . import test_night_wait
 from . import test_citizen_sms
+from . import test_fallback_parcel

@@ -35,7 +35,8 @@ API shape (from Grab's public developer documentation, developer.grab.com/docs/g
 * ``DELETE /v1/deliveries/{deliveryID}``: 204, or 409 once picked up (cancellation is
   allowed in ALLOCATING, PENDING_PICKUP and PICKING_UP only);
   ``DELETE /v1/merchant/deliveries/{merchantOrderID}`` cancels every delivery of the
-  reference (used by :meth:`GrabExpressClient.cancel` when the delivery id is unknown);
+  reference (used by :meth:`GrabExpressClient.cancel` when the delivery id is unknown,
+  and by the outbox to undo a create that timed out: ``CANCEL_BY_REFERENCE``);
 * statuses: QUEUEING, ALLOCATING, PENDING_PICKUP, PICKING_UP, PENDING_DROP_OFF,
   IN_DELIVERY, IN_RETURN, RETURNED, COMPLETED, CANCELED (spelt ``CANCELLED`` in webhooks),
   FAILED (also the end of an allocation that found no driver);
@@ -142,6 +143,9 @@ class GrabExpressClient(CourierClient):
     SERVICE_TYPES = {"instant": "INSTANT", "same_day": "SAME_DAY"}
     # Grab documents no GET by merchantOrderID (only its DELETE)
     LOOKUP_BY_REFERENCE = False
+    # ... but documents DELETE /v1/merchant/deliveries/{merchantOrderID} ("Cancel by
+    # Merchant Order ID"): a create that timed out is undone by it, then booked again
+    CANCEL_BY_REFERENCE = True
     # Grab's docs, "Limits and configuration": 35 km by default
     MAX_DISTANCE_KM = {"instant": 35.0, "same_day": 35.0}
     # the hosts of Grab's signed photo links are not documented: Grab's own domain
@@ -387,7 +391,7 @@ class GrabExpressClient(CourierClient):
 
     def cancel(self, our_ref, courier_ref):
         if not courier_ref:
-            return self._cancel_by_reference(our_ref)
+            return self.cancel_by_reference(our_ref)
         path = self.DELIVERY_PATH.format(id=urlquote(str(courier_ref), safe=""))
         try:
             _status, data = self._request("DELETE", path)
@@ -405,7 +409,7 @@ class GrabExpressClient(CourierClient):
             raw=data if isinstance(data, dict) else {},
         )
 
-    def _cancel_by_reference(self, our_ref):
+    def cancel_by_reference(self, our_ref):
         """``DELETE /v1/merchant/deliveries/{merchantOrderID}`` (documented): every
         delivery of the reference, when its deliveryID is unknown (204; 404: none;
         409: one is past pickup)."""

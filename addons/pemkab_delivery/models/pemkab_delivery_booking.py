@@ -1480,6 +1480,21 @@ class PemkabDeliveryBooking(models.Model):
                 )
         elif verdict == decisions.BOOKED_WHILE_CANCELLED:
             self._log_event("api", note=self.env._("Booked while being cancelled: cancelling it."))
+        elif verdict == decisions.VOIDED:
+            payload = settlement.info.raw if settlement.info else None
+            self._log_event(
+                "api",
+                note=self.env._(
+                    "The booking call got no answer: every courier order of this reference "
+                    "is cancelled, the booking is sent again."
+                )
+                if settlement.next_action == decisions.NEXT_SEND
+                else self.env._(
+                    "Every courier order of this reference is cancelled, the one the "
+                    "courier's news named too: its news follows."
+                ),
+                payload=payload,
+            )
 
     def _exchange_booked(self, settlement):
         """The courier has the order (booked, found, or another one of our reference):

@@ -146,6 +146,8 @@ class GrabExpressClient(CourierClient):
     # ... but documents DELETE /v1/merchant/deliveries/{merchantOrderID} ("Cancel by
     # Merchant Order ID"): a create that timed out is undone by it, then booked again
     CANCEL_BY_REFERENCE = True
+    # "Partner obligations": log the X-Grabkit-Grab-Requestid / X-Request-ID of answers
+    REQUEST_ID_HEADERS = ("X-Grabkit-Grab-Requestid", "X-Request-ID")
     # Grab's docs, "Limits and configuration": 35 km by default
     MAX_DISTANCE_KM = {"instant": 35.0, "same_day": 35.0}
     # the hosts of Grab's signed photo links are not documented: Grab's own domain

@@ -174,4 +174,7 @@ def lookup(client, ref):
 def exchange_note(exchange):
     """One line of the booking's history for one HTTP exchange with a courier."""
     status = exchange.get("status_code") or exchange.get("error") or "-"
-    return f"{exchange.get('method', '')} {exchange.get('url', '')} -> {status}"[:250]
+    # the courier's id of the request, as Grab asks partners to log it
+    request_id = f" [{exchange['request_id']}]" if exchange.get("request_id") else ""
+    line = f"{exchange.get('method', '')} {exchange.get('url', '')} -> {status}"
+    return f"{line[: 250 - len(request_id)]}{request_id}"

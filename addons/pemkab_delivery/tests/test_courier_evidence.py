@@ -71,6 +71,23 @@ class TestCourierEvidence(PemkabCourierCommon, HttpCase):
         self.assertFalse(self._booking(package_code="PKG-NONE").courier_reason_label)
 
     # ------------------------------------------------------------------
+    # the request id Grab asks partners to log, in the booking's exchange log
+    # ------------------------------------------------------------------
+    def test_grab_request_id_kept_in_the_exchange_log(self):
+        booking = self._booking(provider=self.provider_grab, package_code="PKG-REQ-ID")
+        booking.action_request()
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        calls = booking.event_ids.filtered(
+            lambda event: event.source == "api" and "/v1/deliveries" in (event.note or "")
+        )
+        self.assertTrue(calls)
+        for event in calls:
+            request_id = json.loads(event.payload)["request_id"]
+            self.assertRegex(request_id, r"^[0-9a-f]{32}$")
+            self.assertTrue(event.note.endswith(f"[{request_id}]"), event.note)
+
+    # ------------------------------------------------------------------
     # 6. GoSend's refusal text, from its Error-Message header
     # ------------------------------------------------------------------
     def test_gosend_refusal_text_shown_instead_of_the_http_status(self):

@@ -4,6 +4,7 @@
 clients, and the answers only a courier gives (a refusal in a header, a 2xx that
 refuses or pre-books), served by a tiny canned HTTP server. Plain pytest, no Odoo."""
 
+import dataclasses
 import json
 import sys
 import threading
@@ -312,3 +313,17 @@ def test_gosend_cancelled_by_and_no_driver_position():
     assert event.order.driver_latitude is None and event.order.driver_longitude is None
     delivered = GoSendClient.parse_webhook(fixture("gosend_webhook_delivered.json")).order
     assert delivered.courier_reason is None
+
+
+def test_grab_recipient_sms_on_pickup_only_where_asked():
+    """Grab's ``recipient.smsEnabled`` "sends SMS on pickup" (docs, "Create Delivery");
+    the sender's SMS is not supported: always off."""
+    client = GrabExpressClient(
+        "https://partner-api.grab.com/grab-express", {"client_id": "c", "client_secret": "s"}
+    )
+    quiet = client.build_delivery_payload("REF-1", ORIGIN, DESTINATION, PACKAGE)
+    assert quiet["recipient"]["smsEnabled"] is False
+    texted = dataclasses.replace(DESTINATION, sms_enabled=True)
+    body = client.build_delivery_payload("REF-1", ORIGIN, texted, PACKAGE)
+    assert body["recipient"]["smsEnabled"] is True
+    assert body["sender"]["smsEnabled"] is False

@@ -156,8 +156,6 @@ class GrabExpressClient(CourierClient):
     CREDENTIAL_KEYS = ("client_id", "client_secret")
     SECRET_CREDENTIAL_KEYS = ("client_secret",)
     PAYMENT_METHOD = "CASHLESS"
-    #: Let Grab text the recipient when the parcel is picked up.
-    RECIPIENT_SMS = False
     #: Renew the token this long before it expires (capped at a tenth of its lifetime).
     TOKEN_MARGIN_S = 60.0
 
@@ -324,7 +322,9 @@ class GrabExpressClient(CourierClient):
             "sender": self._person(
                 origin, False, instruction=self.driver_instruction(origin, destination)
             ),
-            "recipient": self._person(destination, self.RECIPIENT_SMS),
+            # "Create Delivery": recipient.smsEnabled sends an SMS on pickup (where the
+            # agency wants it); the sender's SMS is not supported
+            "recipient": self._person(destination, destination.sms_enabled),
         }
 
     # -- API ---------------------------------------------------------------------------

@@ -78,6 +78,7 @@ class Location:
     """A pickup or drop-off point.
 
     ``phone`` is sent to the courier as digits only (``+62 812...`` -> ``62812...``).
+    ``sms_enabled``: the courier may text this person (Grab's recipient SMS on pickup).
     """
 
     name: str
@@ -86,6 +87,7 @@ class Location:
     latitude: float
     longitude: float
     note: str = ""
+    sms_enabled: bool = False
 
     @property
     def latlong(self):

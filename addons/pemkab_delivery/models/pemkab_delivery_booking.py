@@ -1396,6 +1396,7 @@ class PemkabDeliveryBooking(models.Model):
                 latitude=self.latitude,
                 longitude=self.longitude,
                 note=self.recipient_note or "",
+                sms_enabled=self.agency_id.courier_recipient_sms,
             ),
             "package": Package(
                 code=self.package_code,

@@ -231,6 +231,12 @@ class GrabApiMixin:
         for role, person in (("sender", sender), ("recipient", recipient)):
             if not person.get("firstName") or not (person.get("phone") or person.get("email")):
                 raise grab_error(400, f"{role} needs firstName and phone or email")
+            # "Create Delivery": smsEnabled is required (a boolean); the recipient's sends
+            # an SMS on pickup, the sender's is not supported
+            if not isinstance(person.get("smsEnabled"), bool):
+                raise grab_error(400, f"Invalid parameters: {role}.smsEnabled")
+        if sender["smsEnabled"]:
+            raise grab_error(400, "Invalid parameters: sender SMS is not supported")
         quote = self._grab_quote(service_type, km)
         order = self._new_order(
             "grab",

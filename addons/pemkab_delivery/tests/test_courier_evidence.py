@@ -88,6 +88,27 @@ class TestCourierEvidence(PemkabCourierCommon, HttpCase):
             self.assertTrue(event.note.endswith(f"[{request_id}]"), event.note)
 
     # ------------------------------------------------------------------
+    # Grab's recipient SMS on pickup, where the agency wants it
+    # ------------------------------------------------------------------
+    def _grab_recipient_sms(self, package_code):
+        booking = self._booking(provider=self.provider_grab, package_code=package_code)
+        booking.action_request()
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        create = booking.event_ids.filtered(
+            lambda event: event.source == "api"
+            and (event.note or "").startswith("POST")
+            and "/v1/deliveries " in event.note
+        )
+        body = json.loads(json.loads(create.payload)["request_body"])
+        return body["recipient"]["smsEnabled"], body["sender"]["smsEnabled"]
+
+    def test_grab_recipient_sms_on_pickup_where_the_agency_wants_it(self):
+        self.assertEqual(self._grab_recipient_sms("PKG-SMS-OFF"), (False, False))
+        self.agency_a.courier_recipient_sms = True
+        self.assertEqual(self._grab_recipient_sms("PKG-SMS-ON"), (True, False))
+
+    # ------------------------------------------------------------------
     # 6. GoSend's refusal text, from its Error-Message header
     # ------------------------------------------------------------------
     def test_gosend_refusal_text_shown_instead_of_the_http_status(self):

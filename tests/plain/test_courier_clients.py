@@ -584,6 +584,25 @@ def test_on_exchange_and_debug_log_are_redacted(sandbox, caplog):
     assert "pemkab_delivery.clients.gosend" in {r.name for r in caplog.records}
 
 
+def test_request_id_the_courier_asks_partners_to_log(sandbox):
+    """Grab asks partners to log the ``X-Grabkit-Grab-Requestid`` (or ``X-Request-ID``)
+    of its answers (docs, "Partner obligations"): each exchange entry carries it, errors
+    included. GoSend names none in any public source: nothing is read."""
+    entries = []
+    grab = make_client(sandbox, "grab", on_exchange=entries.append)
+    grab.quote(ORIGIN, DESTINATION)
+    with pytest.raises(OrderNotFound):
+        grab.get_order_by_courier_ref("IN-NO-SUCH-DELIVERY")
+    api_calls = [e for e in entries if "/grab/v1/" in e["url"]]
+    assert len(api_calls) == 2
+    ids = [e["request_id"] for e in api_calls]
+    assert all(ids) and len(set(ids)) == 2, ids
+    assert api_calls[1]["status_code"] == 404
+    entries.clear()
+    make_client(sandbox, "gosend", on_exchange=entries.append).quote(ORIGIN, DESTINATION)
+    assert entries and entries[0]["request_id"] is None
+
+
 # --------------------------------------------------------------------------------------
 # Webhooks
 # --------------------------------------------------------------------------------------

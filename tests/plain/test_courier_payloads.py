@@ -4,6 +4,7 @@
 clients, and the answers only a courier gives (a refusal in a header, a 2xx that
 refuses or pre-books), served by a tiny canned HTTP server. Plain pytest, no Odoo."""
 
+import dataclasses
 import json
 import sys
 import threading
@@ -279,3 +280,50 @@ def test_sandbox_gosend_refusal_in_the_header():
         with pytest.raises(PermanentError) as refused:
             client.book("REF-FAR", ORIGIN, far, PACKAGE)
         assert refused.value.message == "Distance exceeds 40 km"
+
+
+# ----------------------------------------------------------------------
+# What the couriers offer: the driver's position, who cancelled and why
+# ----------------------------------------------------------------------
+def test_grab_driver_position_and_failed_reason():
+    """Grab's webhook carries ``driver.currentLat/currentLng`` and, with ``FAILED``, its
+    ``failedReason`` (docs, "Tracking Webhook"); its details ``courier.coordinates``
+    ("Get Delivery Details"). The reason's words are kept beside our code."""
+    event = GrabExpressClient.parse_webhook(fixture("grab_webhook_failed.json"))
+    order = event.order
+    assert (order.driver_latitude, order.driver_longitude) == (-8.215, 114.3601)
+    assert order.failure_reason == "cancelled_by_courier"
+    assert order.courier_reason == "2|Driver canceled : fake sender/order"
+    completed = GrabExpressClient.parse_webhook(fixture("grab_webhook_completed.json")).order
+    assert completed.courier_reason is None, "no failedReason: nothing to show"
+    client = GrabExpressClient(
+        "https://partner-api.grab.com/grab-express", {"client_id": "c", "client_secret": "s"}
+    )
+    details = client._order_from_delivery(fixture("grab_delivery_details_completed.json"), None)
+    coordinates = fixture("grab_delivery_details_completed.json")["courier"].get("coordinates")
+    expected = (coordinates or {}).get("latitude"), (coordinates or {}).get("longitude")
+    assert (details.driver_latitude, details.driver_longitude) == expected
+
+
+def test_gosend_cancelled_by_and_no_driver_position():
+    """GoSend's webhook tells who cancelled (``cancelled_by``); no public source shows a
+    driver position in its lookups or webhooks: none is read."""
+    event = GoSendClient.parse_webhook(fixture("gosend_webhook_cancelled.json"))
+    assert (event.status, event.order.courier_reason) == ("cancelled", "driver")
+    assert event.order.driver_latitude is None and event.order.driver_longitude is None
+    delivered = GoSendClient.parse_webhook(fixture("gosend_webhook_delivered.json")).order
+    assert delivered.courier_reason is None
+
+
+def test_grab_recipient_sms_on_pickup_only_where_asked():
+    """Grab's ``recipient.smsEnabled`` "sends SMS on pickup" (docs, "Create Delivery");
+    the sender's SMS is not supported: always off."""
+    client = GrabExpressClient(
+        "https://partner-api.grab.com/grab-express", {"client_id": "c", "client_secret": "s"}
+    )
+    quiet = client.build_delivery_payload("REF-1", ORIGIN, DESTINATION, PACKAGE)
+    assert quiet["recipient"]["smsEnabled"] is False
+    texted = dataclasses.replace(DESTINATION, sms_enabled=True)
+    body = client.build_delivery_payload("REF-1", ORIGIN, texted, PACKAGE)
+    assert body["recipient"]["smsEnabled"] is True
+    assert body["sender"]["smsEnabled"] is False

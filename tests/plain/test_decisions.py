@@ -59,6 +59,29 @@ LADDER = [
     ),
     (d.Claimed("requested", cancel_requested=True, can_lookup=False), d.CANCEL_LOCAL, False),
     (d.Claimed("booked", courier_ref="C1"), d.NONE, False),  # only its stray orders
+    # a courier that cancels by our reference (Grab's documented DELETE
+    # /v1/merchant/deliveries/{merchantOrderID}): the way out of a create that timed out
+    (
+        d.Claimed("requested", outcome_unknown=True, can_lookup=False, cancels_by_reference=True),
+        d.VOID,
+        False,
+    ),
+    (
+        d.Claimed(
+            "requested",
+            cancel_requested=True,
+            outcome_unknown=True,
+            can_lookup=False,
+            cancels_by_reference=True,
+        ),
+        d.VOID,
+        False,
+    ),
+    (
+        d.Claimed("requested", attempts=2, can_lookup=False, cancels_by_reference=True),
+        d.BOOK,
+        False,
+    ),
     # a courier that books once per reference (Biteship): asked again, it names the order
     (
         d.Claimed("requested", outcome_unknown=True, can_lookup=False, books_once=True),
@@ -105,6 +128,9 @@ BOOKING = {
     d.BOOK: dict(state="requested"),
     d.LOOKUP: dict(state="requested", outcome_unknown=True, attempts=6, max_attempts=5),
     d.CANCEL: dict(state="booked", courier_ref="C1", cancel_requested=True),
+    d.VOID: dict(
+        state="requested", outcome_unknown=True, can_lookup=False, cancels_by_reference=True
+    ),
 }
 OUTCOMES = (
     "answer",
@@ -211,11 +237,42 @@ EXPECTED = {
     (d.CANCEL, "second order"): (d.CANCELLED, UNCLAIM, "cancelled", d.NEXT_NONE),
     (d.CANCEL, "lease lost"): (d.LATE, {}, None, d.NEXT_NONE),
     (d.CANCEL, "cancel requested meanwhile"): (d.CANCELLED, UNCLAIM, "cancelled", d.NEXT_NONE),
+    # every order of our reference cancelled: booked again at once, never blindly
+    (d.VOID, "answer"): (
+        d.VOIDED,
+        dict(UNCLAIM, outcome_unknown=False, next_attempt_at=NOW, last_error=False),
+        None,
+        d.NEXT_SEND,
+    ),
+    (d.VOID, "timeout"): (d.RETRY, UNCLAIM, None, d.NEXT_SEND_AT),
+    (d.VOID, "5xx"): (d.RETRY, UNCLAIM, None, d.NEXT_SEND_AT),
+    # refused (409: one of them is past pickup): a person enters its number
+    (d.VOID, "4xx"): (
+        d.REVIEW_NEEDED,
+        dict(UNCLAIM, review_needed=True, next_attempt_at=False),
+        None,
+        d.NEXT_PERSON,
+    ),
+    (d.VOID, "no driver"): (d.VOIDED, dict(UNCLAIM, outcome_unknown=False), None, d.NEXT_SEND),
+    # the courier's news named an order meanwhile: cancelled too, its news follows
+    (d.VOID, "second order"): (
+        d.VOIDED,
+        dict(UNCLAIM, outcome_unknown=False, next_attempt_at=False),
+        None,
+        d.NEXT_NONE,
+    ),
+    (d.VOID, "lease lost"): (d.LATE, {}, None, d.NEXT_NONE),
+    (d.VOID, "cancel requested meanwhile"): (
+        d.CANCELLED,
+        dict(UNCLAIM, cancel_requested=False, outcome_unknown=False),
+        "cancelled",
+        d.NEXT_NONE,
+    ),
 }
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES)
-@pytest.mark.parametrize("action", [d.BOOK, d.LOOKUP, d.CANCEL])
+@pytest.mark.parametrize("action", [d.BOOK, d.LOOKUP, d.CANCEL, d.VOID])
 def test_outbox_action_settles_outcome(action, outcome):
     verdict, vals, state, next_action = EXPECTED[action, outcome]
     job, answer, held = outbox_case(action, outcome)
@@ -232,7 +289,7 @@ def test_outbox_action_settles_outcome(action, outcome):
 
 def test_every_action_and_outcome_has_a_rule():
     actions = {action for action, _outcome in EXPECTED} | {d.CONFIRM}
-    assert actions == {d.BOOK, d.LOOKUP, d.CANCEL, d.CONFIRM}
+    assert actions == {d.BOOK, d.LOOKUP, d.CANCEL, d.VOID, d.CONFIRM}
     assert {outcome for _action, outcome in EXPECTED} == set(OUTCOMES)
     assert set(CONFIRM_EXPECTED) == set(OUTCOMES)
 
@@ -279,6 +336,24 @@ def test_timeout_where_the_courier_cannot_be_asked_waits_for_a_person():
     assert settlement.vals["next_attempt_at"] is False
     assert settlement.vals["outcome_unknown"] is True
     assert settlement.state is None, "never failed nor booked blindly"
+
+
+def test_timeout_where_the_courier_cancels_by_reference_is_tried_again():
+    """Grab: a create that timed out is not a person's job: the next claim cancels every
+    order of our reference (``void``), then books again."""
+    job, answer, _held = outbox_case(d.BOOK, "timeout")
+    held = d.Held("requested", can_lookup=False, cancels_by_reference=True)
+    settlement = d.settle(job, answer, held, NOW)
+    assert settlement.verdict == d.RETRY
+    assert settlement.vals["outcome_unknown"] is True
+    assert "review_needed" not in settlement.vals
+    claimed = d.Claimed(
+        "requested", outcome_unknown=True, can_lookup=False, cancels_by_reference=True
+    )
+    assert d.claim_action(claimed) == (d.VOID, False)
+    voided = d.settle({"action": d.VOID}, ("not_found", None), d.Held(**BOOKING[d.VOID]), NOW)
+    assert (voided.verdict, voided.next_action) == (d.VOIDED, d.NEXT_SEND)
+    assert voided.vals["outcome_unknown"] is False
 
 
 def test_timeout_after_the_courier_news_named_the_order():

@@ -51,6 +51,9 @@ class CourierClient(HttpClient, abc.ABC):
     #: first one (:meth:`book` then returns it): a booking call left without answer is
     #: then simply made again.
     BOOKS_ONCE_PER_REFERENCE = False
+    #: The courier cancels every order of our reference (:meth:`cancel_by_reference`):
+    #: a booking call left without answer is voided, then booked again.
+    CANCEL_BY_REFERENCE = False
     #: The courier's longest route by default, in km, per our service type (a service
     #: missing: no limit known). Checked before booking (:meth:`route_problem`).
     MAX_DISTANCE_KM = {}
@@ -114,6 +117,14 @@ class CourierClient(HttpClient, abc.ABC):
         courier refuses because the parcel was picked up (``'cancel_refused'`` for other
         refusals).
         """
+
+    def cancel_by_reference(self, our_ref):
+        """Cancel every order of ``our_ref`` (couriers with :attr:`CANCEL_BY_REFERENCE`).
+        Raises :class:`OrderNotFound` when the courier has none."""
+        raise PermanentError(
+            f"{self.kind} cannot cancel by our reference ({our_ref})",
+            code="cancel_by_reference_unsupported",
+        )
 
     @classmethod
     @abc.abstractmethod

@@ -335,6 +335,7 @@ class GoSendClient(CourierClient):
             # proofs.pod: the proof of delivery (pop: of pickup); no relation field
             proof_photo_url=_first_url(proofs.get("pod")),
             delivered_at=closed if status == "delivered" else None,
+            courier_reason=_text_or_none(booking.get("cancelDescription")),
             raw=booking,
         )
 
@@ -379,6 +380,11 @@ class GoSendClient(CourierClient):
             receiver_name=payload.get("receiver_name") or None,
             proof_photo_url=_first_url(payload.get("pod_url")),
             delivered_at=occurred_at if status == "delivered" else None,
+            # who cancelled (public integrations, sources.md); no driver position: no
+            # source shows one in GoSend's webhooks or lookups
+            courier_reason=_text_or_none(
+                payload.get("cancelled_by") or payload.get("cancellation_reason")
+            ),
             raw=payload,
         )
         return WebhookEvent(
@@ -398,3 +404,8 @@ def _first_url(value):
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, str) and item), None)
     return value if isinstance(value, str) and value else None
+
+
+def _text_or_none(value):
+    """A courier's free text, stripped, or None."""
+    return value.strip() or None if isinstance(value, str) else None

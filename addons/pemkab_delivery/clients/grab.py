@@ -35,7 +35,8 @@ API shape (from Grab's public developer documentation, developer.grab.com/docs/g
 * ``DELETE /v1/deliveries/{deliveryID}``: 204, or 409 once picked up (cancellation is
   allowed in ALLOCATING, PENDING_PICKUP and PICKING_UP only);
   ``DELETE /v1/merchant/deliveries/{merchantOrderID}`` cancels every delivery of the
-  reference (used by :meth:`GrabExpressClient.cancel` when the delivery id is unknown);
+  reference (used by :meth:`GrabExpressClient.cancel` when the delivery id is unknown,
+  and by the outbox to undo a create that timed out: ``CANCEL_BY_REFERENCE``);
 * statuses: QUEUEING, ALLOCATING, PENDING_PICKUP, PICKING_UP, PENDING_DROP_OFF,
   IN_DELIVERY, IN_RETURN, RETURNED, COMPLETED, CANCELED (spelt ``CANCELLED`` in webhooks),
   FAILED (also the end of an allocation that found no driver);
@@ -142,6 +143,11 @@ class GrabExpressClient(CourierClient):
     SERVICE_TYPES = {"instant": "INSTANT", "same_day": "SAME_DAY"}
     # Grab documents no GET by merchantOrderID (only its DELETE)
     LOOKUP_BY_REFERENCE = False
+    # ... but documents DELETE /v1/merchant/deliveries/{merchantOrderID} ("Cancel by
+    # Merchant Order ID"): a create that timed out is undone by it, then booked again
+    CANCEL_BY_REFERENCE = True
+    # "Partner obligations": log the X-Grabkit-Grab-Requestid / X-Request-ID of answers
+    REQUEST_ID_HEADERS = ("X-Grabkit-Grab-Requestid", "X-Request-ID")
     # Grab's docs, "Limits and configuration": 35 km by default
     MAX_DISTANCE_KM = {"instant": 35.0, "same_day": 35.0}
     # the hosts of Grab's signed photo links are not documented: Grab's own domain
@@ -150,8 +156,6 @@ class GrabExpressClient(CourierClient):
     CREDENTIAL_KEYS = ("client_id", "client_secret")
     SECRET_CREDENTIAL_KEYS = ("client_secret",)
     PAYMENT_METHOD = "CASHLESS"
-    #: Let Grab text the recipient when the parcel is picked up.
-    RECIPIENT_SMS = False
     #: Renew the token this long before it expires (capped at a tenth of its lifetime).
     TOKEN_MARGIN_S = 60.0
 
@@ -318,7 +322,9 @@ class GrabExpressClient(CourierClient):
             "sender": self._person(
                 origin, False, instruction=self.driver_instruction(origin, destination)
             ),
-            "recipient": self._person(destination, self.RECIPIENT_SMS),
+            # "Create Delivery": recipient.smsEnabled sends an SMS on pickup (where the
+            # agency wants it); the sender's SMS is not supported
+            "recipient": self._person(destination, destination.sms_enabled),
         }
 
     # -- API ---------------------------------------------------------------------------
@@ -387,7 +393,7 @@ class GrabExpressClient(CourierClient):
 
     def cancel(self, our_ref, courier_ref):
         if not courier_ref:
-            return self._cancel_by_reference(our_ref)
+            return self.cancel_by_reference(our_ref)
         path = self.DELIVERY_PATH.format(id=urlquote(str(courier_ref), safe=""))
         try:
             _status, data = self._request("DELETE", path)
@@ -405,7 +411,7 @@ class GrabExpressClient(CourierClient):
             raw=data if isinstance(data, dict) else {},
         )
 
-    def _cancel_by_reference(self, our_ref):
+    def cancel_by_reference(self, our_ref):
         """``DELETE /v1/merchant/deliveries/{merchantOrderID}`` (documented): every
         delivery of the reference, when its deliveryID is unknown (204; 404: none;
         409: one is past pickup)."""
@@ -473,6 +479,10 @@ class GrabExpressClient(CourierClient):
             # and the photo come only from the webhook (merged, OrderInfo.merged_with)
             driver_photo_url=courier.get("pictureURL") or None,
             delivered_at=to_iso(timeline.get("completed")) if delivered else None,
+            # "Get Delivery Details": courier.coordinates{latitude,longitude}
+            driver_latitude=float_or_none((courier.get("coordinates") or {}).get("latitude")),
+            driver_longitude=float_or_none((courier.get("coordinates") or {}).get("longitude")),
+            courier_reason=str(advance.get("failedReason") or "").strip() or None,
             raw=delivery,
         )
 
@@ -523,6 +533,10 @@ class GrabExpressClient(CourierClient):
             receiver_relation=(recipient.get("relationship") or None) if delivered else None,
             proof_photo_url=payload.get("dropoffProofURL") or None,
             delivered_at=occurred_at if delivered else None,
+            # "Tracking Webhook": driver.currentLat/currentLng; failedReason with FAILED
+            driver_latitude=float_or_none(driver.get("currentLat")),
+            driver_longitude=float_or_none(driver.get("currentLng")),
+            courier_reason=str(payload.get("failedReason") or "").strip() or None,
             raw=payload,
         )
         return WebhookEvent(

@@ -207,7 +207,8 @@ class HttpClient:
     :param logger: a :class:`logging.Logger`; default ``pemkab_delivery.clients.<kind>``.
     :param on_exchange: ``callable(entry: dict)`` called once per HTTP exchange with
         ``method, url, request_headers, request_body, status_code, response_body,
-        duration_ms, error``; secrets are replaced by ``'***'``. Exceptions it raises are
+        duration_ms, error, request_id`` (the courier's id of the request, to quote to
+        its support); secrets are replaced by ``'***'``. Exceptions it raises are
         logged and swallowed.
     :ivar before_request: ``callable()`` or None, called before every HTTP call (may
         block: a rate limiter shared by several servers).
@@ -328,6 +329,17 @@ class HttpClient:
     # the response header in which a courier puts its refusal text (GoSend's
     # ``Error-Message``), or None
     ERROR_MESSAGE_HEADER = None
+    # the response headers carrying the id the courier asks partners to log (Grab's
+    # ``X-Grabkit-Grab-Requestid`` / ``X-Request-ID``), the first one found wins
+    REQUEST_ID_HEADERS = ()
+
+    def _request_id(self, headers):
+        """The courier's id of this request (:attr:`REQUEST_ID_HEADERS`), or None."""
+        for name in self.REQUEST_ID_HEADERS:
+            value = get_header(headers, name)
+            if value:
+                return self._scrub_text(str(value))[:200]
+        return None
 
     def _error_header_message(self, headers):
         """The refusal text of :attr:`ERROR_MESSAGE_HEADER`, or None."""
@@ -399,6 +411,7 @@ class HttpClient:
             "response_body": None,
             "duration_ms": 0,
             "error": None,
+            "request_id": None,
         }
         if self.before_request is not None:
             self.before_request()
@@ -415,6 +428,7 @@ class HttpClient:
             self._record(entry)
             raise error from exc
         entry["duration_ms"] = int((time.monotonic() - started) * 1000)
+        entry["request_id"] = self._request_id(response.headers)
         status = response.status_code
         text = response.text
         entry["status_code"] = status

@@ -78,6 +78,7 @@ class Location:
     """A pickup or drop-off point.
 
     ``phone`` is sent to the courier as digits only (``+62 812...`` -> ``62812...``).
+    ``sms_enabled``: the courier may text this person (Grab's recipient SMS on pickup).
     """
 
     name: str
@@ -86,6 +87,7 @@ class Location:
     latitude: float
     longitude: float
     note: str = ""
+    sms_enabled: bool = False
 
     @property
     def latlong(self):
@@ -161,6 +163,13 @@ class OrderInfo:
     proof_photo_url: str | None = None
     driver_photo_url: str | None = None
     delivered_at: str | None = None
+    #: where the driver is now (Grab's webhook ``driver.currentLat/currentLng``, its
+    #: details ``courier.coordinates``; GoSend tells none in any public source)
+    driver_latitude: float | None = None
+    driver_longitude: float | None = None
+    #: the courier's own words on why it ended (Grab's ``failedReason``, GoSend's
+    #: ``cancelled_by``), kept beside our ``failure_reason`` code
+    courier_reason: str | None = None
     raw: dict = dataclasses.field(default_factory=dict)
 
     #: What only a webhook may carry (Grab's delivery details have no receiver, no proof
@@ -177,6 +186,9 @@ class OrderInfo:
         "receiver_relation",
         "proof_photo_url",
         "delivered_at",
+        "driver_latitude",
+        "driver_longitude",
+        "courier_reason",
     )
 
     @property

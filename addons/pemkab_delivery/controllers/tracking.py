@@ -12,10 +12,16 @@ Once the parcel is delivered the page offers the satisfaction survey (SKM): a fo
 URL is the citizen's credential. Bad input is a 4xx, never a 500.
 """
 
+import base64
+
 from werkzeug.exceptions import BadRequest, Conflict
 
 from odoo import http
 from odoo.http import request
+from odoo.tools.mimetypes import guess_mimetype
+
+# the driver's photo is one of these (the exchange keeps no other kind)
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 # the page reloads itself while the parcel moves (seconds)
 REFRESH_SECONDS = 60
@@ -56,6 +62,36 @@ class PemkabCitizenTrackingController(http.Controller):
             headers=[
                 ("Content-Type", "text/html; charset=utf-8"),
                 ("Cache-Control", "no-store"),
+                ("Referrer-Policy", "no-referrer"),
+                ("X-Robots-Tag", "noindex, nofollow"),
+            ],
+        )
+
+    @http.route(
+        "/lacak/<string:token>/pengemudi",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        readonly=True,
+        sitemap=False,
+    )
+    def citizen_driver_photo(self, token, **_kwargs):
+        """The driver's photo while the parcel is on its way: a wrong token, a parcel not
+        (or no longer) on its way, or no photo is a plain 404."""
+        record = self._citizen_record(token)
+        photo = record._delivery_citizen_driver_photo()
+        if not photo:
+            raise request.not_found()
+        content = base64.b64decode(photo)
+        mimetype = guess_mimetype(content)
+        if mimetype not in PHOTO_TYPES:
+            raise request.not_found()
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", mimetype),
+                ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
                 ("Referrer-Policy", "no-referrer"),
                 ("X-Robots-Tag", "noindex, nofollow"),
             ],

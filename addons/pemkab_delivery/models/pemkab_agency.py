@@ -69,6 +69,12 @@ class PemkabAgency(models.Model):
         help="The agency's WhatsApp number (a mobile number): the citizen's page links to "
         "it (wa.me).",
     )
+    courier_recipient_sms = fields.Boolean(
+        string="Courier Texts the Recipient at Pickup",
+        tracking=True,
+        help="Couriers that offer it (GrabExpress) send the recipient an SMS when the "
+        "driver picks the parcel up, besides the agency's own messages.",
+    )
     # the letterhead (kop surat) and the signature of the agency's papers
     logo = fields.Image(
         max_width=512,

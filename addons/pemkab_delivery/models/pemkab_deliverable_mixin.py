@@ -1666,7 +1666,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         cancelled = state in self._delivery_closed_states and not delivered
         out = state == self._delivery_out_state
         live = state in self._delivery_live_states()
-        on_the_way = live and booking.state in ("driver_assigned", "picked_up")
+        on_the_way = self._delivery_citizen_on_the_way(booking)
         shelter = (
             booking.shelter_id
             or (self["shelter_id"] if "shelter_id" in self._fields else booking.shelter_id)
@@ -1697,6 +1697,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
             "eta": on_the_way and self._delivery_citizen_eta(booking, shelter) or "",
             "driver_name": on_the_way and booking.driver_name or "",
             "driver_plate": on_the_way and booking.driver_plate or "",
+            **self._delivery_citizen_driver_values(booking, on_the_way),
             "receiver_name": delivered and self.receiver_name or "",
             "delivered_at": (
                 delivered
@@ -1709,6 +1710,44 @@ class PemkabDeliverableMixin(models.AbstractModel):
         }
         values.update(self._delivery_citizen_survey_values(delivered))
         return values
+
+    def _delivery_citizen_on_the_way(self, booking):
+        """A driver has the parcel or is coming for it, and the document still waits
+        for it: the only time the driver's photo and position are shown."""
+        state = self[self._delivery_state_field]
+        return state in self._delivery_live_states() and booking.state in (
+            "driver_assigned",
+            "picked_up",
+        )
+
+    def _delivery_citizen_driver_values(self, booking, on_the_way):
+        """The driver's photo (served by ``/lacak/<token>/pengemudi``, which checks the
+        token and the way again: never an attachment's URL) and the driver's last
+        position the courier told (GrabExpress only: GoSend tells none), with its time."""
+        values = {"driver_photo_url": "", "driver_position_url": "", "driver_position_at": ""}
+        if not on_the_way:
+            return values
+        if booking.with_context(bin_size=True).driver_photo:
+            values["driver_photo_url"] = f"/lacak/{self.access_token}/pengemudi"
+        if booking.driver_position_at and (booking.driver_latitude or booking.driver_longitude):
+            lat, lng = booking.driver_latitude, booking.driver_longitude
+            values["driver_position_url"] = (
+                f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lng:.5f}"
+                f"#map=16/{lat:.5f}/{lng:.5f}"
+            )
+            values["driver_position_at"] = (
+                f"{self._delivery_citizen_time(booking.driver_position_at)} WIB"
+            )
+        return values
+
+    def _delivery_citizen_driver_photo(self):
+        """The driver's photo (base64) for the citizen page, or None: only while the
+        parcel is on its way."""
+        self.ensure_one()
+        booking = self.delivery_booking_id.sudo()
+        if not booking or not self._delivery_citizen_on_the_way(booking):
+            return None
+        return booking.driver_photo or None
 
     def _delivery_citizen_survey_values(self, delivered):
         """The satisfaction survey (SKM) of the page: offered once the parcel is

@@ -227,6 +227,11 @@ class PemkabDeliveryBooking(models.Model):
         help="The courier's link the driver's photo was downloaded from (Grab's expire "
         "after 3 hours): kept as provenance.",
     )
+    # where the driver is (Grab's webhook driver.currentLat/currentLng, its details
+    # courier.coordinates; GoSend tells none): on the citizen page while on the way
+    driver_latitude = fields.Float(digits=(10, 7), copy=False)
+    driver_longitude = fields.Float(digits=(10, 7), copy=False)
+    driver_position_at = fields.Datetime(string="Driver Position Time", copy=False)
     # own fleet: the driver run that takes the parcel, and its driver
     fleet_run_id = fields.Many2one(
         "pemkab.fleet.run",
@@ -267,6 +272,18 @@ class PemkabDeliveryBooking(models.Model):
     failure_reason = fields.Selection(FAILURE_REASONS, copy=False, tracking=True)
     failure_message = fields.Char(
         string="Failure Details", copy=False, help="The courier's own words."
+    )
+    courier_reason = fields.Char(
+        string="Courier's Reason",
+        readonly=True,
+        copy=False,
+        help="The courier's own words on why the delivery ended: GrabExpress's "
+        "failedReason, GoSend's cancelled_by.",
+    )
+    courier_reason_label = fields.Char(
+        string="Why the Courier Ended It",
+        compute="_compute_courier_reason_label",
+        help="The courier's reason in the user's language.",
     )
     cancel_requested = fields.Boolean(copy=False, readonly=True)
     cancel_reason = fields.Char(copy=False, tracking=True)
@@ -979,6 +996,36 @@ class PemkabDeliveryBooking(models.Model):
                 values.pop("responsible_user_id", None)
                 booking._workflow().write(values)
 
+    @api.depends("courier_reason")
+    @api.depends_context("lang")
+    def _compute_courier_reason_label(self):
+        for booking in self:
+            booking.courier_reason_label = booking._courier_reason_words()
+
+    def _courier_reason_words(self):
+        """The courier's reason, in the user's language: GrabExpress's ``failedReason``
+        codes ("Get Delivery Details": 2, 5, 6), GoSend's ``cancelled_by`` (who
+        cancelled); other words are shown as the courier wrote them."""
+        self.ensure_one()
+        text = (self.courier_reason or "").strip()
+        if not text:
+            return False
+        code, _sep, _rest = text.partition("|")
+        key = code.strip().lower() if _sep else text.lower()
+        words = {
+            "2": self.env._(
+                "The driver cancelled: the courier took the sender or order for a fake"
+            ),
+            "5": self.env._("Cancelled by a GrabExpress operator"),
+            "6": self.env._("The courier found no driver"),
+            "driver": self.env._("Cancelled by the driver"),
+            "customer": self.env._("Cancelled by the customer (us)"),
+            "merchant": self.env._("Cancelled by the customer (us)"),
+            "cs": self.env._("Cancelled by the courier's customer service"),
+            "system": self.env._("Cancelled by the courier's system"),
+        }
+        return words.get(key) or self.env._("The courier says: %s", text)
+
     def _get_business_record(self):
         self.ensure_one()
         if not self.res_model or not self.res_id or self.res_model not in self.env:
@@ -1349,6 +1396,7 @@ class PemkabDeliveryBooking(models.Model):
                 latitude=self.latitude,
                 longitude=self.longitude,
                 note=self.recipient_note or "",
+                sms_enabled=self.agency_id.courier_recipient_sms,
             ),
             "package": Package(
                 code=self.package_code,
@@ -1433,6 +1481,21 @@ class PemkabDeliveryBooking(models.Model):
                 )
         elif verdict == decisions.BOOKED_WHILE_CANCELLED:
             self._log_event("api", note=self.env._("Booked while being cancelled: cancelling it."))
+        elif verdict == decisions.VOIDED:
+            payload = settlement.info.raw if settlement.info else None
+            self._log_event(
+                "api",
+                note=self.env._(
+                    "The booking call got no answer: every courier order of this reference "
+                    "is cancelled, the booking is sent again."
+                )
+                if settlement.next_action == decisions.NEXT_SEND
+                else self.env._(
+                    "Every courier order of this reference is cancelled, the one the "
+                    "courier's news named too: its news follows."
+                ),
+                payload=payload,
+            )
 
     def _exchange_booked(self, settlement):
         """The courier has the order (booked, found, or another one of our reference):
@@ -1651,6 +1714,14 @@ class PemkabDeliveryBooking(models.Model):
         for fname, value in mapping.items():
             if value and value != self[fname]:
                 vals[fname] = value
+        if info.courier_reason and info.courier_reason != self.courier_reason:
+            vals["courier_reason"] = info.courier_reason
+        if info.driver_latitude is not None and info.driver_longitude is not None:
+            vals.update(
+                driver_latitude=info.driver_latitude,
+                driver_longitude=info.driver_longitude,
+                driver_position_at=fields.Datetime.now(),
+            )
         vals.update(self._courier_photo_vals(info, vals))
         if info.driver_phone:
             try:
@@ -1978,6 +2049,9 @@ class PemkabDeliveryBooking(models.Model):
                 "driver_phone": False,
                 "driver_photo": False,
                 "driver_photo_url": False,
+                "driver_latitude": False,
+                "driver_longitude": False,
+                "driver_position_at": False,
                 "proof_photo": False,
                 "proof_photo_url": False,
                 "photo_fetch_at": False,

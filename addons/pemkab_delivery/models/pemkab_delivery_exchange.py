@@ -264,6 +264,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
         )
         jobs = []
         books_once = self._books_once({row[-1] for row in rows})
+        voids = self._cancels_by_reference({row[-1] for row in rows})
         for row in _round_robin(rows):
             (booking_id, name, attempts, cancel, courier_ref, state, unknown, strays) = row[:8]
             max_tries, can_lookup, provider_id = row[8:]
@@ -277,6 +278,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
                     max_attempts=max_tries,
                     can_lookup=bool(can_lookup),
                     books_once=provider_id in books_once,
+                    cancels_by_reference=provider_id in voids,
                 )
             )
             jobs.append(
@@ -302,6 +304,17 @@ class PemkabDeliveryExchange(models.AbstractModel):
             for provider in providers.browse(sorted(provider_ids))
             if provider._has_api()
             and getattr(provider._courier_client_class(), "BOOKS_ONCE_PER_REFERENCE", False)
+        }
+
+    @api.model
+    def _cancels_by_reference(self, provider_ids):
+        """The accounts (of ``provider_ids``) whose courier cancels every order of our
+        reference (GrabExpress; the account's *Cancel by Our Reference*)."""
+        providers = self.env["pemkab.courier.provider"].with_context(active_test=False)
+        return {
+            provider.id
+            for provider in providers.browse(sorted(provider_ids))
+            if provider._has_api() and provider.cancel_by_reference
         }
 
     @api.model
@@ -485,6 +498,7 @@ class PemkabDeliveryExchange(models.AbstractModel):
             max_attempts=max_tries,
             can_lookup=bool(can_lookup),
             books_once=bool(self._books_once({booking.provider_id.id})),
+            cancels_by_reference=bool(self._cancels_by_reference({booking.provider_id.id})),
             quoted_price=row[8] or 0.0,
             last_error=row[9],
         )

@@ -47,6 +47,10 @@ NONE = "none"  # no call (only the reference's other orders to cancel)
 POLL = "poll"  # the booking's news, by its courier order number
 CONFIRM = "confirm"  # a webhook's token-borne final state, looked up before it is applied
 PHOTOS = "photos"  # download the courier's proof and driver photos into the booking
+# cancel every courier order of our reference (Grab's documented DELETE
+# /v1/merchant/deliveries/{merchantOrderID}): the way out of a create that timed out where
+# the courier cannot be asked by our reference; the booking is then sent again
+VOID = "void"
 CANCEL_ACTIONS = (CANCEL, LOOKUP_CANCEL, CANCEL_LOCAL)
 
 # ------------------------------------------------------------------
@@ -69,6 +73,7 @@ IDLE = "idle"  # nothing to record
 CONFIRMED = "confirmed"  # the courier's API answered: its answer is applied as news
 UNCONFIRMED = "unconfirmed"  # the API could not be asked, for the last time: not applied
 POLL_FAILED = "poll_failed"  # the poll got no answer
+VOIDED = "voided"  # every order of our reference is cancelled: booked again
 
 # ------------------------------------------------------------------
 # What happens next
@@ -111,6 +116,8 @@ class Claimed:
     :ivar can_lookup: the courier can be asked for an order by our reference.
     :ivar books_once: the courier refuses a second order for our reference and names the
         first (Biteship's ``reference_id``): a booking call repeated finds the order.
+    :ivar cancels_by_reference: the courier cancels every order of our reference
+        (GrabExpress): an unknown outcome is voided, then booked again.
     """
 
     state: str
@@ -121,6 +128,7 @@ class Claimed:
     max_attempts: int = 5
     can_lookup: bool = True
     books_once: bool = False
+    cancels_by_reference: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,6 +147,7 @@ class Held:
     max_attempts: int = 5
     can_lookup: bool = True
     books_once: bool = False
+    cancels_by_reference: bool = False
     quoted_price: float = 0.0
     last_error: str | None = None
 
@@ -188,10 +197,18 @@ def claim_action(claimed):
     elif cancel:
         # without its number, look the order up first; a courier that cannot be asked got
         # a known answer (no order), or the booking waits for a person
-        action = LOOKUP_CANCEL if can_lookup else REVIEW if unknown else CANCEL_LOCAL
+        if can_lookup:
+            action = LOOKUP_CANCEL
+        elif unknown:
+            action = VOID if claimed.cancels_by_reference else REVIEW
+        else:
+            action = CANCEL_LOCAL
     elif waiting and unknown and not can_lookup and claimed.books_once:
         # the courier answers a second booking call with the order the first one made
         action = BOOK
+    elif waiting and unknown and not can_lookup and claimed.cancels_by_reference:
+        # cancel whatever the call may have made, by our reference, then book again
+        action = VOID
     elif waiting and unknown and not can_lookup:
         # a call may have made an order nobody can ask about: never book blindly
         action = REVIEW
@@ -238,8 +255,9 @@ def settle(job, outcome, held, now):
             strays = (made.courier_ref,)
         return Settlement(LATE, info=made, stray_refs=strays)
     vals = {"claimed_until": False, "claim_token": False}
-    if outcome is None:
-        return _settle_no_call(job, held, vals)
+    apart = _settle_apart(job, outcome, held, vals, now)
+    if apart is not None:
+        return apart
     if job.get("unknown") and held.courier_ref:
         vals.update(outcome_unknown=False, next_attempt_at=False, last_error=False)
         return Settlement(KNOWN_BY_NEWS, vals, next_action=_send_if(held.cancel_requested))
@@ -251,7 +269,7 @@ def settle(job, outcome, held, now):
         unknown = False
     if unknown != held.outcome_unknown:
         vals["outcome_unknown"] = unknown
-    if job.get("unknown") and not held.can_lookup and not held.books_once:
+    if job.get("unknown") and _only_a_person_can_tell(held):
         return _review(vals, value)
     if kind == "error":
         return _settle_error(action, value, held, unknown, vals, now)
@@ -290,6 +308,44 @@ def settle(job, outcome, held, now):
         )
     verdict = FOUND if kind == "found" else BOOKED
     return Settlement(verdict, vals, next_action=next_action, info=info)
+
+
+def _settle_apart(job, outcome, held, vals, now):
+    """The jobs settled on their own: no call was made, or every order of our reference
+    was cancelled (``void``); None for the others."""
+    if outcome is None:
+        return _settle_no_call(job, held, vals)
+    if job["action"] == VOID:
+        return _settle_void(*outcome, held, vals, now)
+    return None
+
+
+def _only_a_person_can_tell(held):
+    """The courier can be neither asked by our reference, nor booked again safely (it
+    books once per reference), nor told to cancel every order of it."""
+    return not (held.can_lookup or held.books_once or held.cancels_by_reference)
+
+
+def _settle_void(kind, value, held, vals, now):
+    """The cancellation of every order of our reference (``void``): booked again at once
+    (the courier has none left), tried again after a retryable error; refused (Grab's
+    409: one of them is past pickup), a person enters its number. A cancellation asked
+    meanwhile ends here; an order the courier's news named meanwhile is cancelled too,
+    and its cancellation news follows."""
+    if kind == "error":
+        if value.retryable:
+            return _settle_error(VOID, value, held, True, vals, now)
+        return _review(vals, value)
+    vals.update(outcome_unknown=False, next_attempt_at=False, last_error=False)
+    info = value if kind == "ok" else None
+    if held.cancel_requested:
+        vals["cancel_requested"] = False
+        state = None if held.state == "cancelled" else "cancelled"
+        return Settlement(CANCELLED, vals, state=state, info=info)
+    if held.courier_ref or held.state != "requested":
+        return Settlement(VOIDED, vals, info=info)
+    vals["next_attempt_at"] = now
+    return Settlement(VOIDED, vals, next_action=NEXT_SEND, info=info)
 
 
 def _send_if(flag):

@@ -9,7 +9,8 @@ may have made it), ``cancel``, ``lookup_cancel``, ``cancel_local`` (no call: the
 has no order), ``poll``, ``confirm`` (look up the order of a webhook's token-borne final
 state), ``photos`` (download the courier's photos of ``photos``: {field: url}),
 ``review`` (no call: the last call may have made an order the courier cannot be asked
-about), ``none``), ``lookup_first`` (an earlier attempt may have
+about), ``void`` (cancel every order of our reference: the courier cannot be asked by it
+but cancels by it), ``none``), ``lookup_first`` (an earlier attempt may have
 reached the courier), ``strays`` (other courier orders of our reference, to cancel),
 ``client`` (a courier client, or None when it could not be set up), ``provider_id``,
 ``max_parallel``, ``courier_ref`` (``event_courier_ref``: the order a webhook to confirm
@@ -73,6 +74,12 @@ def run_job(job):
             return "ok", fetch_photos(client, job["photos"])
         if job["action"] == "cancel_local":
             return "not_found", None
+        if job["action"] == "void":
+            # every order of our reference (Grab's DELETE /v1/merchant/deliveries/{ref})
+            try:
+                return "ok", client.cancel_by_reference(ref)
+            except OrderNotFound:
+                return "not_found", None
         if job["action"] == "cancel":
             return "ok", client.cancel(ref, job.get("courier_ref"))
         if job["action"] == "lookup_cancel":
@@ -167,4 +174,7 @@ def lookup(client, ref):
 def exchange_note(exchange):
     """One line of the booking's history for one HTTP exchange with a courier."""
     status = exchange.get("status_code") or exchange.get("error") or "-"
-    return f"{exchange.get('method', '')} {exchange.get('url', '')} -> {status}"[:250]
+    # the courier's id of the request, as Grab asks partners to log it
+    request_id = f" [{exchange['request_id']}]" if exchange.get("request_id") else ""
+    line = f"{exchange.get('method', '')} {exchange.get('url', '')} -> {status}"
+    return f"{line[: 250 - len(request_id)]}{request_id}"

@@ -231,6 +231,12 @@ class GrabApiMixin:
         for role, person in (("sender", sender), ("recipient", recipient)):
             if not person.get("firstName") or not (person.get("phone") or person.get("email")):
                 raise grab_error(400, f"{role} needs firstName and phone or email")
+            # "Create Delivery": smsEnabled is required (a boolean); the recipient's sends
+            # an SMS on pickup, the sender's is not supported
+            if not isinstance(person.get("smsEnabled"), bool):
+                raise grab_error(400, f"Invalid parameters: {role}.smsEnabled")
+        if sender["smsEnabled"]:
+            raise grab_error(400, "Invalid parameters: sender SMS is not supported")
         quote = self._grab_quote(service_type, km)
         order = self._new_order(
             "grab",
@@ -287,10 +293,10 @@ class GrabApiMixin:
                 "phone": driver["phone"],
                 "pictureURL": driver["photo_url"],
                 "rating": 4.9,
-                "coordinates": {
-                    "latitude": order["destination"]["lat"],
-                    "longitude": order["destination"]["lng"],
-                },
+                # "Get Delivery Details": courier.coordinates, where the driver is now
+                "coordinates": dict(
+                    zip(("latitude", "longitude"), _driver_position(order), strict=True)
+                ),
                 "vehicle": {
                     "licensePlate": driver["plate"],
                     "model": driver["model"],
@@ -340,8 +346,9 @@ class GrabApiMixin:
                 "phone": driver["phone"],
                 "licensePlate": driver["plate"],
                 "photoURL": driver["photo_url"],
-                "currentLat": dest.get("lat"),
-                "currentLng": dest.get("lng"),
+                # "Tracking Webhook": driver.currentLat/currentLng
+                "currentLat": _driver_position(order)[0],
+                "currentLng": _driver_position(order)[1],
             }
             if driver
             else None,
@@ -350,3 +357,18 @@ class GrabApiMixin:
             "dropoffProofURL": (order["proof_photo_url"] or "") if delivered else "",
             "cancelProofURL": "",
         }
+
+
+def _driver_position(order):
+    """Where the sandbox's driver is: at the pickup point until the parcel is on board,
+    half-way while it rides, at the recipient's once there."""
+    origin, dest = order["origin"], order["destination"]
+    stage = order["stage"]
+    if stage in ("booked", "driver_assigned"):
+        return origin.get("lat"), origin.get("lng")
+    if stage == "picked_up" and None not in (origin.get("lat"), dest.get("lat")):
+        return (
+            round((origin["lat"] + dest["lat"]) / 2, 6),
+            round((origin["lng"] + dest["lng"]) / 2, 6),
+        )
+    return dest.get("lat"), dest.get("lng")

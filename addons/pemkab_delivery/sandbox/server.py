@@ -21,6 +21,7 @@ import struct
 import sys
 import threading
 import time
+import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -303,7 +304,10 @@ class CourierSandbox(
             if body or status != 204:
                 handler.send_header("Content-Type", content_type)
             handler.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
+            for key, value in {
+                **getattr(handler, "sandbox_headers", {}),
+                **(headers or {}),
+            }.items():
                 handler.send_header(key, value)
             handler.end_headers()
             if body:
@@ -328,6 +332,7 @@ class CourierSandbox(
             raise ApiError(400, {"message": "body is not JSON"}) from None
 
     def _handle(self, handler, method):
+        handler.sandbox_headers = {}  # a kept-alive connection serves several requests
         split = urlsplit(handler.path)
         segments = [unquote(part) for part in split.path.split("/")[1:]]
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -465,6 +470,10 @@ class CourierSandbox(
         is_token = api == "grab" and seg == ["grabid", "v1", "oauth2", "token"]
         self._before_api_call(api, is_token)
         body = self._read_json(handler) if method in ("POST", "PUT") else {}
+        if api == "grab":
+            # Grab's docs ("Partner obligations"): its answers carry a request id that
+            # partners log (X-Grabkit-Grab-Requestid), errors included
+            handler.sandbox_headers = {"X-Grabkit-Grab-Requestid": uuid.uuid4().hex}
         if api == "gosend":
             self._gosend_auth(handler)
             self._gosend_route(handler, method, seg, query, body)

@@ -40,6 +40,75 @@ class TestCourierEvidence(PemkabCourierCommon, HttpCase):
         self.assertEqual(self.sandbox.count(grab.name) + self.sandbox.count(heavy.name), 0)
 
     # ------------------------------------------------------------------
+    # the courier's reason (Grab's failedReason, GoSend's cancelled_by), in Indonesian
+    # ------------------------------------------------------------------
+    def test_courier_reason_shown_to_officers_in_their_language(self):
+        grab = self._booking(provider=self.provider_grab, package_code="PKG-GRAB-OPS")
+        grab.action_request()
+        self._run_outbox()
+        self._webhook(grab, "cancelled_by_courier")  # FAILED, "5|Canceled by Grab Operator"
+        self.assertEqual(grab.state, "failed")
+        self.assertEqual(grab.courier_reason, "5|Canceled by Grab Operator")
+        self.assertEqual(grab.courier_reason_label, "Cancelled by a GrabExpress operator")
+        self.env["res.lang"]._activate_lang("id_ID")
+        self.env["ir.module.module"]._load_module_terms(["pemkab_delivery"], ["id_ID"])
+        self.assertEqual(
+            grab.with_context(lang="id_ID").courier_reason_label,
+            "Dibatalkan oleh operator GrabExpress",
+        )
+        gosend = self._booking(package_code="PKG-GOSEND-DRV")
+        gosend.action_request()
+        self._run_outbox()
+        sent = self.sandbox.advance(
+            gosend.name, "cancelled_by_courier", webhook=False, reason="driver"
+        )
+        event = self.provider._courier_client_class().parse_webhook(sent["payload"])
+        gosend._apply_courier_update(event.order, "webhook", event_key=event.event_id)
+        self.assertEqual(gosend.courier_reason, "driver")
+        self.assertEqual(
+            gosend.with_context(lang="id_ID").courier_reason_label, "Dibatalkan oleh pengemudi"
+        )
+        self.assertFalse(self._booking(package_code="PKG-NONE").courier_reason_label)
+
+    # ------------------------------------------------------------------
+    # the request id Grab asks partners to log, in the booking's exchange log
+    # ------------------------------------------------------------------
+    def test_grab_request_id_kept_in_the_exchange_log(self):
+        booking = self._booking(provider=self.provider_grab, package_code="PKG-REQ-ID")
+        booking.action_request()
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        calls = booking.event_ids.filtered(
+            lambda event: event.source == "api" and "/v1/deliveries" in (event.note or "")
+        )
+        self.assertTrue(calls)
+        for event in calls:
+            request_id = json.loads(event.payload)["request_id"]
+            self.assertRegex(request_id, r"^[0-9a-f]{32}$")
+            self.assertTrue(event.note.endswith(f"[{request_id}]"), event.note)
+
+    # ------------------------------------------------------------------
+    # Grab's recipient SMS on pickup, where the agency wants it
+    # ------------------------------------------------------------------
+    def _grab_recipient_sms(self, package_code):
+        booking = self._booking(provider=self.provider_grab, package_code=package_code)
+        booking.action_request()
+        self._run_outbox()
+        self.assertEqual(booking.state, "booked")
+        create = booking.event_ids.filtered(
+            lambda event: event.source == "api"
+            and (event.note or "").startswith("POST")
+            and "/v1/deliveries " in event.note
+        )
+        body = json.loads(json.loads(create.payload)["request_body"])
+        return body["recipient"]["smsEnabled"], body["sender"]["smsEnabled"]
+
+    def test_grab_recipient_sms_on_pickup_where_the_agency_wants_it(self):
+        self.assertEqual(self._grab_recipient_sms("PKG-SMS-OFF"), (False, False))
+        self.agency_a.courier_recipient_sms = True
+        self.assertEqual(self._grab_recipient_sms("PKG-SMS-ON"), (True, False))
+
+    # ------------------------------------------------------------------
     # 6. GoSend's refusal text, from its Error-Message header
     # ------------------------------------------------------------------
     def test_gosend_refusal_text_shown_instead_of_the_http_status(self):

@@ -229,11 +229,13 @@ class TestOutboxExactlyOnce(PemkabCourierCommon):
 
 @tagged("post_install", "-at_install")
 class TestOutboxWithoutLookup(PemkabCourierCommon):
-    """Grab documents no lookup by our reference: a booking call left without answer
-    waits for a person, never booked again blindly."""
+    """A courier that can be neither asked nor cancelled by our reference (Grab with its
+    *Cancel by Our Reference* off): a booking call left without answer waits for a
+    person, never booked again blindly."""
 
     def setUp(self):
         super().setUp()
+        self.provider_grab.cancel_by_reference = False
         self.provider_grab.read_timeout = 0.5
         self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
         self.booking = self._booking(provider=self.provider_grab)
@@ -334,6 +336,7 @@ class TestOutboxAfterACrash(PemkabCourierCommon):
         bookings.write({"claimed_until": fields.Datetime.now() - timedelta(seconds=1)})
 
     def test_grab_booking_of_a_killed_run_is_not_booked_again(self):
+        self.provider_grab.cancel_by_reference = False
         booking = self._requested(provider=self.provider_grab)
         self._killed_run(booking)
         self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1, "the call made it")
@@ -353,6 +356,7 @@ class TestOutboxAfterACrash(PemkabCourierCommon):
         self.assertEqual([o["stage"] for o in self.sandbox.orders(booking.name)], ["cancelled"])
 
     def test_grab_cancel_after_a_killed_run_waits_for_a_person(self):
+        self.provider_grab.cancel_by_reference = False
         booking = self._requested(provider=self.provider_grab)
         self._killed_run(booking)
         booking.action_cancel()
@@ -382,3 +386,56 @@ class TestOutboxAfterACrash(PemkabCourierCommon):
         self.assertFalse(booking.next_attempt_at, "no retry")
         self.assertFalse(booking.activity_ids)
         self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxCancelByReference(PemkabCourierCommon):
+    """Grab documents no lookup by our reference, but its cancel by it (``DELETE
+    /v1/merchant/deliveries/{merchantOrderID}``): a create that timed out is undone that
+    way, then booked again; nobody has to ask Grab."""
+
+    def setUp(self):
+        super().setUp()
+        self.assertTrue(self.provider_grab.cancel_by_reference, "Grab's default")
+        self.provider_grab.read_timeout = 0.5
+        self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
+        self.booking = self._booking(provider=self.provider_grab)
+        self.booking.action_request()
+        self._run_outbox()
+        self.sandbox.configure(timeout_rate=0.0)
+
+    def test_timed_out_create_is_cancelled_by_reference_then_booked_again(self):
+        booking = self.booking
+        self.assertEqual(booking.state, "requested")
+        self.assertFalse(booking.review_needed, "no person needed")
+        self.assertTrue(booking.outcome_unknown)
+        self._make_due(booking)
+        self._run_outbox()  # the void, then (at once) the new booking call
+        self._make_due(booking)
+        self._run_outbox()
+        orders = self.sandbox.orders(booking.name)
+        self.assertEqual([o["stage"] for o in orders], ["cancelled", "booked"])
+        self.assertEqual(booking.state, "booked")
+        self.assertEqual(booking.courier_order_ref, orders[1]["courier_ref"])
+        self.assertFalse(booking.outcome_unknown)
+        self.assertFalse(booking.review_needed)
+        self.assertIn(
+            "every courier order of this reference is cancelled",
+            " ".join(note or "" for note in booking.event_ids.mapped("note")),
+        )
+
+    def test_cancel_of_a_timed_out_create_goes_through_the_courier(self):
+        booking = self.booking
+        booking.action_cancel()
+        self._run_outbox()
+        self.assertEqual(booking.state, "cancelled")
+        self.assertEqual([o["stage"] for o in self.sandbox.orders(booking.name)], ["cancelled"])
+
+    def test_void_refused_past_pickup_waits_for_a_person(self):
+        booking = self.booking
+        self.sandbox.advance(booking.name, "picked_up", webhook=False)
+        self._make_due(booking)
+        self._run_outbox()
+        self.assertEqual(booking.state, "requested")
+        self.assertTrue(booking.review_needed, "Grab's 409: a person enters its number")
+        self.assertEqual(self.sandbox.count(booking.name, api="grab"), 1, "not booked again")

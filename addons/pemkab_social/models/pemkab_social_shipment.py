@@ -491,6 +491,9 @@ class PemkabSocialShipment(models.Model):
             "recipient_note": False,
             "package_code": self.name,
             "package_description": self.env._("Parcel"),
+            # the package type's weight: the route check refuses a parcel heavier than
+            # the courier takes (GoSend Instant: 20 kg), the courier is told it
+            "weight_kg": self.package_type_id.weight_kg,
             "responsible_user_id": self.approved_by_id.id or self.env.uid,
             "currency_id": self.currency_id.id,
         }
@@ -515,6 +518,11 @@ class PemkabSocialShipment(models.Model):
             "recipient_note": SQL("NULL"),
             "package_code": column("name"),
             "package_description": SQL("%s", self.env._("Parcel")),
+            "weight_kg": SQL(
+                "COALESCE((SELECT t.weight_kg FROM pemkab_social_package_type t "
+                "WHERE t.id = %s), 0.0)",
+                column("package_type_id"),
+            ),
             "responsible_user_id": SQL("COALESCE(%s, %s)", column("approved_by_id"), self.env.uid),
             "currency_id": column("currency_id"),
         }

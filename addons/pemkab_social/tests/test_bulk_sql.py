@@ -200,14 +200,16 @@ class TestBulkSql(PemkabSocialCommon):
     def test_booking_values_sql_gives_the_python_values(self):
         """The SQL form of the booking values (the bulk path) and the Python one (a
         single shipment) give the same columns and values for the same shipment."""
+        self.package.weight_kg = 12.5
         shipments = self._generate()
         self.period.action_submit_all()
         self.period.with_user(self.user_social_head).action_approve()
-        # a shipment with no phone, no desa, no coordinates, no approver
+        # a shipment with no phone, no desa, no coordinates, no approver, no package type
         bare = shipments[0]
         self.env.cr.execute(
             "UPDATE pemkab_social_shipment SET recipient_phone = NULL, desa_id = NULL, "
-            "latitude = NULL, longitude = NULL, street = NULL, approved_by_id = NULL "
+            "latitude = NULL, longitude = NULL, street = NULL, approved_by_id = NULL, "
+            "package_type_id = NULL "
             "WHERE id = %s",
             [bare.id],
         )
@@ -218,6 +220,7 @@ class TestBulkSql(PemkabSocialCommon):
         for shipment in (bare, shipments[1], shipments[-1]):
             by_python = shipment._delivery_booking_values()
             self.assertEqual(set(values_sql), set(by_python))
+            self.assertEqual(by_python["weight_kg"], shipment.package_type_id.weight_kg)
             row = self.env.execute_query(
                 SQL(
                     "SELECT %s FROM pemkab_social_shipment d WHERE d.id = %s",

@@ -194,6 +194,21 @@ class TestShipmentWorkflow(PemkabSocialCommon):
         with self.assertRaisesRegex(UserError, "(?s)no phone.*no coordinates"):
             other.action_pack()
 
+    def test_package_weight_goes_to_the_booking_and_its_route_check(self):
+        """The package type's weight is the booking's parcel weight: a package heavier
+        than GoSend Instant takes (20 kg) is refused before the courier is called."""
+        self.package.weight_kg = 12.5
+        shipments = self._approved()
+        shipments[0].action_pack()
+        self.assertEqual(self._bookings(shipments[0]).weight_kg, 12.5)
+        self.package.weight_kg = 25
+        with self.assertRaises(UserError) as refused:  # rolled back to its savepoint
+            shipments[1].action_pack()
+        self.assertIn("at most 20 kg; this one weighs 25 kg", str(refused.exception))
+        self.assertEqual(shipments[1].state, "approved")
+        self.assertFalse(self._bookings(shipments[1]))
+        self.assertEqual(self.sandbox.count(self._bookings(shipments[0]).name), 0)
+
     def test_dispatch_period_with_dispatcher(self):
         self.trigger.dispatch_mode = "dispatcher"
         shipments = self._approved()

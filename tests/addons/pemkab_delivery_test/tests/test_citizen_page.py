@@ -6,6 +6,7 @@ while the parcel moves, the satisfaction survey (SKM) after delivery, and the of
 "Send by WhatsApp"."""
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -154,6 +155,45 @@ class TestCitizenPage(SeedParcelCommon, PemkabPaperCase, PemkabRpcMixin, HttpCas
         arrival = datetime(int(year), opens.month, int(day), int(hour), int(minute))
         self.assertGreaterEqual(arrival, opens + timedelta(minutes=15), "after the opening")
         self.assertLess(arrival, opens + timedelta(hours=2))
+
+    # ------------------------------------------------------------------
+    # The driver's photo and position, while the parcel is on its way
+    # ------------------------------------------------------------------
+    def test_driver_photo_and_position_only_while_on_the_way(self):
+        """GrabExpress tells where its driver is (webhook ``driver.currentLat/Lng``) and
+        links the driver's photo, which the exchange keeps: the page shows both while the
+        driver comes or rides, through a route that checks the token, never after."""
+        self.trigger.provider_id = self.provider_grab
+        parcel, booking = self._sent()
+        photo_url = f"/lacak/{parcel.access_token}/pengemudi"
+        self.assertEqual(self._page(photo_url).status_code, 404, "no driver yet")
+        self._webhook(booking, "driver_assigned")
+        self.assertEqual(self.Exchange._cron_fetch_photos(), 1)
+        self.assertTrue(booking.driver_photo)
+        english, html = self._text(parcel.delivery_citizen_url + "?lang=en")
+        self.assertIn(f'src="{photo_url}"', html)
+        self.assertNotIn("/web/image", html, "never an attachment's URL")
+        self.assertIn("Driver's position", english)
+        # the sandbox's driver waits at the pickup point until the parcel is on board
+        self.assertIn(f"mlat={self.shelter_a.latitude:.5f}", html)
+        indonesian, _html = self._text(parcel.delivery_citizen_url)
+        self.assertIn("Posisi pengemudi", indonesian)
+        photo = self._page(photo_url)
+        self.assertEqual(photo.status_code, 200)
+        self.assertIn(photo.headers["Content-Type"], ("image/jpeg", "image/png", "image/webp"))
+        self.assertEqual(photo.headers["Cache-Control"], "no-store")
+        for wrong in (str(uuid.uuid4()), parcel.access_token.upper(), "x" * 65):
+            self.assertEqual(self._page(f"/lacak/{wrong}/pengemudi").status_code, 404, wrong)
+        self._courier(booking, "picked_up")
+        _english, html = self._text(parcel.delivery_citizen_url + "?lang=en")
+        self.assertIn(f'src="{photo_url}"', html)
+        self.assertNotIn(f"mlat={self.shelter_a.latitude:.5f}", html, "the driver moved")
+        self._courier(booking, "delivered")
+        self.assertEqual(parcel.state, "delivered")
+        english, html = self._text(parcel.delivery_citizen_url + "?lang=en")
+        self.assertNotIn("pengemudi", html)
+        self.assertNotIn("Driver's position", english)
+        self.assertEqual(self._page(photo_url).status_code, 404, "never after delivery")
 
     # ------------------------------------------------------------------
     # One language at a time

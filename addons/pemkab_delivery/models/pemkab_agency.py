@@ -212,6 +212,8 @@ class PemkabAgency(models.Model):
 
     def action_view_shelters(self):
         self.ensure_one()
+        # a button is a public method: the caller must be able to read the agency
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "pemkab_delivery.pemkab_shelter_action"
         )

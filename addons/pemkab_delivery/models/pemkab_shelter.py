@@ -174,6 +174,7 @@ class PemkabShelter(models.Model):
         """Today at the shelter: the parcels of these shelters (all the user may see when
         called on none) booked since midnight, or still under way, by column: ready,
         waiting for a driver, picked up, failed."""
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "pemkab_delivery.pemkab_delivery_booking_action_today"
         )

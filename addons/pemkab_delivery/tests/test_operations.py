@@ -6,6 +6,7 @@ courier role's user, each call checked against the invariants
 (``PemkabOperationsMixin``): nothing out of the writer's scope, no booking asked for
 past its document's checks, no 5xx nor programming error."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from .common import PemkabCourierCommon, PemkabRpcMixin
@@ -24,3 +25,13 @@ class TestDeliveryOperations(PemkabRpcMixin, PemkabOperationsMixin, PemkabCourie
 
     def test_random_operations(self):
         self._check_operations(own_models(self.env, "pemkab_delivery"), LOGINS)
+
+    def test_kept_smart_buttons_need_the_record_read(self):
+        """Found at 300 examples: a user who may not read an agency pressed its
+        *Shelters* button over JSON-RPC and got the window action back; the shelter's
+        *Today at the Shelter* button had the same gap."""
+        self.authenticate("plain_internal", "plain_internal")
+        self.rpc_refused(AccessError, "pemkab.agency", "action_view_shelters", self.agency_b.ids)
+        self.rpc_refused(
+            AccessError, "pemkab.shelter", "action_open_today_board", self.shelter_b.ids
+        )

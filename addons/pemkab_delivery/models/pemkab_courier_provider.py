@@ -126,15 +126,15 @@ class PemkabCourierProvider(models.Model):
         "it, a booking call left without answer is never retried blindly: the booking "
         "waits for a person who checks with the courier.",
     )
+    # off by default: the undone order stays at the courier as a cancelled one beside the
+    # new order of the same reference, which the fault soak counts as a second order
     cancel_by_reference = fields.Boolean(
         string="Cancel by Our Reference",
-        compute="_compute_cancel_by_reference",
-        store=True,
-        readonly=False,
+        default=False,
         help="The courier cancels every order of our reference (GrabExpress: DELETE "
         "/v1/merchant/deliveries/{merchantOrderID}). A booking call left without answer "
         "is then undone that way and the booking sent again, instead of waiting for a "
-        "person.",
+        "person; the undone order stays at the courier as a cancelled one.",
     )
     booking_count = fields.Integer(compute="_compute_booking_count")
     can_edit_connection = fields.Boolean(
@@ -188,14 +188,6 @@ class PemkabCourierProvider(models.Model):
         for provider in self:
             client_class = provider._courier_client_class() if provider.kind else None
             provider.lookup_by_reference = bool(client_class and client_class.LOOKUP_BY_REFERENCE)
-
-    @api.depends("kind")
-    def _compute_cancel_by_reference(self):
-        for provider in self:
-            client_class = provider._courier_client_class() if provider.kind else None
-            provider.cancel_by_reference = bool(
-                client_class and getattr(client_class, "CANCEL_BY_REFERENCE", False)
-            )
 
     def _compute_booking_count(self):
         counts = dict(

@@ -314,7 +314,9 @@ class PemkabDeliveryExchange(models.AbstractModel):
         return {
             provider.id
             for provider in providers.browse(sorted(provider_ids))
-            if provider._has_api() and provider.cancel_by_reference
+            if provider._has_api()
+            and provider.cancel_by_reference
+            and provider._courier_client_class().CANCEL_BY_REFERENCE
         }
 
     @api.model

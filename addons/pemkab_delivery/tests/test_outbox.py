@@ -396,7 +396,8 @@ class TestOutboxCancelByReference(PemkabCourierCommon):
 
     def setUp(self):
         super().setUp()
-        self.assertTrue(self.provider_grab.cancel_by_reference, "Grab's default")
+        self.assertFalse(self.provider_grab.cancel_by_reference, "off unless chosen")
+        self.provider_grab.cancel_by_reference = True
         self.provider_grab.read_timeout = 0.5
         self.sandbox.configure(timeout_rate=1.0, timeout_sleep_s=1.5)
         self.booking = self._booking(provider=self.provider_grab)

@@ -52,7 +52,9 @@ from .values import (
     OrderInfo,
     Package,
     Quote,
+    Terms,
     WebhookEvent,
+    choose_vehicle,
 )
 
 __all__ = [
@@ -78,7 +80,9 @@ __all__ = [
     "SatusehatClient",
     "SmsGatewayClient",
     "SmsResult",
+    "Terms",
     "WebhookEvent",
+    "choose_vehicle",
     "clear_satusehat_tokens",
     "clear_token_cache",
     "gateway_url_problem",

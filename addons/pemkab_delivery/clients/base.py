@@ -17,7 +17,7 @@ import requests
 
 from .errors import CourierError, CourierTimeout, PermanentError, RetryableError
 from .transport import HttpClient
-from .values import FINAL_STATUSES
+from .values import FINAL_STATUSES, choose_vehicle
 
 __all__ = ["CourierClient"]
 
@@ -57,8 +57,20 @@ class CourierClient(HttpClient, abc.ABC):
     #: The courier's longest route by default, in km, per our service type (a service
     #: missing: no limit known). Checked before booking (:meth:`route_problem`).
     MAX_DISTANCE_KM = {}
-    #: The heaviest parcel, in kg, per our service type (missing: no limit known).
+    #: The heaviest parcel, in kg, per our service type (missing: no limit known): a
+    #: motorbike's, where the courier carries by motorbike.
     MAX_WEIGHT_KG = {}
+    #: Whether the courier is told which vehicle carries (motorbike or car).
+    OFFERS_VEHICLES = False
+    #: The services that also come with a car, per our service type: the heaviest
+    #: parcel a car takes, in kg (None: no limit known). An account uses them only when
+    #: its car service is enabled (its contract has it).
+    CAR_MAX_WEIGHT_KG = {}
+    #: Whether the courier takes a pickup window (GrabExpress's ``schedule``).
+    SCHEDULED_PICKUP = False
+    #: Whether the courier insures a parcel's declared value on request (GoSend's
+    #: ``insuranceDetails``).
+    INSURANCE = False
     #: Hosts (and their sub-domains) the courier's photo links may point to, besides the
     #: API's own host: a photo is never fetched from anywhere else (:meth:`fetch_photo`).
     PHOTO_HOST_SUFFIXES = ()
@@ -91,8 +103,10 @@ class CourierClient(HttpClient, abc.ABC):
         """Return a :class:`Quote` for carrying ``package`` from origin to destination."""
 
     @abc.abstractmethod
-    def book(self, our_ref, origin, destination, package, service_type="instant"):
+    def book(self, our_ref, origin, destination, package, service_type="instant", terms=None):
         """Create a courier order for ``our_ref``; return its :class:`OrderInfo`.
+        ``terms``: a :class:`~.values.Terms` (vehicle, pickup window, insurance), as far
+        as the courier offers them; None: a motorbike, now, uninsured.
 
         Not idempotent at the courier: after :class:`CourierTimeout`, call
         :meth:`get_order` before booking again.
@@ -160,16 +174,31 @@ class CourierClient(HttpClient, abc.ABC):
     # -- shared behaviour --------------------------------------------------------------
 
     @classmethod
-    def route_problem(cls, service_type, distance_km, weight_kg=None):
+    def route_problem(cls, service_type, distance_km, weight_kg=None, car=False):
         """Why the courier would refuse this route before it is booked: None, or
-        ``(what, limit)`` with ``what`` ``'distance'`` (km) or ``'weight'`` (kg)."""
+        ``(what, limit)`` with ``what`` ``'distance'`` (km) or ``'weight'`` (kg).
+        ``car``: the account's car service is enabled (a parcel too heavy for a
+        motorbike then goes by car, :meth:`vehicle_for`)."""
         max_km = cls.MAX_DISTANCE_KM.get(service_type)
         if max_km and distance_km is not None and distance_km > max_km:
             return "distance", max_km
-        max_kg = cls.MAX_WEIGHT_KG.get(service_type)
-        if max_kg and weight_kg and weight_kg > max_kg:
-            return "weight", max_kg
+        if weight_kg and cls.vehicle_for(service_type, weight_kg, car) is None:
+            has_car = car and service_type in cls.CAR_MAX_WEIGHT_KG
+            limit = cls.CAR_MAX_WEIGHT_KG[service_type] if has_car else None
+            return "weight", limit or cls.MAX_WEIGHT_KG[service_type]
         return None
+
+    @classmethod
+    def vehicle_for(cls, service_type, weight_kg, car=False):
+        """The vehicle for a parcel of ``weight_kg`` (:func:`~.values.choose_vehicle`):
+        ``"bike"``, ``"car"`` (``car``: the account's car service is enabled and the
+        courier has one for the service) or None (no vehicle of the courier takes it)."""
+        return choose_vehicle(
+            weight_kg,
+            cls.MAX_WEIGHT_KG.get(service_type),
+            car=bool(car) and service_type in cls.CAR_MAX_WEIGHT_KG,
+            car_max_kg=cls.CAR_MAX_WEIGHT_KG.get(service_type),
+        )
 
     def photo_url_allowed(self, url):
         """Whether ``url`` is a photo link of this courier: http(s), on the API's own

@@ -326,7 +326,9 @@ class BiteshipClient(CourierClient):
             raw=data,
         )
 
-    def book(self, our_ref, origin, destination, package, service_type="instant"):
+    def book(self, our_ref, origin, destination, package, service_type="instant", terms=None):
+        # the courier Biteship books is the account's (courier_type): no vehicle, window
+        # or insurance of ours is passed on
         if not our_ref:
             raise PermanentError("our_ref is required", code="invalid_request")
         if not isinstance(package, Package):

@@ -20,6 +20,14 @@ field names below are the ones that public client code and samples agree on):
   ``originContactName``, ``originContactPhone``, ``originLatLong``, ``originAddress``, the
   same ``destination*`` fields, ``item`` and ``storeOrderId`` (= our reference); answers
   ``{"id", "orderNo", ...}``. GoSend does NOT deduplicate on ``storeOrderId``;
+* a car: ``shipment_method`` ``InstantCar`` (``laravel-delivery-gosend`` README:
+  "Instant / Same Day / InstantCar"), for an account whose contract has it; no weight
+  limit for it in any public source;
+* insurance: ``routes[0].insuranceDetails`` ``{"applied", "fee", "product_description",
+  "product_price"}``, every value a string (the README's booking sample:
+  ``"applied": "false", "fee": "0"``, ``"product_price": "500.000"``). We send it for
+  an insured parcel only: ``applied`` ``"true"``, the account's fee, the parcel's code
+  as description (never the medicines' names) and the declared value in whole rupiah;
 * status by our reference: ``GET /gokilat/v10/booking/storeOrderId/{storeOrderId}``,
   by GoSend's: ``GET /gokilat/v10/booking/orderno/{orderNo}``; fields ``status``
   (human text: "Finding Driver", "Enroute Pickup", ...), ``driverName``,
@@ -72,6 +80,7 @@ from .values import (
     OrderInfo,
     Package,
     Quote,
+    Terms,
     WebhookEvent,
     derived_event_id,
     float_or_none,
@@ -135,6 +144,12 @@ class GoSendClient(CourierClient):
     # GoSend Instant: 40 km, 20 kg (public integrations; sources.md)
     MAX_DISTANCE_KM = {"instant": 40.0}
     MAX_WEIGHT_KG = {"instant": 20.0}
+    OFFERS_VEHICLES = True
+    # laravel-delivery-gosend README: "Instant / Same Day / InstantCar"; its limit unknown
+    CAR_MAX_WEIGHT_KG = {"instant": None}
+    CAR_SERVICE_TYPES = {"instant": "InstantCar"}
+    # laravel-delivery-gosend README: routes[0].insuranceDetails
+    INSURANCE = True
     # GoSend's photo links: Gojek's domains
     PHOTO_HOST_SUFFIXES = ("gojek.com", "gojekapi.com", "gojek.co.id")
     # GoSend puts its refusal text in the Error-Message response header
@@ -190,8 +205,13 @@ class GoSendClient(CourierClient):
             raw=data,
         )
 
-    def build_booking_payload(self, our_ref, origin, destination, package, service_type="instant"):
-        """The JSON body of ``POST /gokilat/v10/booking`` (exposed for tests/logs)."""
+    def build_booking_payload(
+        self, our_ref, origin, destination, package, service_type="instant", terms=None
+    ):
+        """The JSON body of ``POST /gokilat/v10/booking`` (exposed for tests/logs): a
+        car of ``terms`` (a :class:`~.values.Terms`) as ``shipment_method``
+        ``InstantCar``, its insurance as ``insuranceDetails``."""
+        terms = terms or Terms()
         route = {
             "originName": origin.name,
             "originNote": origin.note or "",
@@ -208,21 +228,42 @@ class GoSendClient(CourierClient):
             "item": package.description or package.code,
             "storeOrderId": our_ref,
         }
+        if terms.insured:
+            route["insuranceDetails"] = self.insurance_details(package, terms)
+        method = self.courier_service_type(service_type)
+        if terms.vehicle == "car":
+            if service_type not in self.CAR_SERVICE_TYPES:
+                raise PermanentError(f"GoSend has no car for {method}", code="invalid_request")
+            method = self.CAR_SERVICE_TYPES[service_type]
         return {
             "paymentType": PAYMENT_TYPE_CORPORATE,
             "collection_location": "pickup",
-            "shipment_method": self.courier_service_type(service_type),
+            "shipment_method": method,
             "routes": [route],
         }
 
-    def book(self, our_ref, origin, destination, package, service_type="instant"):
+    @staticmethod
+    def insurance_details(package, terms):
+        """``insuranceDetails`` as public integrations send it: strings only; the
+        parcel's code as its description (drivers may see it), the declared value and
+        the fee in whole rupiah."""
+        return {
+            "applied": "true",
+            "fee": str(round(float(terms.insurance_fee or 0))),
+            "product_description": f"Paket {package.code or ''}".strip()[:100],
+            "product_price": str(round(float(package.value or 0))),
+        }
+
+    def book(self, our_ref, origin, destination, package, service_type="instant", terms=None):
         if not our_ref:
             raise PermanentError("our_ref is required", code="invalid_request")
         if not isinstance(package, Package):
             raise PermanentError("package must be a Package", code="invalid_request")
         origin.validate("origin")
         destination.validate("destination")
-        payload = self.build_booking_payload(our_ref, origin, destination, package, service_type)
+        payload = self.build_booking_payload(
+            our_ref, origin, destination, package, service_type, terms
+        )
         _status, data = self._request("POST", self.BOOKING_PATH, json_body=payload)
         order_no = (data or {}).get("orderNo") if isinstance(data, dict) else None
         errors = data.get("errors") if isinstance(data, dict) else None

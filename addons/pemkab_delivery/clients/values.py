@@ -29,7 +29,9 @@ __all__ = [
     "OrderInfo",
     "Package",
     "Quote",
+    "Terms",
     "WebhookEvent",
+    "choose_vehicle",
     "derived_event_id",
     "float_or_none",
     "now_iso",
@@ -124,6 +126,41 @@ class Package:
     description: str
     weight_kg: float = 1.0
     value: float = 0
+
+
+@dataclasses.dataclass
+class Terms:
+    """How the courier carries a parcel, as planned for its booking.
+
+    ``vehicle``: ``"bike"`` (a motorbike, the couriers' default) or ``"car"``;
+    ``pickup_from`` / ``pickup_until``: the pickup window (aware datetimes), or None for
+    a pickup now (GrabExpress's ``schedule``); ``insured``: the declared value
+    (:attr:`Package.value`) is insured, for ``insurance_fee`` (GoSend's
+    ``insuranceDetails``).
+    """
+
+    vehicle: str = "bike"
+    pickup_from: datetime | None = None
+    pickup_until: datetime | None = None
+    insured: bool = False
+    insurance_fee: float = 0
+
+    @property
+    def scheduled(self):
+        return bool(self.pickup_from and self.pickup_until)
+
+
+def choose_vehicle(weight_kg, bike_max_kg=None, car=False, car_max_kg=None):
+    """The vehicle that takes a parcel of ``weight_kg``: ``"bike"`` while a motorbike
+    may carry it (``bike_max_kg``: its limit, None: none known), else ``"car"`` when the
+    account offers a car (``car``) that may carry it (``car_max_kg``, None: none known),
+    else None: no vehicle of the courier takes it (refused before booking)."""
+    weight = float(weight_kg or 0)
+    if bike_max_kg is None or weight <= bike_max_kg:
+        return "bike"
+    if car and (car_max_kg is None or weight <= car_max_kg):
+        return "car"
+    return None
 
 
 @dataclasses.dataclass

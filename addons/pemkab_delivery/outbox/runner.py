@@ -156,6 +156,7 @@ def _book(job, client, ref, payload):
             payload["destination"],
             payload["package"],
             payload["service_type"],
+            payload.get("terms"),
         )
     except CourierTimeout:
         # sent, no answer: the courier may have made the order

@@ -8,6 +8,7 @@ Same paths and shapes as :mod:`..clients.gosend` documents; headers ``Client-ID`
 
 import hmac
 import math
+import re
 import time
 import uuid
 
@@ -44,6 +45,40 @@ GOSEND_RAW_ALIASES = {
     "completed": "delivered",
     "driver not found": "no_driver",
 }
+
+
+#: shipment methods: Instant, SameDay (the price answer's blocks) and InstantCar
+#: (``laravel-delivery-gosend`` README: "Instant / Same Day / InstantCar")
+GOSEND_METHODS = ("Instant", "SameDay", "InstantCar")
+#: ``routes[0].insuranceDetails`` as ``laravel-delivery-gosend``'s README sends it: these
+#: four keys, every value a string
+GOSEND_INSURANCE_KEYS = ("applied", "fee", "product_description", "product_price")
+#: an amount as a string: whole rupiah, or with dots between thousands ("500.000", the
+#: README's sample)
+_AMOUNT = re.compile(r"^\d+$|^\d{1,3}(\.\d{3})+$")
+
+
+def insurance_problem(details):
+    """What is wrong with an ``insuranceDetails`` (None: it is well formed)."""
+    if not isinstance(details, dict):
+        return "insuranceDetails must be an object"
+    missing = [key for key in GOSEND_INSURANCE_KEYS if key not in details]
+    if missing:
+        return f"insuranceDetails: missing {', '.join(missing)}"
+    not_text = [key for key in GOSEND_INSURANCE_KEYS if not isinstance(details[key], str)]
+    if not_text:
+        return f"insuranceDetails: {', '.join(not_text)} must be strings"
+    if details["applied"] not in ("true", "false"):
+        return "insuranceDetails: applied must be 'true' or 'false'"
+    for key in ("fee", "product_price"):
+        if not _AMOUNT.match(details[key]):
+            return f"insuranceDetails: {key} must be an amount"
+    if details["applied"] == "true" and (
+        not details["product_description"].strip()
+        or not int(details["product_price"].replace(".", ""))
+    ):
+        return "insuranceDetails: an insured item needs a description and a price"
+    return None
 
 
 def _parse_latlong(text):
@@ -121,7 +156,12 @@ class GoSendApiMixin:
 
     @staticmethod
     def _gosend_block(method, km):
-        if method == "Instant":
+        if method == "InstantCar":
+            price, description = (
+                max(30000, int(math.ceil(km * 5000 / 500.0)) * 500),
+                "Instant Car 1 - 2 jam",
+            )
+        elif method == "Instant":
             price, description = (
                 max(15000, int(math.ceil(km * 2500 / 500.0)) * 500),
                 "Instant 1 - 2 jam",
@@ -163,10 +203,16 @@ class GoSendApiMixin:
             raise gosend_error(400, "routes must hold one route", "invalid_routes")
         route = routes[0]
         method = body.get("shipment_method")
-        if method not in ("Instant", "SameDay"):
+        if method not in GOSEND_METHODS:
             raise gosend_error(
-                400, "shipment_method must be Instant or SameDay", "invalid_shipment_method"
+                400,
+                "shipment_method must be Instant, SameDay or InstantCar",
+                "invalid_shipment_method",
             )
+        insurance = route.get("insuranceDetails")
+        problem = insurance_problem(insurance) if insurance is not None else None
+        if problem:
+            raise gosend_error(400, problem, "invalid_insurance")
         origin = _parse_latlong(route.get("originLatLong"))
         destination = _parse_latlong(route.get("destinationLatLong"))
         missing = [
@@ -210,7 +256,7 @@ class GoSendApiMixin:
             route.get("item"),
             block["price"]["total_price"],
             km,
-            {},
+            {"insuranceDetails": insurance},
         )
         self._maybe_timeout()
         self._reply(

@@ -72,6 +72,12 @@ class OrdersMixin:
             "origin": copy.deepcopy(order["origin"]),
             "destination": copy.deepcopy(order["destination"]),
             "item": copy.deepcopy(order["item"]),
+            # the vehicle, pickup window and insurance the courier was asked for
+            "terms": {
+                key: copy.deepcopy(order["extra"][key])
+                for key in ("vehicleType", "schedule", "insuranceDetails")
+                if order["extra"].get(key) is not None
+            },
             "events": [
                 {"event_id": e["event_id"], "stage": e["stage"], "status": e["status"]}
                 for e in order["events"]

@@ -55,6 +55,7 @@ from .values import (
     Terms,
     WebhookEvent,
     choose_vehicle,
+    pickup_window,
 )
 
 __all__ = [
@@ -86,4 +87,5 @@ __all__ = [
     "clear_satusehat_tokens",
     "clear_token_cache",
     "gateway_url_problem",
+    "pickup_window",
 ]

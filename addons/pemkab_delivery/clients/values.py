@@ -33,6 +33,7 @@ __all__ = [
     "WebhookEvent",
     "choose_vehicle",
     "derived_event_id",
+    "pickup_window",
     "float_or_none",
     "now_iso",
     "phone_digits",
@@ -161,6 +162,20 @@ def choose_vehicle(weight_kg, bike_max_kg=None, car=False, car_max_kg=None):
     if car and (car_max_kg is None or weight <= car_max_kg):
         return "car"
     return None
+
+
+def pickup_window(now, hour, tz, hours=2.0, lead_minutes=30):
+    """The next pickup window that opens at ``hour`` (0-24, e.g. 8.5 for 08:30) local
+    time in ``tz`` (a ``tzinfo``): today when it opens at least ``lead_minutes`` from
+    ``now`` (aware), else tomorrow; ``hours`` long (Grab recommends 1 to 3). Returns
+    ``(start, end)``, aware datetimes in UTC: within Grab's same day or next day."""
+    local = now.astimezone(tz)
+    minutes = round(float(hour) * 60)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(minutes=minutes)
+    if start < local + timedelta(minutes=lead_minutes):
+        start += timedelta(days=1)
+    start = start.astimezone(timezone.utc)
+    return start, start + timedelta(hours=hours)
 
 
 @dataclasses.dataclass

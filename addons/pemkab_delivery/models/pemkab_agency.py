@@ -5,7 +5,7 @@ from datetime import timedelta
 import phonenumbers
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .res_users import clear_rule_cache_if_scope_changes
 
@@ -74,6 +74,22 @@ class PemkabAgency(models.Model):
         tracking=True,
         help="Couriers that offer it (GrabExpress) send the recipient an SMS when the "
         "driver picks the parcel up, besides the agency's own messages.",
+    )
+    # what the couriers offer, as the agency decides (issue 19)
+    courier_pickup_hour = fields.Float(
+        string="Courier Pickup From (hour)",
+        tracking=True,
+        help="Couriers that take a pickup window (GrabExpress) come for the agency's "
+        "parcels in a two-hour window from this hour (shelter time), today if it is still "
+        "ahead, else tomorrow: aid packages packed during the day leave the next morning. "
+        "0: the courier comes at once.",
+    )
+    courier_insure_from = fields.Monetary(
+        string="Insure Parcels Worth at Least",
+        tracking=True,
+        help="A parcel whose declared value (a prescription's medicines) reaches this "
+        "amount is insured with couriers that insure (GoSend), for the account's fee. "
+        "0: nothing is insured.",
     )
     # the letterhead (kop surat) and the signature of the agency's papers
     logo = fields.Image(
@@ -220,6 +236,29 @@ class PemkabAgency(models.Model):
         action["domain"] = [("agency_id", "=", self.id)]
         action["context"] = {"default_agency_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("courier_pickup_hour", "courier_insure_from")
+    def _check_courier_terms(self):
+        for agency in self:
+            if not 0 <= agency.courier_pickup_hour < 24:
+                raise ValidationError(
+                    self.env._(
+                        "Courier Pickup From (hour): give an hour of the day, from 0 to 23.99 "
+                        "(%(agency)s).",
+                        agency=agency.display_name,
+                    )
+                )
+            if agency.courier_insure_from < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Insure Parcels Worth at Least: the amount cannot be negative "
+                        "(%(agency)s).",
+                        agency=agency.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # ORM overrides

@@ -136,6 +136,22 @@ class PemkabCourierProvider(models.Model):
         "is then undone that way and the booking sent again, instead of waiting for a "
         "person; the undone order stays at the courier as a cancelled one.",
     )
+    # what the account's contract offers (issue 19)
+    car_service = fields.Boolean(
+        string="Car Service",
+        tracking=True,
+        help="The account's contract has the courier's car (GrabExpress CAR, GoSend "
+        "InstantCar): a parcel too heavy for a motorbike goes by car. Without it, such a "
+        "parcel is refused before it is booked.",
+    )
+    offers_car = fields.Boolean(
+        compute="_compute_courier_offers",
+        help="The courier has a car for some of its services.",
+    )
+    offers_insurance = fields.Boolean(
+        compute="_compute_courier_offers",
+        help="The courier insures a parcel's declared value on request.",
+    )
     booking_count = fields.Integer(compute="_compute_booking_count")
     can_edit_connection = fields.Boolean(
         compute="_compute_can_edit_connection",
@@ -182,6 +198,13 @@ class PemkabCourierProvider(models.Model):
     @api.depends_context("uid")
     def _compute_can_edit_connection(self):
         self.can_edit_connection = self.env.is_system()
+
+    @api.depends("kind")
+    def _compute_courier_offers(self):
+        for provider in self:
+            client_class = provider._courier_client_class() if provider._has_api() else None
+            provider.offers_car = bool(client_class and client_class.CAR_MAX_WEIGHT_KG)
+            provider.offers_insurance = bool(client_class and client_class.INSURANCE)
 
     @api.depends("kind")
     def _compute_lookup_by_reference(self):

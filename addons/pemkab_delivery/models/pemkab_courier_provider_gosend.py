@@ -14,5 +14,15 @@ class PemkabCourierProvider(models.Model):
         selection_add=[("gosend", "GoSend (Gojek)")], ondelete={"gosend": "set default"}
     )
 
+    insurance_fee = fields.Monetary(
+        string="Insurance Fee",
+        currency_field="insurance_currency_id",
+        help="GoSend's fee for insuring one parcel under this account's contract, sent with "
+        "it (insuranceDetails.fee). The agency decides which parcels are insured.",
+    )
+    insurance_currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.ref("base.IDR", raise_if_not_found=False)
+    )
+
     def _gosend_client_class(self):
         return GoSendClient

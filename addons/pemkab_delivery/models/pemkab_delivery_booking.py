@@ -52,7 +52,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..clients import STATUS_RANK, Location, Package
+from ..clients import STATUS_RANK, Location, Package, Terms, pickup_window
 from ..const import (
     BOARD_STAGE_OF_STATE,
     BOARD_STAGES,
@@ -202,6 +202,33 @@ class PemkabDeliveryBooking(models.Model):
         string="Parcel Weight (kg)",
         help="Told to the courier; a courier that takes lighter parcels only (GoSend "
         "Instant: 20 kg) is refused before it is booked. Empty: 1 kg.",
+    )
+    declared_value = fields.Monetary(
+        readonly=True,
+        help="What the parcel is worth, from its document (a prescription's medicines): "
+        "told to the courier as the goods' value; the agency insures the costly ones.",
+    )
+    # what the courier is asked for, planned when the booking is requested (issue 19)
+    vehicle = fields.Selection(
+        [("bike", "Motorbike"), ("car", "Car")],
+        readonly=True,
+        copy=False,
+        help="Chosen by the parcel's weight: a motorbike while it carries it, else the "
+        "account's car service.",
+    )
+    pickup_from = fields.Datetime(
+        string="Pickup Window From",
+        readonly=True,
+        copy=False,
+        help="The courier comes in this window (the agency's pickup hour, at couriers "
+        "that take a window: GrabExpress). Empty: at once.",
+    )
+    pickup_until = fields.Datetime(string="Pickup Window Until", readonly=True, copy=False)
+    insured = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The declared value is insured with the courier (GoSend), as the agency "
+        "decides for costly parcels.",
     )
     quoted_price = fields.Monetary(readonly=True, copy=False)
     final_price = fields.Monetary(readonly=True, copy=False, aggregator="sum")
@@ -793,7 +820,7 @@ class PemkabDeliveryBooking(models.Model):
                 continue
             distance = haversine_km(*points)
             problem = client_class.route_problem(
-                booking.service_type, distance, booking.weight_kg or None
+                booking.service_type, distance, booking.weight_kg or None, provider.car_service
             )
             if not problem:
                 continue
@@ -955,10 +982,69 @@ class PemkabDeliveryBooking(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_request(self):
+        self._do_plan_courier_terms()
         self._set_state("requested", self._request_vals(), source="user")
         if any(booking.provider_id._has_api() for booking in self):
             self._hold_until_shelters_open()
             self._trigger_outbox()
+
+    def _do_plan_courier_terms(self):
+        """Plan what each booking's courier is asked for, as its account offers it:
+        the vehicle by the parcel's weight (``vehicle_for``: a motorbike while it
+        carries it, else the account's car service), the agency's pickup window
+        (``pickup_window``, at couriers that take one) and insurance of a declared value
+        from the agency's threshold (at couriers that insure). A parcel no vehicle takes
+        was refused before (``_route_errors``). One ``UPDATE`` per set of equal terms,
+        whatever the number of bookings (the bulk paths)."""
+        now = datetime.now(timezone.utc)
+        windows, classes, groups = {}, {}, {}
+        for booking in self:
+            provider, agency = booking.provider_id, booking.agency_id
+            if provider not in classes:
+                classes[provider] = (
+                    provider._courier_client_class() if provider._has_api() else None
+                )
+            client_class = classes[provider]
+            terms = {"vehicle": False, "pickup_from": False, "pickup_until": False}
+            terms["insured"] = False
+            if client_class is not None:
+                if client_class.OFFERS_VEHICLES:
+                    terms["vehicle"] = (
+                        client_class.vehicle_for(
+                            booking.service_type, booking.weight_kg or 0, provider.car_service
+                        )
+                        or False
+                    )
+                if client_class.SCHEDULED_PICKUP and agency.courier_pickup_hour:
+                    if agency not in windows:
+                        start, end = pickup_window(
+                            now, agency.courier_pickup_hour, pytz.timezone(SHELTER_TZ)
+                        )
+                        windows[agency] = (
+                            start.replace(tzinfo=None, microsecond=0),
+                            end.replace(tzinfo=None, microsecond=0),
+                        )
+                    terms["pickup_from"], terms["pickup_until"] = windows[agency]
+                threshold = agency.courier_insure_from
+                terms["insured"] = bool(
+                    client_class.INSURANCE and threshold and booking.declared_value >= threshold
+                )
+            groups.setdefault(tuple(terms.items()), []).append(booking.id)
+        for terms, ids in groups.items():
+            self.browse(ids)._workflow().write(dict(terms))
+
+    def _courier_terms(self):
+        """The :class:`~..clients.Terms` of this booking as planned: a window already
+        open or past is dropped (the courier comes at once)."""
+        self.ensure_one()
+        window = self.pickup_from and self.pickup_from > fields.Datetime.now()
+        return Terms(
+            vehicle=self.vehicle or "bike",
+            pickup_from=self.pickup_from.replace(tzinfo=timezone.utc) if window else None,
+            pickup_until=self.pickup_until.replace(tzinfo=timezone.utc) if window else None,
+            insured=self.insured,
+            insurance_fee=self.insured and self.provider_id.sudo().insurance_fee or 0,
+        )
 
     @api.model
     def _request_vals(self):
@@ -971,6 +1057,7 @@ class PemkabDeliveryBooking(models.Model):
         number of queries: their history line (one ``INSERT ... SELECT``), the hold
         until their shelters open, the outbox woken. Their documents wait at the shelter:
         a booking requested has nothing to tell them."""
+        self._do_plan_courier_terms()
         self._log_events_sql(source="user", status="requested", applied=True)
         if self._hold_until_shelters_open() is not None:
             self._trigger_outbox()
@@ -1402,8 +1489,10 @@ class PemkabDeliveryBooking(models.Model):
                 code=self.package_code,
                 description=self.package_description or "",
                 weight_kg=self.weight_kg or 1.0,
+                value=self.declared_value or 0,
             ),
             "service_type": self.service_type,
+            "terms": self._courier_terms(),
         }
 
     def _exchange_settle(self, job, settlement):

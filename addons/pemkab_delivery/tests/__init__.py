@@ -13,3 +13,4 @@ from . import test_webhook_inbox
 from . import test_fleet
 from . import test_biteship
 from . import test_fallback
+from . import test_courier_terms

@@ -154,6 +154,14 @@ class PemkabHealthDelivery(models.Model):
         "pemkab.health.delivery.line", "delivery_id", string="Medicines", copy=True
     )
     line_count = fields.Integer(compute="_compute_line_count", string="Number of Medicines")
+    medicines_value = fields.Monetary(
+        string="Medicines' Value",
+        compute="_compute_medicines_value",
+        store=True,
+        help="What the medicines cost (quantity times unit cost): the declared value of the "
+        "courier booking, insured with couriers that insure when the agency's threshold "
+        "is reached.",
+    )
     medicine_summary = fields.Char(
         compute="_compute_medicine_summary",
         string="Medicines in Short",
@@ -260,6 +268,13 @@ class PemkabHealthDelivery(models.Model):
     def _compute_line_count(self):
         for delivery in self:
             delivery.line_count = len(delivery.line_ids)
+
+    @api.depends("line_ids.quantity", "line_ids.unit_cost")
+    def _compute_medicines_value(self):
+        for delivery in self:
+            delivery.medicines_value = sum(
+                line.quantity * line.unit_cost for line in delivery.line_ids
+            )
 
     @api.depends("line_ids.name", "line_ids.strength", "line_ids.quantity")
     def _compute_medicine_summary(self):
@@ -854,6 +869,8 @@ class PemkabHealthDelivery(models.Model):
             "recipient_note": self.recipient_note or False,
             "package_code": self.name,
             "package_description": description,
+            # the medicines' worth, never their names: the agency insures costly ones
+            "declared_value": self.medicines_value,
             "responsible_user_id": (self.pharmacist_id or self.env.user).id,
         }
 

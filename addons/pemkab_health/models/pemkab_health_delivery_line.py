@@ -1,6 +1,7 @@
 # Copyright 2026 Pemerintah Kabupaten Banyuwangi
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 CONTROLLED_TYPES = [
     ("narkotika", "Narkotika"),
@@ -38,12 +39,29 @@ class PemkabHealthDeliveryLine(models.Model):
         string="Compounded (Racikan)",
         help="Compounded by the pharmacy (puyer, racikan): it has no KFA code of its own.",
     )
+    currency_id = fields.Many2one(related="delivery_id.currency_id")
+    unit_cost = fields.Monetary(
+        help="What one unit of the medicine costs the facility: the prescription's "
+        "Medicines' Value, told to the courier as the parcel's worth (never the medicine), "
+        "is insured where the agency decides.",
+    )
+    subtotal = fields.Monetary(compute="_compute_subtotal", string="Cost")
     controlled_type = fields.Selection(
         CONTROLLED_TYPES,
         string="Controlled Substance",
         help="Narkotika and psikotropika are never handed to a courier without the "
         "head's approval.",
     )
+
+    @api.depends("quantity", "unit_cost")
+    def _compute_subtotal(self):
+        for line in self:
+            line.subtotal = line.quantity * line.unit_cost
+
+    @api.constrains("unit_cost")
+    def _check_unit_cost(self):
+        if any(line.unit_cost < 0 for line in self):
+            raise ValidationError(self.env._("Unit Cost: a medicine's cost cannot be negative."))
 
     @api.onchange("kfa_id")
     def _onchange_kfa_id(self):

@@ -118,6 +118,41 @@ class TestPrescriptionWorkflow(PemkabHealthCommon):
         self.assertEqual(order["origin"]["name"], self.shelter_a.name)
         self.assertIn("keep cool", order["item"])
 
+    def test_costly_prescription_insured_with_the_courier(self):
+        """The medicines' value (quantity times unit cost) is the booking's declared
+        value: GoSend (the sandbox's API) insures it where the agency's threshold is
+        reached, told the parcel's code, never the medicine."""
+        self.shelter_a.agency_id.courier_insure_from = 500000
+        self.provider.insurance_fee = 2500
+        delivery, booking = self._dispatched(
+            lines=[
+                {
+                    "name": "Insulin glargine",
+                    "strength": "100 IU/ml",
+                    "quantity": 5,
+                    "unit_cost": 180000,
+                    "cold_chain": True,
+                },
+                {"name": "Metformin", "strength": "500 mg", "quantity": 60, "unit_cost": 500},
+            ],
+        )
+        self.assertEqual(delivery.medicines_value, 930000)
+        self.assertEqual(booking.declared_value, 930000)
+        self.assertTrue(booking.insured)
+        details = self.sandbox.orders(booking.name)[0]["terms"]["insuranceDetails"]
+        self.assertEqual(
+            details,
+            {
+                "applied": "true",
+                "fee": "2500",
+                "product_description": f"Paket {delivery.name}",
+                "product_price": "930000",
+            },
+        )
+        cheap, cheap_booking = self._dispatched()
+        self.assertFalse(cheap.medicines_value or cheap_booking.insured)
+        self.assertNotIn("insuranceDetails", self.sandbox.orders(cheap_booking.name)[0]["terms"])
+
     def test_failure_and_redispatch(self):
         delivery, booking = self._dispatched()
         self._courier(booking, "no_driver")

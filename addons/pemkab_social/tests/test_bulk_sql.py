@@ -242,6 +242,41 @@ class TestBulkSql(PemkabSocialCommon):
                     f"{fname} of {shipment.name}",
                 )
 
+    def test_bulk_bookings_plan_the_courier_terms_as_create_and_request(self):
+        """A package heavier than a motorbike takes goes by the account's car, planned
+        alike by the bulk path (one INSERT ... SELECT) and the ORM's request."""
+        self.package.weight_kg = 25
+        self.provider.car_service = True
+        shipments = self._generate()
+        self.period.action_submit_all()
+        self.period.with_user(self.user_social_head).action_approve()
+        shipments.action_pack()
+        bookings = self._bookings(shipments).sorted("id")
+        self.assertEqual(len(bookings), 7)
+        self.assertEqual(set(bookings.mapped("vehicle")), {"car"})
+        self.assertEqual(set(bookings.mapped("weight_kg")), {25})
+        first = bookings[0]
+        vals = dict(
+            self.Shipment.browse(first.res_id)._delivery_booking_values(),
+            provider_id=self.provider.id,
+            service_type=self.provider.service_type,
+        )
+        by_orm = (
+            self.env["pemkab.delivery.booking"]
+            .sudo()
+            .with_context(tracking_disable=True)
+            .create(vals)
+        )
+        by_orm.action_request()
+        terms = ("vehicle", "pickup_from", "pickup_until", "declared_value", "insured")
+        self.assertEqual(
+            {fname: first[fname] for fname in terms}, {fname: by_orm[fname] for fname in terms}
+        )
+        self._run_outbox_all()
+        self.assertEqual(
+            {self.sandbox.orders(b.name)[0]["service_type"] for b in bookings}, {"InstantCar"}
+        )
+
     def test_bulk_bookings_by_sql_are_what_create_and_request_make(self):
         shipments = self._generate()
         self.period.action_submit_all()

@@ -138,7 +138,6 @@ class PemkabCourierProvider(models.Model):
     )
     # what the account's contract offers (issue 19)
     car_service = fields.Boolean(
-        string="Car Service",
         tracking=True,
         help="The account's contract has the courier's car (GrabExpress CAR, GoSend "
         "InstantCar): a parcel too heavy for a motorbike goes by car. Without it, such a "

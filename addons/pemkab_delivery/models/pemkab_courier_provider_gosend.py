@@ -15,7 +15,6 @@ class PemkabCourierProvider(models.Model):
     )
 
     insurance_fee = fields.Monetary(
-        string="Insurance Fee",
         currency_field="insurance_currency_id",
         help="GoSend's fee for insuring one parcel under this account's contract, sent with "
         "it (insuranceDetails.fee). The agency decides which parcels are insured.",

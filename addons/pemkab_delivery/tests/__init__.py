@@ -13,4 +13,5 @@ from . import test_webhook_inbox
 from . import test_fleet
 from . import test_biteship
 from . import test_fallback
+from . import test_courier_evidence
 from . import test_courier_terms

@@ -545,6 +545,7 @@ def main():  # noqa: C901 - one linear script
 
         port = free_port()
         log = Path(odoo.tools.config["data_dir"]) / f"{bench_db}.log"
+        log.unlink(missing_ok=True)  # this run's only
         server = subprocess.Popen(  # noqa: S603 - our own odoo-bin
             [
                 sys.executable,
@@ -562,6 +563,9 @@ def main():  # noqa: C901 - one linear script
                 "--limit-time-real=1200",
                 "--limit-time-cpu=1200",
                 "--log-level=warn",
+                # Odoo's request loop logs each replay of a transaction (a serialization
+                # failure, a lock not available) at INFO: counted below
+                "--log-handler=odoo.service.model:INFO",
                 f"--logfile={log}",
             ],
             start_new_session=True,
@@ -657,6 +661,16 @@ def main():  # noqa: C901 - one linear script
             f"    webhook events in the history: {history} (expected {unique_events}, "
             f"duplicates kept once, forged never); still in the inbox: {waiting}; "
             f"look-ups at the courier sandbox: {lookups} ({refused} refused by its rate limit)"
+        )
+        replays = {}
+        if log.exists():
+            for line in log.read_text(errors="replace").splitlines():
+                if "tries left, try again" in line or "maximum number of tries" in line:
+                    error = line.split("odoo.service.model: ", 1)[-1].split(",", 1)[0]
+                    replays[error] = replays.get(error, 0) + 1
+        print(
+            "    requests replayed by Odoo (a concurrency failure, then a random sleep of up "
+            f"to 2 s): {sum(replays.values())} {replays or ''}"
         )
         print(f"final states: {dict(sorted(states.items()))}")
         print(f"expected:     {dict(sorted(expected.items()))}")

@@ -12,7 +12,7 @@ on free loopback ports against the copy, then C connections (threads, ``http.cli
 keep-alive where the server keeps it) post for every booking a mix of events authenticated
 as Grab does (its static ``Authorization`` token and ``Authorization-Id``): in order,
 duplicated (byte-identical resend), out of order (a late "picked up" after "delivered" or
-"failed", a "picked up" before its "driver assigned") and forged (a wrong token, 401
+"failed", a "driver assigned" arriving after "picked up") and forged (a wrong token, 401
 expected, never applied). Before the burst, on the same server, the same connections post as many
 webhook-like bodies to the reference, a route of the test-only addon pemkab_delivery_test
 declared as the webhook is that only inserts the posted body as one row (the framework's

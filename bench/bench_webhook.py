@@ -2,19 +2,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Benchmark: courier webhooks under load on a multi-process Odoo, beside a bare route.
 
-Copies the given database (where pemkab_delivery is installed) into a throwaway one, creates
-N bookings already ordered at a GrabExpress account (set-based SQL from one ORM booking),
-starts ``odoo-bin --workers W`` on free loopback ports against the copy, then C
-connections (threads, ``http.client`` with keep-alive where the server keeps it) post for
-every booking a mix of signed events: in order, duplicated (byte-identical resend), out of
-order (a late "picked up" after "delivered" or "failed") and forged (bad signature, 401
-expected). Before the burst, on the same server, the same connections post as many
+Copies the given database (where pemkab_delivery is installed) into a throwaway one, starts
+the courier sandbox in a process of its own on a free loopback port, orders N deliveries
+there through its Grab API and moves each to the state the booking must end in (the
+courier's truth, looked up by its order number before a final state carried by Grab's
+static token is applied), creates the N bookings already ordered at a GrabExpress account
+pointed at the sandbox (set-based SQL from one ORM booking), starts ``odoo-bin --workers W``
+on free loopback ports against the copy, then C connections (threads, ``http.client`` with
+keep-alive where the server keeps it) post for every booking a mix of events authenticated
+as Grab does (its static ``Authorization`` token and ``Authorization-Id``): in order,
+duplicated (byte-identical resend), out of order (a late "picked up" after "delivered" or
+"failed", a "driver assigned" arriving after "picked up") and forged (a wrong token, 401
+expected, never applied). Before the burst, on the same server, the same connections post as many
 webhook-like bodies to the reference, a route of the test-only addon pemkab_delivery_test
 declared as the webhook is that only inserts the posted body as one row (the framework's
 floor for any webhook), then call Odoo's ``GET /web/health``. It prints requests/s, p50 and
 p99 of each and the webhook's ratio to the bare insert; then waits until every event is
-applied and checks
-each booking's final state (counts by state) and that a duplicate is kept once. PostgreSQL's
+applied (the inbox empty, every authentic event once in the history) and prints the time
+from the burst's end to then, and checks each booking's final state (counts by state), that
+a duplicate is kept once and that no forged event was applied. It exits 1 when an answer
+is not the expected one (200 for an authentic event, 401 for a forged one) or a check
+fails. PostgreSQL's
 own counters give the transactions and rows written per event. ``--apply during`` (the
 default) lets Odoo's cron worker apply the news while the load runs, on the same CPUs;
 ``--apply after`` starts no cron worker and runs the inbox's batch in this script once the
@@ -30,8 +38,6 @@ code changed since)::
 """
 
 import argparse
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -45,13 +51,20 @@ import threading
 import time
 from pathlib import Path
 
-SECRET = "bench-webhook-secret"
+#: Grab's static token and its Authorization-Id, as the partner gives them to Grab
+#: (clients/grab.py: Grab signs nothing)
+SECRET = "bench-webhook-token"
+AUTH_ID = "bench-webhook-id"
+#: The sandbox's Grab credentials (sandbox/common.py's defaults)
+GRAB_CLIENT = ("sandbox-client", "sandbox-secret")
+#: The sandbox's stage for each final state of a booking (what a lookup answers)
+SANDBOX_STAGE = {"delivered": "delivered", "picked_up": "picked_up", "failed": "no_driver"}
 #: The reference: a route of the test-only addon pemkab_delivery_test, declared as the
 #: webhook is, that inserts the posted body as one row (the framework's floor).
 BARE_INSERT = "/pemkab_delivery_test/bare"
-#: (Grab status, our status, how the step is sent) per scenario: "ok" a fresh signed event,
-#: "dup" the previous step's body again, "late" an event dated before the previous one,
-#: "forged" a bad signature. The last item is the booking's expected final state.
+#: (Grab status, how the step is sent) per scenario: "ok" a fresh authentic event, "dup"
+#: the previous step's body again, "late" an event dated before the previous one (out of
+#: order), "forged" a wrong token. The last item is the booking's expected final state.
 SCENARIOS = (
     ((("PENDING_PICKUP", "ok"), ("PENDING_DROP_OFF", "ok"), ("COMPLETED", "ok")), "delivered"),
     (
@@ -75,7 +88,23 @@ SCENARIOS = (
         "picked_up",
     ),
     ((("PENDING_PICKUP", "ok"), ("FAILED", "ok"), ("PENDING_DROP_OFF", "late")), "failed"),
+    (
+        (
+            ("PENDING_DROP_OFF", "ok"),
+            ("PENDING_PICKUP", "late"),
+            ("COMPLETED", "forged"),
+            ("COMPLETED", "ok"),
+        ),
+        "delivered",
+    ),
 )
+#: The answer each kind of step must get: 200 (stored, or a duplicate), 401 (forged)
+EXPECTED_STATUS = {"ok": 200, "dup": 200, "late": 200, "forged": 401}
+
+
+def grab_headers(token):
+    """What Grab sends with a tracking webhook: the partner's static token and its id."""
+    return {"Content-Type": "application/json", "Authorization": token, "Authorization-Id": AUTH_ID}
 
 
 def free_port():
@@ -182,11 +211,7 @@ class Generator:
                 timestamp = int(time.time()) - (60 if how == "late" else 0)
                 payload = self._payload(name, courier_ref, status, timestamp)
                 body = json.dumps(payload, separators=(",", ":")).encode()
-                key = (SECRET + "-forged" if how == "forged" else SECRET).encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "X-Grab-Signature": hmac.new(key, body, hashlib.sha256).hexdigest(),
-                }
+                headers = grab_headers(SECRET + "-forged" if how == "forged" else SECRET)
                 last[name] = (body, headers)
             started = time.perf_counter()
             code = self._request(conn, "POST", self.path, body, headers)
@@ -199,10 +224,7 @@ class Generator:
         for _index in range(count):
             payload = self._payload(name, courier_ref, "PENDING_PICKUP", int(time.time()))
             body = json.dumps(payload, separators=(",", ":")).encode()
-            headers = {
-                "Content-Type": "application/json",
-                "X-Grab-Signature": hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
-            }
+            headers = grab_headers(SECRET)
             started = time.perf_counter()
             code = self._request(conn, "POST", BARE_INSERT, body, headers)
             record("insert", code, time.perf_counter() - started)
@@ -217,6 +239,93 @@ class Generator:
         conn.close()
 
 
+def _sandbox_call(conn, method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, body=json.dumps(body or {}).encode(), headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    if response.status != 200:
+        raise SystemExit(f"the courier sandbox answered {response.status} to {path}: {data!r}")
+    return json.loads(data)
+
+
+def sandbox_orders(url, names_states, threads=8):
+    """Order a Grab delivery at the sandbox for each (booking name, final state) and move
+    it to that state (no webhook): what a lookup by the courier's order number will
+    answer. Returns {booking name: the courier's order number}."""
+    host, port = url.removeprefix("http://").split(":")
+    port = int(port)
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    token = _sandbox_call(
+        conn,
+        "POST",
+        "/grab/grabid/v1/oauth2/token",
+        {
+            "client_id": GRAB_CLIENT[0],
+            "client_secret": GRAB_CLIENT[1],
+            "grant_type": "client_credentials",
+            "scope": "grab_express.partner_deliveries",
+        },
+    )["access_token"]
+    conn.close()
+    refs, lock = {}, threading.Lock()
+
+    def place(name):
+        return {
+            "address": "Jl. Bench",
+            "coordinates": {"latitude": -8.21, "longitude": 114.36}
+            if name == "origin"
+            else {"latitude": -8.2, "longitude": 114.37},
+        }
+
+    def order(chunk):
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        for name, state in chunk:
+            view = _sandbox_call(
+                conn,
+                "POST",
+                "/grab/v1/deliveries",
+                {
+                    "merchantOrderID": name,
+                    "serviceType": "INSTANT",
+                    "paymentMethod": "CASHLESS",
+                    "packages": [{"name": "Paket", "description": "Bench", "quantity": 1}],
+                    "origin": place("origin"),
+                    "destination": place("destination"),
+                    "sender": {"firstName": "Shelter", "phone": "0333421118", "smsEnabled": False},
+                    "recipient": {
+                        "firstName": "Siti Aminah",
+                        "phone": "081200000000",
+                        "smsEnabled": True,
+                    },
+                },
+                token=token,
+            )
+            _sandbox_call(
+                conn,
+                "POST",
+                f"/_sandbox/orders/{name}/advance",
+                {"status": SANDBOX_STAGE[state], "webhook": False, "api": "grab"},
+            )
+            with lock:
+                refs[name] = view["deliveryID"]
+        conn.close()
+
+    workers = [
+        threading.Thread(target=order, args=(names_states[index::threads],), daemon=True)
+        for index in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if len(refs) != len(names_states):
+        raise SystemExit(f"the courier sandbox took {len(refs)} of {len(names_states)} orders")
+    return refs
+
+
 def pg_counters(cr, db):
     cr.execute("SELECT pg_stat_clear_snapshot()")
     cr.execute(
@@ -226,9 +335,14 @@ def pg_counters(cr, db):
     return cr.fetchone()
 
 
-def setup_data(env, count):
-    """An agency, a shelter, a Grab account and ``count`` booked bookings; returns the
-    provider and [(name, courier_ref, scenario)]."""
+def setup_data(env, count, sandbox_url, rate_limit):
+    """An agency, a shelter, a Grab account at the sandbox and ``count`` bookings booked
+    there; returns the provider and [(name, courier_ref, scenario)]."""
+    names = [f"WHB{i:06d}" for i in range(1, count + 1)]
+    refs = sandbox_orders(
+        sandbox_url,
+        [(name, SCENARIOS[i % len(SCENARIOS)][1]) for i, name in enumerate(names, start=1)],
+    )
     agency = env["pemkab.agency"].create({"name": "Webhook bench", "code": "BENCH-WH"})
     shelter = env["pemkab.shelter"].create(
         {
@@ -244,11 +358,13 @@ def setup_data(env, count):
         {
             "name": "Webhook bench Grab",
             "kind": "grab",
-            # never called: every event is signed (a token-only final state would be)
-            "base_url": "http://127.0.0.1:9/grab",
-            "client_id": "bench",
-            "client_secret": "bench",
+            # a final state carried by Grab's static token is looked up there
+            "base_url": sandbox_url + "/grab",
+            "client_id": GRAB_CLIENT[0],
+            "client_secret": GRAB_CLIENT[1],
+            "rate_limit_per_s": rate_limit,
             "webhook_secret": SECRET,
+            "webhook_auth_id": AUTH_ID,
         }
     )
     first = env["pemkab.delivery.booking"].create(
@@ -279,24 +395,22 @@ def setup_data(env, count):
         f"""
         INSERT INTO pemkab_delivery_booking
                ({columns}, name, courier_order_ref, state, package_code)
-        SELECT {columns}, 'WHB' || lpad(i::text, 6, '0'), 'IN-2-WHB' || lpad(i::text, 6, '0'),
-               'booked', 'BENCH-WH-' || i
-          FROM pemkab_delivery_booking, generate_series(2, %s) AS i
-         WHERE id = %s
+        SELECT {columns}, o.name, o.ref, 'booked', 'BENCH-WH-' || o.i
+          FROM pemkab_delivery_booking,
+               unnest(%s::varchar[], %s::varchar[]) WITH ORDINALITY AS o(name, ref, i)
+         WHERE id = %s AND o.i > 1
         """,  # noqa: S608 - column names from the catalogue
-        [count, first.id],
+        [names, [refs[name] for name in names], first.id],
     )
     cr.execute(
         """
         UPDATE pemkab_delivery_booking
-           SET name = 'WHB000001', courier_order_ref = 'IN-2-WHB000001', state = 'booked'
+           SET name = %s, courier_order_ref = %s, state = 'booked'
          WHERE id = %s
         """,
-        [first.id],
+        [names[0], refs[names[0]], first.id],
     )
-    bookings = [
-        (f"WHB{i:06d}", f"IN-2-WHB{i:06d}", i % len(SCENARIOS)) for i in range(1, count + 1)
-    ]
+    bookings = [(name, refs[name], i % len(SCENARIOS)) for i, name in enumerate(names, start=1)]
     return provider, bookings
 
 
@@ -364,6 +478,15 @@ def main():  # noqa: C901 - one linear script
     parser.add_argument("--bare-requests", type=int, default=10000)
     parser.add_argument("--apply-timeout", type=int, default=900, help="seconds")
     parser.add_argument(
+        "--latency-ms", type=float, default=50, help="the sandbox's latency per API call"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=33,
+        help="the Grab account's calls/s (Grab's documented limit: 33)",
+    )
+    parser.add_argument(
         "--apply",
         choices=["during", "after"],
         default="during",
@@ -384,7 +507,10 @@ def main():  # noqa: C901 - one linear script
     bench_db = f"{args.db}_whbench"
     filestore = Path(odoo.tools.config.filestore(bench_db))
     odoo_bin = Path(list(odoo.__path__)[0]).resolve().parent / "odoo-bin"
-    server = None
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_bulk_dispatch import SandboxProcess
+
+    server = sandbox = None
     with sql_db.db_connect("postgres").cursor() as cr:
         cr._cnx.autocommit = True
         cr.execute("SELECT version(), current_setting('server_version')")
@@ -398,16 +524,28 @@ def main():  # noqa: C901 - one linear script
             f"{args.connections} connections"
         )
         started = time.perf_counter()
+        sandbox = SandboxProcess().start()
         registry = Registry(bench_db)
         with registry.cursor() as cr:
             env = Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-            provider, bookings = setup_data(env, args.bookings)
+            provider, bookings = setup_data(env, args.bookings, sandbox.url, args.rate_limit)
             provider_id = provider.id
         sql_db.close_db(bench_db)
-        print(f"setup: {args.bookings} bookings in {time.perf_counter() - started:.1f} s")
+        # the orders are placed: from now on the sandbox answers as a remote courier
+        host, port = sandbox.url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        _sandbox_call(conn, "POST", "/_sandbox/config", {"latency_ms": args.latency_ms})
+        conn.close()
+        calls_before = sandbox.stats()
+        print(
+            f"setup: {args.bookings} bookings, their orders live at the courier sandbox "
+            f"({sandbox.url}, {args.latency_ms:g} ms per call; the account at "
+            f"{args.rate_limit:g} calls/s), in {time.perf_counter() - started:.1f} s"
+        )
 
         port = free_port()
         log = Path(odoo.tools.config["data_dir"]) / f"{bench_db}.log"
+        log.unlink(missing_ok=True)  # this run's only
         server = subprocess.Popen(  # noqa: S603 - our own odoo-bin
             [
                 sys.executable,
@@ -425,6 +563,9 @@ def main():  # noqa: C901 - one linear script
                 "--limit-time-real=1200",
                 "--limit-time-cpu=1200",
                 "--log-level=warn",
+                # Odoo's request loop logs each replay of a transaction (a serialization
+                # failure, a lock not available) at INFO: counted below
+                "--log-handler=odoo.service.model:INFO",
                 f"--logfile={log}",
             ],
             start_new_session=True,
@@ -445,9 +586,17 @@ def main():  # noqa: C901 - one linear script
         with sql_db.db_connect("postgres").cursor() as cr:
             before = pg_counters(cr, bench_db)
             seconds, latencies, codes = generator.run_webhooks()
+            burst_end = time.perf_counter()
             time.sleep(1)  # PostgreSQL publishes its counters about every second
             after = pg_counters(cr, bench_db)
         webhook_rate = report("webhook", seconds, latencies, codes)
+        wrong = {
+            (how, status): count
+            for (how, status), count in codes.items()
+            if status != EXPECTED_STATUS[how]
+        }
+        if wrong:
+            print(f"    UNEXPECTED answers (expected {EXPECTED_STATUS}): {wrong}")
         events = len(latencies)
         print(
             f"    PostgreSQL per event: {(after[0] - before[0]) / events:.2f} commits, "
@@ -467,7 +616,6 @@ def main():  # noqa: C901 - one linear script
             sum(1 for _status, how in SCENARIOS[scenario][0] if how in ("ok", "late"))
             for _name, _ref, scenario in bookings
         )
-        waited = time.perf_counter()
         if args.apply == "after":
             apply_news(registry, bench_db)
         deadline = time.monotonic() + args.apply_timeout
@@ -491,21 +639,48 @@ def main():  # noqa: C901 - one linear script
                     [provider_id],
                 )
                 history = cr.fetchone()[0]
-            if (states == expected and history >= unique_events) or time.monotonic() > deadline:
+                cr.execute(
+                    "SELECT count(*) FROM pemkab_delivery_webhook_inbox WHERE provider_id = %s",
+                    [provider_id],
+                )
+                waiting = cr.fetchone()[0]
+            done = states == expected and history >= unique_events and not waiting
+            if done or time.monotonic() > deadline:
                 break
-            time.sleep(0.5)
+            time.sleep(0.2)
+        applied_after = time.perf_counter() - burst_end
+        calls = sandbox.stats()
+        lookups = calls["requests"]["grab"] - calls_before["requests"]["grab"]
+        refused = calls["rate_limited"] - calls_before["rate_limited"]
         print(
-            f"applied after the load: {time.perf_counter() - waited:.1f} s (target < 60 s); "
-            f"webhook events "
-            f"in the history: {history} (expected {unique_events}, duplicates kept once)"
+            f"all applied {applied_after:.1f} s after the burst's end (target < 60 s)"
+            if done
+            else f"NOT all applied {applied_after:.1f} s after the burst's end"
+        )
+        print(
+            f"    webhook events in the history: {history} (expected {unique_events}, "
+            f"duplicates kept once, forged never); still in the inbox: {waiting}; "
+            f"look-ups at the courier sandbox: {lookups} ({refused} refused by its rate limit)"
+        )
+        replays = {}
+        if log.exists():
+            for line in log.read_text(errors="replace").splitlines():
+                if "tries left, try again" in line or "maximum number of tries" in line:
+                    error = line.split("odoo.service.model: ", 1)[-1].split(",", 1)[0]
+                    replays[error] = replays.get(error, 0) + 1
+        print(
+            "    requests replayed by Odoo (a concurrency failure, then a random sleep of up "
+            f"to 2 s): {sum(replays.values())} {replays or ''}"
         )
         print(f"final states: {dict(sorted(states.items()))}")
         print(f"expected:     {dict(sorted(expected.items()))}")
-        ok = states == expected and history == unique_events
+        ok = states == expected and history == unique_events and not waiting and not wrong
         print("final states correct: " + ("yes" if ok else "NO"))
         if not ok:
             sys.exit(1)
     finally:
+        if sandbox is not None:
+            sandbox.stop()
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             try:

@@ -2,13 +2,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Benchmark of the bulk paths of pemkab_social: generation, approval, packing.
 
-Creates N households (one member each, valid NIKs; batched creates of ``--chunk``) in a
-scratch transaction, then times the generation wizard, the submission and bulk approval
-of the period and the packing of all its shipments (which creates one courier booking
-each through the delivery trigger), and counts their SQL queries and the process's
-memory after each step (resident now, and the peak so far; with ``--tracemalloc``, the
-peak of Python's allocations during the step). Everything is rolled back at the end:
-nothing is left behind, and no courier is called (the outbox is not run).
+Copies the database it is given (``CREATE DATABASE ... TEMPLATE``: it must have no other
+connection), creates N households there (one member each, valid NIKs; the first of each
+50,000 through the ORM, the others copied from its rows in SQL, which
+``addons/pemkab_social/tests/test_bench_setup.py`` checks against the ORM's) and
+commits; then times the generation wizard, the submission and bulk approval of the
+period and the packing of all its shipments (which creates one courier booking each
+through the delivery trigger), each step in its own transaction, committed, and counts
+their SQL queries and the process's memory after each step (resident now, and the peak
+so far; with ``--tracemalloc``, the peak of Python's allocations during the step).
+``--profile pack+book=FILE`` writes a step's cProfile. The copy is dropped at the end
+(``--keep-db`` keeps it); no courier is called (the outbox is not run).
 
 Run it against a database where pemkab_social is installed::
 
@@ -17,21 +21,38 @@ Run it against a database where pemkab_social is installed::
 """
 
 import argparse
+import cProfile
 import gc
+import os
 import resource
 import time
 import tracemalloc
 
 import odoo
 import odoo.service.server
-from odoo import api
+from odoo import api, sql_db
 from odoo.fields import Command
 from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 
 def _nik(kecamatan_code, index):
-    return "3510%s0101%02d%04d" % (kecamatan_code, 50 + index // 9000, index % 9000 + 1)
+    """A valid NIK per index: 9,000 serials a birth date, born 1 January 1950 to 1999, then
+    1 February (5.4 million in all: the regency's register fits)."""
+    block = index // 9000
+    return "3510%s01%02d%02d%04d" % (
+        kecamatan_code,
+        1 + block // 50 % 12,
+        50 + block % 50,
+        index % 9000 + 1,
+    )
+
+
+# the same NIK in SQL, of an integer ``i``
+NIK_SQL = (
+    "'3510' || %(kecamatan)s || '01' || lpad((1 + i / 9000 / 50 %% 12)::text, 2, '0')"
+    " || lpad((50 + i / 9000 %% 50)::text, 2, '0') || lpad((i %% 9000 + 1)::text, 4, '0')"
+)
 
 
 class _GcTimer:
@@ -50,6 +71,8 @@ class _GcTimer:
 
 
 GC_TIMER = _GcTimer()
+# households per INSERT of the set-up
+SETUP_CHUNK = 50000
 
 
 def _rss_mb():
@@ -105,9 +128,96 @@ def _households(env, area, indexes):
     env.invalidate_all()
 
 
-def run(env, households, chunk=10000):
+def _columns(env, table):
+    return [
+        name
+        for (name,) in env.execute_query(
+            SQL(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = %s AND column_name != 'id'"
+                " ORDER BY ordinal_position",
+                table,
+            )
+        )
+    ]
+
+
+def _households_sql(env, area, indexes):
+    """The same households and members as :func:`_households`, the first through the ORM
+    and the others copied from its rows in one ``INSERT ... SELECT`` with what differs
+    per index (no Python per household: the regency's 550,000 in minutes, not hours).
+    ``tests/test_bench_setup.py`` checks the rows equal the ORM's."""
+    indexes = range(indexes.start, indexes.stop)
+    if not indexes:
+        return
+    _households(env, area, indexes[:1])
+    if len(indexes) == 1:
+        return
+    Household = env["pemkab.social.household"]
+    home = Household.search([("name", "=", f"Bench {indexes[0]}")])
+    head = env["res.partner"].search([("pemkab_social_stored_household_id", "=", home.id)])
+    home_vary = {
+        "name": SQL("'Bench ' || i"),
+        "decile": SQL("1 + i %% 4"),
+        "priority": SQL("10 - i %% 4"),
+        "street": SQL("'Jl. Bench ' || i"),
+        "phone": SQL("'+62813' || lpad(i::text, 8, '0')"),
+        "latitude": SQL("-8.2 - (i %% 100) / 1000.0"),
+        "longitude": SQL("114.36 + (i %% 100) / 1000.0"),
+    }
+    head_vary = {
+        "name": SQL("'Bench head ' || i"),
+        "complete_name": SQL("'Bench head ' || i"),
+        "commercial_partner_id": SQL("pid"),
+        "pemkab_stored_nik": SQL(NIK_SQL, kecamatan="16"),
+        "pemkab_social_stored_household_id": SQL("hid"),
+    }
+    home_columns = _columns(env, Household._table)
+    head_columns = _columns(env, "res_partner")
+    env.execute_query(
+        SQL(
+            """
+            WITH h AS (
+                INSERT INTO pemkab_social_household (%(home_columns)s)
+                SELECT %(home_values)s
+                  FROM pemkab_social_household t, generate_series(%(first)s, %(last)s) i
+                 WHERE t.id = %(home)s
+                 ORDER BY i
+             RETURNING id, name
+            ), p AS (
+                SELECT nextval('res_partner_id_seq') AS pid, h.id AS hid,
+                       substr(h.name, 7)::int AS i
+                  FROM h
+            )
+            INSERT INTO res_partner (id, %(head_columns)s)
+            SELECT pid, %(head_values)s FROM res_partner t, p WHERE t.id = %(head)s
+            """,
+            home_columns=SQL(", ").join(map(SQL.identifier, home_columns)),
+            home_values=SQL(", ").join(
+                home_vary.get(name, SQL.identifier("t", name)) for name in home_columns
+            ),
+            head_columns=SQL(", ").join(map(SQL.identifier, head_columns)),
+            head_values=SQL(", ").join(
+                head_vary.get(name, SQL.identifier("t", name)) for name in head_columns
+            ),
+            first=indexes[1],
+            last=indexes[-1],
+            home=home.id,
+            head=head.id,
+        )
+    )
+    env.invalidate_all()
+
+
+def setup(env, households, chunk=SETUP_CHUNK):
+    """The bench's period, its courier trigger and ``households`` households; return
+    the period's id."""
     area = env.ref("pemkab_delivery.area_35_10_16")
     dinsos = env.ref("pemkab_delivery.agency_dinsos")
+    # the steps at once, as a period under the background threshold is done (above it
+    # the scheduled action does the same work in batches)
+    period_module = odoo.addons.pemkab_social.models.pemkab_social_period
+    env["ir.config_parameter"].set_param(period_module.BACKGROUND_PARAM, str(households + 1))
     provider = env["pemkab.courier.provider"].create(
         {"name": "Bench sandbox", "kind": "sandbox", "base_url": "http://127.0.0.1:9"}
     )
@@ -148,23 +258,78 @@ def run(env, households, chunk=10000):
             "package_type_id": package.id,
         }
     )
-    results = []
-    start = time.perf_counter()
     for first in range(0, households, chunk):
-        _households(env, area, range(first, min(first + chunk, households)))
-    setup = time.perf_counter() - start
-    # the steps start as a user's request would: nothing of the set-up in the cache
-    env.invalidate_all()
+        _households_sql(env, area, range(first, min(first + chunk, households)))
+    return period.id
 
-    wizard = env["pemkab.social.generate.wizard"].create({"period_id": period.id})
-    shipments = _step(env, "generate", wizard._generate, households, results)
-    _step(env, "submit", period.action_submit_all, households, results)
-    _step(env, "approve", period.action_approve, households, results)
-    _step(env, "pack+book", shipments.action_pack, households, results)
-    bookings = env["pemkab.delivery.booking"].search_count(
-        [("res_model", "=", "pemkab.social.shipment"), ("res_id", "in", shipments.ids)]
-    )
-    return setup, len(shipments), bookings, results
+
+def _steps(period_id):
+    """The four steps, each a function of an environment (its own transaction)."""
+
+    def generate(env):
+        period = env["pemkab.social.period"].browse(period_id)
+        wizard = env["pemkab.social.generate.wizard"].create({"period_id": period.id})
+        return wizard._generate()
+
+    def submit(env):
+        return env["pemkab.social.period"].browse(period_id).action_submit_all()
+
+    def approve(env):
+        return env["pemkab.social.period"].browse(period_id).action_approve()
+
+    def pack(env):
+        period = env["pemkab.social.period"].browse(period_id)
+        return period.shipment_ids.action_pack()
+
+    return [("generate", generate), ("submit", submit), ("approve", approve), ("pack+book", pack)]
+
+
+def run(registry, households, profile=None):
+    """Set up, commit, then each step in its own transaction (committed: a step's cache
+    and memory do not carry to the next); return the figures."""
+    context = {"tracking_disable": True}
+    start = time.perf_counter()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, context)
+        period_id = setup(env, households)
+    setup_seconds = time.perf_counter() - start
+    results = []
+    for label, func in _steps(period_id):
+        gc.collect()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, context)
+            if profile and label in profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                _step(env, label, lambda env=env, func=func: func(env), households, results)
+                profiler.disable()
+                profiler.dump_stats(f"{profile[label]}")
+            else:
+                _step(env, label, lambda env=env, func=func: func(env), households, results)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, context)
+        period = env["pemkab.social.period"].browse(period_id)
+        shipments = period.shipment_ids
+        bookings = env["pemkab.delivery.booking"].search_count(
+            [("res_model", "=", "pemkab.social.shipment"), ("res_id", "in", shipments.ids)]
+        )
+        count = len(shipments)
+    return setup_seconds, count, bookings, results
+
+
+def _copy_database(template, copy):
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(copy)))
+        cr.execute(SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(copy), SQL.identifier(template)))
+
+
+def _drop_database(name):
+    Registry.delete(name)
+    sql_db.close_db(name)
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(name)))
 
 
 def main():
@@ -172,7 +337,16 @@ def main():
     parser.add_argument("--config", required=True, help="Odoo configuration file")
     parser.add_argument("--db", required=True, help="database with pemkab_social installed")
     parser.add_argument("--households", type=int, default=5000)
-    parser.add_argument("--chunk", type=int, default=10000, help="households per create")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the copy the benchmark worked in"
+    )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="STEP=FILE",
+        help="cProfile one step (generate, submit, approve, pack+book) into FILE",
+    )
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
@@ -181,18 +355,21 @@ def main():
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.db])
     odoo.service.server.load_server_wide_modules()
-    registry = Registry(args.db)
-    gc.callbacks.append(GC_TIMER)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        try:
-            if args.tracemalloc:
-                tracemalloc.start()
-            setup, count, bookings, results = run(env, args.households, args.chunk)
-        finally:
-            tracemalloc.stop()
-            cr.rollback()
-    print(f"households: {args.households} (set-up {setup:.1f} s, rolled back)")
+    copy = f"{args.db}_district"
+    _copy_database(args.db, copy)
+    try:
+        registry = Registry(copy)
+        gc.callbacks.append(GC_TIMER)
+        if args.tracemalloc:
+            tracemalloc.start()
+        profile = dict(item.split("=", 1) for item in args.profile)
+        setup_seconds, count, bookings, results = run(registry, args.households, profile)
+    finally:
+        tracemalloc.stop()
+        if not args.keep_db:
+            _drop_database(copy)
+    kept = f"kept in {copy}" if args.keep_db else "in a copy of the database, dropped"
+    print(f"households: {args.households} (set-up {setup_seconds:.1f} s, {kept})")
     print(f"shipments: {count}, bookings: {bookings}")
     traced = " traced MB" if args.tracemalloc else ""
     print(
@@ -207,6 +384,7 @@ def main():
         print(line + (f" {traced_mb:>10.0f}" if traced_mb is not None else ""))
     total = sum(r[1] for r in results)
     print(f"{'total':<10} {total:>8.2f} {sum(r[2] for r in results):>8}")
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

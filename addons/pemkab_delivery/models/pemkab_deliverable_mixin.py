@@ -1022,13 +1022,18 @@ class PemkabDeliverableMixin(models.AbstractModel):
         now = fields.Datetime.now()
         cache = {}
         Shelter = self.env["pemkab.shelter"]
-        waiting = defaultdict(self.browse)  # label: the parcels
-        for record in self:
-            opens = record._delivery_shelter().sudo()._closed_until(now, cache)
+        waiting_ids = defaultdict(set)  # label: the parcels' ids
+        for shelter, ids in self._delivery_shelter_groups().items():
+            opens = shelter.sudo()._closed_until(now, cache)
             if opens:
-                waiting[Shelter._opening_label(opens, now)] |= record
-        if not waiting:
+                waiting_ids[Shelter._opening_label(opens, now)].update(ids)
+        if not waiting_ids:
             return None
+        # the parcels of each label in the order of the selection
+        waiting = {
+            label: self.browse(record_id for record_id in self._ids if record_id in ids)
+            for label, ids in waiting_ids.items()
+        }
         if len(self) == 1:
             message = self.env._(
                 "%(opens)s. The shelter is closed now: the parcel waits there, and the "
@@ -1525,6 +1530,31 @@ class PemkabDeliverableMixin(models.AbstractModel):
                 [("id", "in", self.ids)], [state_field, "agency_id"], ["id:array_agg"]
             )
         }
+
+    def _delivery_shelter_groups(self):
+        """``{shelter: ids}`` of these documents, the grouping of :meth:`_delivery_shelter`:
+        one query for the documents' own shelters (a period's thousands of parcels), the
+        current booking's shelter for those that have none."""
+        if not self:
+            return {}
+        groups = defaultdict(list)
+        without = self.browse()
+        field = self._fields.get("shelter_id")
+        if field and field.store:
+            records = self.sudo().with_context(active_test=False)
+            for shelter, ids in records._read_group(
+                [("id", "in", self.ids)], ["shelter_id"], ["id:array_agg"]
+            ):
+                if shelter:
+                    groups[shelter.with_env(self.env)].extend(ids)
+                else:
+                    without |= self.browse(ids)
+        else:
+            without = self
+        for record in without:
+            # the booking summary is computed for all of them at once (prefetch)
+            groups[record.delivery_booking_id.shelter_id].append(record.id)
+        return dict(groups)
 
     def _delivery_among(self, domain):
         """Those of these documents that match ``domain``, in id order (one query)."""

@@ -8,5 +8,6 @@ from . import test_tours
 from . import test_reads
 from . import test_properties
 from . import test_bulk_sql
+from . import test_bench_setup
 from . import test_form
 from . import test_daily_work

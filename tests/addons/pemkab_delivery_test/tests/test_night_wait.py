@@ -151,6 +151,45 @@ class TestNightWait(SeedParcelCommon, PemkabRpcMixin, HttpCase):
         answer = self.rpc_ok(PARCEL, "action_dispatch", [other.id])
         self.assertEqual(answer["params"]["type"], "success", answer)
 
+    def test_ready_click_of_many_names_those_that_wait(self):
+        """A selection of parcels at two shelters, one closed: the notification counts
+        and names those that wait, in the selection's order; the parcels are grouped by
+        shelter in one query, not one parcel at a time (a period's 100,000)."""
+        opens = self._open_only_in(1)
+        open_shelter = self.env["pemkab.shelter"].create(
+            {
+                "name": "Shelter A 24h",
+                "code": "SH-A24",
+                "agency_id": self.agency_a.id,
+                "latitude": -8.2150,
+                "longitude": 114.3650,
+                "phone": "0333 421119",
+                "open_24h": True,
+            }
+        )
+        parcels = self.Parcel.browse()
+        for _i in range(4):
+            parcels |= self._parcel()
+        parcels[1].shelter_id = open_shelter
+        waiting = parcels - parcels[1]
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            groups = parcels._delivery_shelter_groups()
+        self.assertEqual(
+            {shelter: sorted(ids) for shelter, ids in groups.items()},
+            {self.shelter_a: waiting.ids, open_shelter: parcels[1].ids},
+        )
+        for parcel in parcels:
+            self.assertIn(parcel.id, groups[parcel._delivery_shelter()])
+        answer = parcels.with_context(lang="en_US").action_dispatch()
+        self.assertEqual(answer["params"]["type"], "warning", answer)
+        message = answer["params"]["message"]
+        self.assertIn("3 of the 4 parcels wait at a closed shelter", message)
+        label = self.env["pemkab.shelter"]._opening_label(
+            WIB.localize(opens).astimezone(pytz.utc).replace(tzinfo=None)
+        )
+        self.assertIn(f"{label}: {', '.join(waiting.mapped('display_name'))}", message)
+
     # ------------------------------------------------------------------
     # The boards
     # ------------------------------------------------------------------

@@ -951,8 +951,10 @@ class PemkabDeliveryBooking(models.Model):
         if not verdicts:
             return self.browse()
         moved = self.browse(sorted(verdicts))
-        accounts = self.env["pemkab.courier.provider"].sudo().browse(
-            sorted({verdict["account_id"] for verdict in verdicts.values()})
+        accounts = (
+            self.env["pemkab.courier.provider"]
+            .sudo()
+            .browse(sorted({verdict["account_id"] for verdict in verdicts.values()}))
         )
         reasons = []
         for booking in moved:

@@ -229,7 +229,8 @@ class TestRouteFallback(PemkabCourierCommon):
         self._courier(booking, "no_driver")
         self.assertEqual((booking.state, booking.failure_reason), ("failed", "no_driver"))
         self.assertFalse(self.Booking.search([("fallback_from_id", "=", booking.id)]))
-        self.assertIn("Not booked with Grab (sandbox)", " ".join(filter(None, booking.event_ids.mapped("note"))))
+        notes = " ".join(filter(None, booking.event_ids.mapped("note")))
+        self.assertIn("Not booked with Grab (sandbox)", notes)
         self.assertTrue(booking.activity_ids, "the officer is told")
         self.assertEqual(self.sandbox.count(booking.name), 1)
 

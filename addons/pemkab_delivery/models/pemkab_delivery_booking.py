@@ -948,13 +948,18 @@ class PemkabDeliveryBooking(models.Model):
             for booking_id, verdict in self._route_verdicts_sql().items()
             if verdict["account_id"]
         }
-        if not verdicts:
+        # never a booking a courier may already have an order for (a request is of
+        # drafts, or of bookings just inserted as requested)
+        moved = self.browse(sorted(verdicts)).filtered(
+            lambda booking: booking.state in ("draft", "requested")
+            and not (booking.courier_order_ref or booking.outcome_unknown)
+        )
+        if not moved:
             return self.browse()
-        moved = self.browse(sorted(verdicts))
         accounts = (
             self.env["pemkab.courier.provider"]
             .sudo()
-            .browse(sorted({verdict["account_id"] for verdict in verdicts.values()}))
+            .browse(sorted({verdicts[booking_id]["account_id"] for booking_id in moved.ids}))
         )
         reasons = []
         for booking in moved:

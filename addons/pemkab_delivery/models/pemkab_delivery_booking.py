@@ -888,23 +888,30 @@ class PemkabDeliveryBooking(models.Model):
                     SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
                       FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
                      WHERE c.depth < 100
+                ), tried AS (
+                    SELECT c.root, array_agg(c.provider_id) AS ids FROM chain c GROUP BY c.root
+                ), orders AS (
+                    SELECT f.agency_id,
+                           array_agg(f.provider_id ORDER BY f.sequence, f.id) AS ids
+                      FROM %(fallbacks)s f
+                      JOIN %(providers)s p ON p.id = f.provider_id
+                     WHERE f.agency_id IN (SELECT r.agency_id FROM refused r) AND p.active
+                       AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
+                                         WHERE o.%(open_provider)s = p.id)
+                            OR EXISTS (SELECT 1 FROM %(open_to)s o
+                                        WHERE o.%(open_provider)s = p.id
+                                          AND o.%(open_agency)s = f.agency_id))
+                     GROUP BY f.agency_id
                 )
                 SELECT r.id, r.provider_id, r.service_type, r.km, r.kg,
                        ARRAY(SELECT l.provider_id FROM limits l
                               WHERE l.service_type = r.service_type
                                 AND (r.km > l.max_km OR r.kg > l.max_kg)),
-                       ARRAY(SELECT f.provider_id
-                               FROM %(fallbacks)s f
-                               JOIN %(providers)s p ON p.id = f.provider_id
-                              WHERE f.agency_id = r.agency_id AND p.active
-                                AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
-                                                  WHERE o.%(open_provider)s = p.id)
-                                     OR EXISTS (SELECT 1 FROM %(open_to)s o
-                                                 WHERE o.%(open_provider)s = p.id
-                                                   AND o.%(open_agency)s = r.agency_id))
-                              ORDER BY f.sequence, f.id),
-                       ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id)
+                       COALESCE(o.ids, ARRAY[]::int[]),
+                       t.ids
                   FROM refused r
+                  JOIN tried t ON t.root = r.id
+                  LEFT JOIN orders o ON o.agency_id = r.agency_id
                  ORDER BY r.id
                 """,
                 l_ids=[row[0] for row in limits],

@@ -770,10 +770,10 @@ class PemkabDeliveryBooking(models.Model):
                     )
                 )
         if len(errors) < limit:
-            errors += self._route_errors()[: limit - len(errors)]
+            errors += self._route_errors(limit=limit - len(errors))
         return errors
 
-    def _route_errors(self):
+    def _route_errors(self, limit=None):
         """The routes the courier would refuse, checked before it is booked, that no
         account of the agency's fallback order takes either: longer than the courier's
         limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
@@ -781,10 +781,13 @@ class PemkabDeliveryBooking(models.Model):
         distance is the shelter's to the recipient as the crow flies: a road is longer,
         so a refusal here is certain. A route another account of the order takes is no
         error: :meth:`_do_route_fallback` moves the booking there when it is requested.
-        One query (:meth:`_route_verdicts_sql`), whatever the number of bookings."""
+        One query (:meth:`_route_verdicts_sql`), whatever the number of bookings; the
+        messages of the first ``limit`` bookings refused (all: None)."""
         verdicts = self._route_verdicts_sql()
         refused = self.browse(
-            [booking_id for booking_id, verdict in verdicts.items() if not verdict["account_id"]]
+            [booking_id for booking_id, verdict in verdicts.items() if not verdict["account_id"]][
+                :limit
+            ]
         )
         errors = []
         for booking in refused:
@@ -831,18 +834,21 @@ class PemkabDeliveryBooking(models.Model):
         each once (the accounts its chain of fallbacks already went to are skipped), the
         first that takes the route.
 
-        :return: ``{booking id: {"km", "kg", "problem", "account_id", "why"}}`` of the
-            bookings refused by their own account only: ``problem`` is its
-            ``route_problem`` (``(what, limit)``), ``account_id`` the account of the
-            fallback order that takes the route or None (the route is refused), ``why``
-            a ``decisions.FALLBACK_*``
+        :return: ``{booking id: {"km", "kg", "problem", "account_id", "why", "courier",
+            "movable"}}`` of the bookings refused by their own account only: ``problem``
+            is its ``route_problem`` (``(what, limit)``), ``account_id`` the account of
+            the fallback order that takes the route or None (the route is refused),
+            ``why`` a ``decisions.FALLBACK_*``, ``courier`` the own account's name,
+            ``movable`` whether no courier may have an order for the booking yet (a draft,
+            or a booking just requested: no courier order number, no unknown outcome)
         """
         if not self:
             return {}
         Provider = self.env["pemkab.courier.provider"].sudo().with_context(active_test=False)
-        classes, limits = {}, []
+        classes, names, limits = {}, {}, []
         for provider in Provider.search([("kind", "!=", "manual")]):
             client_class = classes[provider.id] = provider._courier_client_class()
+            names[provider.id] = provider.name
             services = set(client_class.MAX_DISTANCE_KM) | set(client_class.MAX_WEIGHT_KG)
             limits += [
                 (
@@ -865,7 +871,10 @@ class PemkabDeliveryBooking(models.Model):
                                          %(l_km)s::float8[], %(l_kg)s::float8[])
                 ), refused AS (
                     SELECT b.id, b.provider_id, b.agency_id, b.service_type,
-                           b.fallback_from_id, route.km, route.kg
+                           b.fallback_from_id, route.km, route.kg,
+                           b.state IN ('draft', 'requested')
+                               AND b.courier_order_ref IS NULL
+                               AND NOT COALESCE(b.outcome_unknown, FALSE) AS movable
                       FROM %(bookings)s b
                       JOIN %(shelters)s s ON s.id = b.shelter_id
                            CROSS JOIN LATERAL (SELECT
@@ -888,30 +897,24 @@ class PemkabDeliveryBooking(models.Model):
                     SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
                       FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
                      WHERE c.depth < 100
-                ), tried AS (
-                    SELECT c.root, array_agg(c.provider_id) AS ids FROM chain c GROUP BY c.root
-                ), orders AS (
-                    SELECT f.agency_id,
-                           array_agg(f.provider_id ORDER BY f.sequence, f.id) AS ids
-                      FROM %(fallbacks)s f
-                      JOIN %(providers)s p ON p.id = f.provider_id
-                     WHERE f.agency_id IN (SELECT r.agency_id FROM refused r) AND p.active
-                       AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
-                                         WHERE o.%(open_provider)s = p.id)
-                            OR EXISTS (SELECT 1 FROM %(open_to)s o
-                                        WHERE o.%(open_provider)s = p.id
-                                          AND o.%(open_agency)s = f.agency_id))
-                     GROUP BY f.agency_id
                 )
                 SELECT r.id, r.provider_id, r.service_type, r.km, r.kg,
                        ARRAY(SELECT l.provider_id FROM limits l
                               WHERE l.service_type = r.service_type
                                 AND (r.km > l.max_km OR r.kg > l.max_kg)),
-                       COALESCE(o.ids, ARRAY[]::int[]),
-                       t.ids
+                       ARRAY(SELECT f.provider_id
+                               FROM %(fallbacks)s f
+                               JOIN %(providers)s p ON p.id = f.provider_id
+                              WHERE f.agency_id = r.agency_id AND p.active
+                                AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
+                                                  WHERE o.%(open_provider)s = p.id)
+                                     OR EXISTS (SELECT 1 FROM %(open_to)s o
+                                                 WHERE o.%(open_provider)s = p.id
+                                                   AND o.%(open_agency)s = r.agency_id))
+                              ORDER BY f.sequence, f.id),
+                       ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id),
+                       r.movable
                   FROM refused r
-                  JOIN tried t ON t.root = r.id
-                  LEFT JOIN orders o ON o.agency_id = r.agency_id
                  ORDER BY r.id
                 """,
                 l_ids=[row[0] for row in limits],
@@ -930,7 +933,7 @@ class PemkabDeliveryBooking(models.Model):
             )
         )
         verdicts = {}
-        for booking_id, provider_id, service, km, kg, refusing, order_ids, tried in rows:
+        for booking_id, provider_id, service, km, kg, refusing, order_ids, tried, movable in rows:
             account_id, why = decisions.route_fallback(provider_id, order_ids, tried, refusing)
             verdicts[booking_id] = {
                 "km": km,
@@ -938,6 +941,8 @@ class PemkabDeliveryBooking(models.Model):
                 "problem": classes[provider_id].route_problem(service, km, kg or None),
                 "account_id": None if account_id == provider_id else account_id,
                 "why": why,
+                "courier": names[provider_id],
+                "movable": movable,
             }
         return verdicts
 
@@ -950,17 +955,14 @@ class PemkabDeliveryBooking(models.Model):
         (:meth:`_route_verdicts_sql`), one ``UPDATE``, one history insert per account.
         Bookings no account takes are left as they are: :meth:`_route_errors` refuses
         them."""
+        # never a booking a courier may already have an order for (a request is of
+        # drafts, or of bookings just inserted as requested)
         verdicts = {
             booking_id: verdict
             for booking_id, verdict in self._route_verdicts_sql().items()
-            if verdict["account_id"]
+            if verdict["account_id"] and verdict["movable"]
         }
-        # never a booking a courier may already have an order for (a request is of
-        # drafts, or of bookings just inserted as requested)
-        moved = self.browse(sorted(verdicts)).filtered(
-            lambda booking: booking.state in ("draft", "requested")
-            and not (booking.courier_order_ref or booking.outcome_unknown)
-        )
+        moved = self.browse(sorted(verdicts))
         if not moved:
             return self.browse()
         accounts = (
@@ -969,14 +971,14 @@ class PemkabDeliveryBooking(models.Model):
             .browse(sorted({verdicts[booking_id]["account_id"] for booking_id in moved.ids}))
         )
         reasons = []
-        for booking in moved:
-            verdict = verdicts[booking.id]
+        for booking_id in moved.ids:
+            verdict = verdicts[booking_id]
             what, limit = verdict["problem"]
             if what == "distance":
                 reason = self.env._(
                     "%(courier)s takes routes of at most %(limit)s km; %(distance)s km as the "
                     "crow flies: booked with the next account of the agency's fallback order.",
-                    courier=booking.provider_id.name,
+                    courier=verdict["courier"],
                     limit=f"{limit:g}",
                     distance=f"{verdict['km']:.1f}",
                 )
@@ -984,7 +986,7 @@ class PemkabDeliveryBooking(models.Model):
                 reason = self.env._(
                     "%(courier)s takes parcels of at most %(limit)s kg; %(weight)s kg: booked "
                     "with the next account of the agency's fallback order.",
-                    courier=booking.provider_id.name,
+                    courier=verdict["courier"],
                     limit=f"{limit:g}",
                     weight=f"{verdict['kg']:g}",
                 )

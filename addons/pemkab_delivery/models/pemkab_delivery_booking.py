@@ -892,7 +892,9 @@ class PemkabDeliveryBooking(models.Model):
                        AND COALESCE(b.latitude, 0) != 0 AND COALESCE(b.longitude, 0) != 0
                        AND (route.km > l.max_km OR route.kg > l.max_kg)
                 ), chain(root, provider_id, from_id, depth) AS (
-                    SELECT r.id, r.provider_id, r.fallback_from_id, 0 FROM refused r
+                    -- the bookings a successor fell back from (few: no scan for the others)
+                    SELECT r.id, r.provider_id, r.fallback_from_id, 0
+                      FROM refused r WHERE r.fallback_from_id IS NOT NULL
                      UNION ALL
                     SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
                       FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
@@ -912,7 +914,9 @@ class PemkabDeliveryBooking(models.Model):
                                                  WHERE o.%(open_provider)s = p.id
                                                    AND o.%(open_agency)s = r.agency_id))
                               ORDER BY f.sequence, f.id),
-                       ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id),
+                       CASE WHEN r.fallback_from_id IS NULL THEN ARRAY[r.provider_id]
+                            ELSE ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id)
+                       END,
                        r.movable
                   FROM refused r
                  ORDER BY r.id

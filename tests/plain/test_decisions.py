@@ -591,6 +591,49 @@ def test_no_fallback_order_no_fallback():
     assert d.fallback("no_driver", 11, (), {11}) == (None, d.FALLBACK_NO_ORDER)
 
 
+ROUTE_FALLBACKS = [
+    # (current account, tried accounts, accounts refusing the route) -> (account, why)
+    # the booking's own account takes it: it stays there
+    ((11, set(), set()), (11, d.FALLBACK_NOT_FOR_THIS)),
+    ((11, set(), {12}), (11, d.FALLBACK_NOT_FOR_THIS)),
+    # a far village: GoSend (11) and Grab (12) refuse, Biteship (13) takes it
+    ((11, set(), {11, 12}), (13, d.FALLBACK_NEXT)),
+    ((11, set(), {11}), (12, d.FALLBACK_NEXT)),
+    # an account outside the order (a trigger's): the order from its start
+    ((99, set(), {99, 11}), (12, d.FALLBACK_NEXT)),
+    ((99, set(), {99}), (11, d.FALLBACK_NEXT)),
+    # every account refuses: refused, never a loop
+    ((11, set(), {11, 12, 13}), (None, d.FALLBACK_EXHAUSTED)),
+    ((99, set(), {99, 11, 12, 13}), (None, d.FALLBACK_EXHAUSTED)),
+    # the last account of the order: nothing after it (the chain goes forward only)
+    ((13, set(), {13}), (None, d.FALLBACK_EXHAUSTED)),
+    # each account once: one the document's booking already went to is not booked again
+    ((12, {11, 12}, {12}), (13, d.FALLBACK_NEXT)),
+    ((99, {11, 13}, {99}), (12, d.FALLBACK_NEXT)),
+    ((99, {11, 12, 13}, {99}), (None, d.FALLBACK_EXHAUSTED)),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), ROUTE_FALLBACKS)
+def test_route_fallback(case, expected):
+    current, tried, refusing = case
+    assert d.route_fallback(current, ORDER, tried, refusing) == expected
+
+
+def test_route_fallback_without_order_refuses():
+    assert d.route_fallback(11, (), set(), {11}) == (None, d.FALLBACK_NO_ORDER)
+    assert d.route_fallback(11, (), set(), set()) == (11, d.FALLBACK_NOT_FOR_THIS)
+
+
+def test_route_fallback_never_loops_on_an_order_that_repeats():
+    """An order as a list may name an account twice (the table forbids it; the rule does
+    not rely on it): each account is tried once and the search ends."""
+    assert d.route_fallback(11, (11, 12, 11, 12), set(), {11, 12}) == (
+        None,
+        d.FALLBACK_EXHAUSTED,
+    )
+
+
 def test_confirm_merges_what_only_the_webhook_carried():
     """Grab's delivery details have no receiver nor proof link: the lookup confirms the
     final state and the webhook's receiver, relation and photo are kept (issue 19, 1-2)."""

@@ -65,7 +65,7 @@ from ..const import (
 from ..orm.bulk import insert_select
 from ..outbox import decisions
 from ..outbox.runner import exchange_note
-from ..tools.geo import haversine_km
+from ..tools.geo import EARTH_RADIUS_KM
 from .pemkab_shelter import SHELTER_TZ
 
 _logger = logging.getLogger(__name__)
@@ -797,34 +797,29 @@ class PemkabDeliveryBooking(models.Model):
                     )
                 )
         if len(errors) < limit:
-            errors += self._route_errors()[: limit - len(errors)]
+            errors += self._route_errors(limit=limit - len(errors))
         return errors
 
-    def _route_errors(self):
-        """The routes the courier would refuse, checked before it is booked: longer than
-        its limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
+    def _route_errors(self, limit=None):
+        """The routes the courier would refuse, checked before it is booked, that no
+        account of the agency's fallback order takes either: longer than the courier's
+        limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
         Instant 20 kg), as its client class declares them (``route_problem``). The
         distance is the shelter's to the recipient as the crow flies: a road is longer,
-        so a refusal here is certain. The bookings' values are read at once."""
+        so a refusal here is certain. A route another account of the order takes is no
+        error: :meth:`_do_route_fallback` moves the booking there when it is requested.
+        One query (:meth:`_route_verdicts_sql`), whatever the number of bookings; the
+        messages of the first ``limit`` bookings refused (all: None)."""
+        verdicts = self._route_verdicts_sql()
+        refused = self.browse(
+            [booking_id for booking_id, verdict in verdicts.items() if not verdict["account_id"]][
+                :limit
+            ]
+        )
         errors = []
-        classes = {}
-        for booking in self:
-            provider, shelter = booking.provider_id, booking.shelter_id
-            if provider not in classes:
-                classes[provider] = (
-                    provider._courier_client_class() if provider._has_api() else None
-                )
-            client_class = classes[provider]
-            points = (shelter.latitude, shelter.longitude, booking.latitude, booking.longitude)
-            if client_class is None or not all(points):
-                continue
-            distance = haversine_km(*points)
-            problem = client_class.route_problem(
-                booking.service_type, distance, booking.weight_kg or None, provider.car_service
-            )
-            if not problem:
-                continue
-            what, limit = problem
+        for booking in refused:
+            verdict = verdicts[booking.id]
+            what, limit = verdict["problem"]
             if what == "distance":
                 errors.append(
                     self.env._(
@@ -832,10 +827,10 @@ class PemkabDeliveryBooking(models.Model):
                         "recipient is %(distance)s km from shelter %(shelter)s as the crow "
                         "flies. Choose another courier or the own fleet.",
                         ref=booking.name,
-                        courier=provider.name,
+                        courier=booking.provider_id.name,
                         limit=f"{limit:g}",
-                        distance=f"{distance:.1f}",
-                        shelter=shelter.display_name,
+                        distance=f"{verdict['km']:.1f}",
+                        shelter=booking.shelter_id.display_name,
                     )
                 )
             else:
@@ -844,12 +839,231 @@ class PemkabDeliveryBooking(models.Model):
                         "%(ref)s: %(courier)s takes parcels of at most %(limit)s kg; this one "
                         "weighs %(weight)s kg. Choose another courier or the own fleet.",
                         ref=booking.name,
-                        courier=provider.name,
+                        courier=booking.provider_id.name,
                         limit=f"{limit:g}",
-                        weight=f"{booking.weight_kg:g}",
+                        weight=f"{verdict['kg']:g}",
                     )
                 )
         return errors
+
+    def _route_verdicts_sql(self):
+        """The bookings whose own courier account would refuse the route before it is
+        booked, and where the agency's fallback order sends them, in ONE query whatever
+        the number of bookings (the single request and the bulk paths share it).
+
+        The distance is computed in SQL (haversine, the radius of ``tools/geo.py``) from
+        the shelter's and the recipient's coordinates; each courier account's limits
+        (its client class's ``MAX_DISTANCE_KM`` / ``MAX_WEIGHT_KG`` per service type, the
+        ones ``route_problem`` applies) are passed as values; a booking without
+        coordinates is not judged here (``_request_errors`` names what is missing). For
+        each booking refused, the rule is ``outbox/decisions.py``'s ``route_fallback``:
+        the accounts of its agency's order (active, open to the agency) after its own,
+        each once (the accounts its chain of fallbacks already went to are skipped), the
+        first that takes the route.
+
+        :return: ``{booking id: {"km", "kg", "problem", "account_id", "why", "courier",
+            "movable"}}`` of the bookings refused by their own account only: ``problem``
+            is its ``route_problem`` (``(what, limit)``), ``account_id`` the account of
+            the fallback order that takes the route or None (the route is refused),
+            ``why`` a ``decisions.FALLBACK_*``, ``courier`` the own account's name,
+            ``movable`` whether no courier may have an order for the booking yet (a draft,
+            or a booking just requested: no courier order number, no unknown outcome)
+        """
+        if not self:
+            return {}
+        Provider = self.env["pemkab.courier.provider"].sudo().with_context(active_test=False)
+        classes, names, cars, limits = {}, {}, {}, []
+        for provider in Provider.search([("kind", "!=", "manual")]):
+            client_class = classes[provider.id] = provider._courier_client_class()
+            names[provider.id] = provider.name
+            cars[provider.id] = car = provider.car_service
+            services = set(client_class.MAX_DISTANCE_KM) | set(client_class.MAX_WEIGHT_KG)
+            limits += [
+                (
+                    provider.id,
+                    service,
+                    client_class.MAX_DISTANCE_KM.get(service) or None,
+                    # a parcel too heavy for the motorbike goes by car where the account
+                    # has the courier's car (``route_problem``'s ``car``; no weight limit
+                    # is known for a car: None)
+                    client_class.CAR_MAX_WEIGHT_KG.get(service)
+                    if car and service in client_class.CAR_MAX_WEIGHT_KG
+                    else client_class.MAX_WEIGHT_KG.get(service) or None,
+                )
+                for service in sorted(services)
+            ]
+        if not limits:
+            return {}
+        self.env.flush_all()
+        agencies = Provider._fields["agency_ids"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH RECURSIVE limits(provider_id, service_type, max_km, max_kg) AS (
+                    SELECT * FROM unnest(%(l_ids)s::int[], %(l_services)s::varchar[],
+                                         %(l_km)s::float8[], %(l_kg)s::float8[])
+                ), refused AS (
+                    SELECT b.id, b.provider_id, b.agency_id, b.service_type,
+                           b.fallback_from_id, route.km, route.kg,
+                           b.state IN ('draft', 'requested')
+                               AND b.courier_order_ref IS NULL
+                               AND NOT COALESCE(b.outcome_unknown, FALSE) AS movable
+                      FROM %(bookings)s b
+                      JOIN %(shelters)s s ON s.id = b.shelter_id
+                           CROSS JOIN LATERAL (SELECT
+                               2 * %(radius)s * asin(sqrt(
+                                   power(sin(radians(b.latitude - s.latitude) / 2), 2)
+                                   + cos(radians(s.latitude)) * cos(radians(b.latitude))
+                                     * power(sin(radians(b.longitude - s.longitude) / 2), 2)
+                               )) AS km,
+                               COALESCE(b.weight_kg, 0) AS kg
+                           ) AS route
+                      JOIN limits l
+                        ON l.provider_id = b.provider_id AND l.service_type = b.service_type
+                     WHERE b.id = ANY(%(ids)s)
+                       AND COALESCE(s.latitude, 0) != 0 AND COALESCE(s.longitude, 0) != 0
+                       AND COALESCE(b.latitude, 0) != 0 AND COALESCE(b.longitude, 0) != 0
+                       AND (route.km > l.max_km OR route.kg > l.max_kg)
+                ), chain(root, provider_id, from_id, depth) AS (
+                    -- the bookings a successor fell back from (few: no scan for the others)
+                    SELECT r.id, r.provider_id, r.fallback_from_id, 0
+                      FROM refused r WHERE r.fallback_from_id IS NOT NULL
+                     UNION ALL
+                    SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
+                      FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
+                     WHERE c.depth < 100
+                )
+                SELECT r.id, r.provider_id, r.service_type, r.km, r.kg,
+                       ARRAY(SELECT l.provider_id FROM limits l
+                              WHERE l.service_type = r.service_type
+                                AND (r.km > l.max_km OR r.kg > l.max_kg)),
+                       ARRAY(SELECT f.provider_id
+                               FROM %(fallbacks)s f
+                               JOIN %(providers)s p ON p.id = f.provider_id
+                              WHERE f.agency_id = r.agency_id AND p.active
+                                AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
+                                                  WHERE o.%(open_provider)s = p.id)
+                                     OR EXISTS (SELECT 1 FROM %(open_to)s o
+                                                 WHERE o.%(open_provider)s = p.id
+                                                   AND o.%(open_agency)s = r.agency_id))
+                              ORDER BY f.sequence, f.id),
+                       CASE WHEN r.fallback_from_id IS NULL THEN ARRAY[r.provider_id]
+                            ELSE ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id)
+                       END,
+                       r.movable
+                  FROM refused r
+                 ORDER BY r.id
+                """,
+                l_ids=[row[0] for row in limits],
+                l_services=[row[1] for row in limits],
+                l_km=[row[2] for row in limits],
+                l_kg=[row[3] for row in limits],
+                radius=EARTH_RADIUS_KM,
+                bookings=SQL.identifier(self._table),
+                shelters=SQL.identifier(self.env["pemkab.shelter"]._table),
+                fallbacks=SQL.identifier(self.env["pemkab.agency.courier.fallback"]._table),
+                providers=SQL.identifier(Provider._table),
+                open_to=SQL.identifier(agencies.relation),
+                open_provider=SQL.identifier(agencies.column1),
+                open_agency=SQL.identifier(agencies.column2),
+                ids=self.ids,
+            )
+        )
+        verdicts = {}
+        for booking_id, provider_id, service, km, kg, refusing, order_ids, tried, movable in rows:
+            account_id, why = decisions.route_fallback(provider_id, order_ids, tried, refusing)
+            verdicts[booking_id] = {
+                "km": km,
+                "kg": kg,
+                "problem": classes[provider_id].route_problem(
+                    service, km, kg or None, cars[provider_id]
+                ),
+                "account_id": None if account_id == provider_id else account_id,
+                "why": why,
+                "courier": names[provider_id],
+                "movable": movable,
+            }
+        return verdicts
+
+    def _do_route_fallback(self):
+        """Move the bookings whose own courier account would refuse the route (too far,
+        too heavy) to the account of the agency's fallback order that takes it, once,
+        with the reason on the booking (``fallback_reason``) and in its history; before
+        anything is sent to a courier. A constant number of queries whatever the number
+        of bookings (the bulk request path uses it): the verdicts
+        (:meth:`_route_verdicts_sql`), one ``UPDATE``, one history insert per account.
+        Bookings no account takes are left as they are: :meth:`_route_errors` refuses
+        them."""
+        # never a booking a courier may already have an order for (a request is of
+        # drafts, or of bookings just inserted as requested)
+        verdicts = {
+            booking_id: verdict
+            for booking_id, verdict in self._route_verdicts_sql().items()
+            if verdict["account_id"] and verdict["movable"]
+        }
+        moved = self.browse(sorted(verdicts))
+        if not moved:
+            return self.browse()
+        accounts = (
+            self.env["pemkab.courier.provider"]
+            .sudo()
+            .browse(sorted({verdicts[booking_id]["account_id"] for booking_id in moved.ids}))
+        )
+        reasons = []
+        for booking_id in moved.ids:
+            verdict = verdicts[booking_id]
+            what, limit = verdict["problem"]
+            if what == "distance":
+                reason = self.env._(
+                    "%(courier)s takes routes of at most %(limit)s km; %(distance)s km as the "
+                    "crow flies: booked with the next account of the agency's fallback order.",
+                    courier=verdict["courier"],
+                    limit=f"{limit:g}",
+                    distance=f"{verdict['km']:.1f}",
+                )
+            else:
+                reason = self.env._(
+                    "%(courier)s takes parcels of at most %(limit)s kg; %(weight)s kg: booked "
+                    "with the next account of the agency's fallback order.",
+                    courier=verdict["courier"],
+                    limit=f"{limit:g}",
+                    weight=f"{verdict['kg']:g}",
+                )
+            reasons.append(reason[:250])
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE %(bookings)s b
+                   SET provider_id = v.provider_id, fallback_reason = v.reason,
+                       write_uid = %(uid)s, write_date = %(now)s
+                  FROM unnest(%(ids)s::int[], %(accounts)s::int[], %(reasons)s::varchar[])
+                       AS v(id, provider_id, reason)
+                 WHERE b.id = v.id
+                """,
+                bookings=SQL.identifier(self._table),
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=moved.ids,
+                accounts=[verdicts[booking_id]["account_id"] for booking_id in moved.ids],
+                reasons=reasons,
+            )
+        )
+        changed = ["provider_id", "fallback_reason", "write_uid", "write_date"]
+        moved.invalidate_recordset(changed)
+        moved.modified(changed)
+        for account in accounts:
+            moved.filtered(
+                lambda booking, account=account: verdicts[booking.id]["account_id"] == account.id
+            )._log_events_sql(
+                source="system",
+                applied=False,
+                note=self.env._(
+                    "Out of the first courier's range: booked with %(courier)s (the agency's "
+                    "fallback order).",
+                    courier=account.name,
+                )[:250],
+            )
+        return moved
 
     def _check_can_request_documents(self):
         """A booking's document still waits for this courier and may go now: the
@@ -982,6 +1196,8 @@ class PemkabDeliveryBooking(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _do_request(self):
+        self._do_route_fallback()
+        # the vehicle and insurance follow the account the route went to
         self._do_plan_courier_terms()
         self._set_state("requested", self._request_vals(), source="user")
         if any(booking.provider_id._has_api() for booking in self):
@@ -1057,6 +1273,8 @@ class PemkabDeliveryBooking(models.Model):
         number of queries: their history line (one ``INSERT ... SELECT``), the hold
         until their shelters open, the outbox woken. Their documents wait at the shelter:
         a booking requested has nothing to tell them."""
+        self._do_route_fallback()
+        # the vehicle and insurance follow the account the route went to
         self._do_plan_courier_terms()
         self._log_events_sql(source="user", status="requested", applied=True)
         if self._hold_until_shelters_open() is not None:

@@ -537,6 +537,36 @@ def fallback(failure_reason, current_id, order_ids, tried_ids, order_may_live=Fa
     return None, FALLBACK_EXHAUSTED
 
 
+def route_fallback(current_id, order_ids, tried_ids, refusing_ids):
+    """The account a booking goes to when its own would refuse its route before it is
+    booked (too far, too heavy: the client class's ``route_problem``), by the chain rules
+    of :func:`fallback`: the accounts of the agency's order after the booking's own, each
+    once, the first that takes the route.
+
+    :param current_id: the booking's account
+    :param order_ids: the agency's fallback order of accounts (ids, first first)
+    :param tried_ids: the accounts the document's booking already went to (the chain of
+        bookings that fell back to one another; the booking's own included or not)
+    :param refusing_ids: the accounts that would refuse this route
+    :return: ``(account id or None, why)``: ``(current_id, FALLBACK_NOT_FOR_THIS)`` when
+        the booking's own account takes the route; ``(account, FALLBACK_NEXT)``; else
+        ``(None, FALLBACK_NO_ORDER or FALLBACK_EXHAUSTED)``: the route is refused
+    """
+    refusing = set(refusing_ids)
+    if current_id not in refusing:
+        return current_id, FALLBACK_NOT_FOR_THIS
+    tried = set(tried_ids) | {current_id}
+    candidate = current_id
+    while True:
+        next_id, why = fallback("out_of_range", candidate, order_ids, tried)
+        if next_id is None:
+            return None, why
+        if next_id not in refusing:
+            return next_id, FALLBACK_NEXT
+        tried.add(next_id)
+        candidate = next_id
+
+
 def settle_photos(results, attempts, now):
     """The downloads of a booking's photos.
 

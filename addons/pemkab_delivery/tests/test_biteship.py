@@ -94,6 +94,46 @@ class TestBiteship(PemkabCourierCommon, HttpCase):
         self.assertTrue(confirm, "the unsigned final state was looked up at Biteship's API")
         self.assertEqual(self.sandbox.count(booking.name), 1)
 
+    def test_webhook_before_the_order_number_is_kept_then_applied(self):
+        """Biteship's webhooks name its order only (no ``reference_id``): one that
+        outruns the booking answer is kept over HTTP (200, not 404), waits, and is
+        applied once the booking records the order number (issue 19, 7 for Biteship)."""
+        booking = self._booking(provider=self.provider_biteship)
+        booking.action_request()
+        # the booking call reached Biteship; its answer is not recorded yet
+        payload = booking._courier_payload()
+        self.env.flush_all()
+        self.sandbox.configure(
+            webhook_url_biteship=(
+                f"{self.base_url()}/pemkab_delivery/webhook/{self.provider_biteship.id}"
+            )
+        )
+        with self.allow_requests(all_requests=True):
+            info = self.provider_biteship._courier_client().book(
+                booking.name,
+                payload["origin"],
+                payload["destination"],
+                payload["package"],
+                payload["service_type"],
+            )
+            sent = self.sandbox.advance(booking.name, "picked_up")
+        self.env.invalidate_all()
+        self.assertNotIn("reference_id", sent["payload"], "Biteship's events name no reference")
+        self.assertEqual(sent["webhook_status"], 200, sent["webhooks"])
+        Inbox = self.env["pemkab.delivery.webhook.inbox"]
+        # the driver found, then the pickup: each event kept, none of a booking yet
+        kept = Inbox.search([("courier_ref", "=", info.courier_ref)])
+        self.assertTrue(kept)
+        self.assertFalse(kept.booking_id)
+        self.assertEqual(self._apply_webhooks(), 0, "they wait for their booking")
+        self.assertEqual(booking.state, "requested")
+        # the booking answer is recorded: the kept event is the booking's, then applied
+        booking._apply_courier_update(info, "api")
+        self.assertEqual(kept.booking_id, booking)
+        self._apply_webhooks()
+        self.assertEqual(booking.state, "picked_up")
+        self.assertEqual(self.sandbox.count(booking.name), 1)
+
     def test_unsigned_delivered_is_confirmed_by_the_api_not_believed(self):
         """A well-authenticated webhook saying "delivered" for an order Biteship still has
         on its way: the API's answer wins, the booking is not closed."""

@@ -181,11 +181,22 @@ class TestRouteFallback(PemkabCourierCommon):
         self.assertIn("Grab (sandbox) takes routes of at most 35 km", booking.fallback_reason)
 
     def test_too_heavy_for_the_account_booked_with_the_next(self):
+        """Too heavy for the account's motorbike: the next account of the order that has
+        the courier's car (GrabExpress with *Car Service*) takes it, by car."""
         self._order(self.provider, self.provider_grab)
+        self.provider_grab.car_service = True
         booking = self._booking(weight_kg=25.0)
         booking.action_request()
         self.assertEqual(booking.provider_id, self.provider_grab)
         self.assertIn("at most 20 kg; 25 kg", booking.fallback_reason)
+        self.assertEqual(booking.vehicle, "car")
+
+    def test_too_heavy_for_every_motorbike_and_no_car_the_request_is_refused(self):
+        self._order(self.provider, self.provider_grab)
+        booking = self._booking(weight_kg=25.0)
+        with self.assertRaisesRegex(UserError, "at most 20 kg"):
+            booking.action_request()
+        self.assertEqual((booking.state, booking.provider_id), ("draft", self.provider))
 
     def test_a_route_the_account_takes_stays_with_it(self):
         self._order(self.provider, self.provider_grab, self.provider_jne)

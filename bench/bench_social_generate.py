@@ -289,7 +289,22 @@ def _steps(period_id):
     return [("generate", generate), ("submit", submit), ("approve", approve), ("pack+book", pack)]
 
 
-def run(registry, households, profile=None):
+def _explain(cr, explain_ms):
+    """Have PostgreSQL log the plan of each statement of this transaction slower than
+    ``explain_ms`` (``auto_explain``, with the rows and times of each node; a superuser's
+    connection): in the server's log."""
+    cr.execute("LOAD 'auto_explain'")
+    cr.execute(
+        SQL(
+            "SELECT set_config('auto_explain.log_min_duration', %s, true),"
+            " set_config('auto_explain.log_analyze', 'on', true),"
+            " set_config('auto_explain.log_buffers', 'on', true)",
+            str(explain_ms),
+        )
+    )
+
+
+def run(registry, households, profile=None, explain_ms=None):
     """Set up, commit, then each step in its own transaction (committed: a step's cache
     and memory do not carry to the next); return the figures."""
     context = {"tracking_disable": True}
@@ -303,6 +318,8 @@ def run(registry, households, profile=None):
         gc.collect()
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, context)
+            if explain_ms is not None:
+                _explain(cr, explain_ms)
             if profile and label in profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
@@ -353,6 +370,13 @@ def main():
         help="cProfile one step (generate, submit, approve, pack+book) into FILE",
     )
     parser.add_argument(
+        "--explain-ms",
+        type=int,
+        metavar="MS",
+        help="log the plan of each step's statement slower than MS milliseconds into"
+        " PostgreSQL's server log (auto_explain; the connection must be a superuser's)",
+    )
+    parser.add_argument(
         "--tracemalloc",
         action="store_true",
         help="also trace Python allocations (each step's peak; slows the run down)",
@@ -368,7 +392,9 @@ def main():
         if args.tracemalloc:
             tracemalloc.start()
         profile = dict(item.split("=", 1) for item in args.profile)
-        setup_seconds, count, bookings, results = run(registry, args.households, profile)
+        setup_seconds, count, bookings, results = run(
+            registry, args.households, profile, args.explain_ms
+        )
     finally:
         tracemalloc.stop()
         if not args.keep_db:

@@ -20,6 +20,7 @@ if str(ADDON) not in sys.path:
 
 from clients import (  # noqa: E402
     BiteshipClient,
+    CourierTermsPlanner,
     GoSendClient,
     GrabExpressClient,
     Location,
@@ -113,6 +114,54 @@ def test_clients_declare_their_vehicles_and_limits():
     assert GrabExpressClient.SCHEDULED_PICKUP and not GoSendClient.SCHEDULED_PICKUP
     assert GoSendClient.INSURANCE and not GrabExpressClient.INSURANCE
     assert not BiteshipClient.OFFERS_VEHICLES
+
+
+GOSEND, GRAB, BITESHIP, OWN_FLEET, GOSEND_CAR = 1, 2, 3, 4, 5
+DINSOS, RSUD = 10, 11
+WINDOW = (datetime(2026, 12, 7, 1, 0), datetime(2026, 12, 7, 3, 0))
+PLANNER = CourierTermsPlanner(
+    {
+        GOSEND: (GoSendClient, False),
+        GRAB: (GrabExpressClient, True),
+        BITESHIP: (BiteshipClient, False),
+        OWN_FLEET: (None, False),
+        GOSEND_CAR: (GoSendClient, True),
+    },
+    {DINSOS: WINDOW},
+    {DINSOS: 0.0, RSUD: 500000.0},
+)
+
+
+@pytest.mark.parametrize(
+    ("account", "agency", "service", "weight", "value", "expected"),
+    [
+        # the motorbike while it carries the parcel, then the account's car
+        (GOSEND, RSUD, "instant", 5.0, 0, ("bike", None, None, False)),
+        (GOSEND_CAR, RSUD, "instant", 25.0, 0, ("car", None, None, False)),
+        (GOSEND, RSUD, "instant", 25.0, 0, (None, None, None, False)),
+        # insured from the agency's threshold, at GoSend only; no threshold, no insurance
+        (GOSEND, RSUD, "instant", 1.0, 500000.0, ("bike", None, None, True)),
+        (GOSEND, RSUD, "instant", 1.0, 499999.0, ("bike", None, None, False)),
+        (GOSEND, DINSOS, "instant", 1.0, 9e9, ("bike", None, None, False)),
+        (GRAB, RSUD, "instant", 1.0, 9e9, ("bike", None, None, False)),
+        # Grab's window from the agency's pickup hour; none where the agency sets none
+        (GRAB, DINSOS, "same_day", 30.0, 0, ("car", *WINDOW, False)),
+        (GRAB, RSUD, "same_day", 2.0, 0, ("bike", None, None, False)),
+        (GOSEND, DINSOS, "instant", 2.0, 0, ("bike", None, None, False)),
+        # an aggregator offers no vehicle; the own fleet is asked nothing
+        (BITESHIP, RSUD, "instant", 30.0, 9e9, (None, None, None, False)),
+        (OWN_FLEET, DINSOS, "instant", 30.0, 9e9, (None, None, None, False)),
+    ],
+)
+def test_courier_terms_planner(account, agency, service, weight, value, expected):
+    assert PLANNER.plan(account, agency, service, weight, value) == expected
+
+
+def test_courier_terms_planner_threshold_only_where_the_courier_insures():
+    assert PLANNER.insure_from(GOSEND, RSUD) == 500000.0
+    assert PLANNER.insure_from(GOSEND, DINSOS) is None  # 0: no threshold set
+    assert PLANNER.insure_from(GRAB, RSUD) is None
+    assert PLANNER.insure_from(OWN_FLEET, RSUD) is None
 
 
 # ----------------------------------------------------------------------

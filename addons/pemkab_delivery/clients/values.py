@@ -359,3 +359,40 @@ def derived_event_id(*parts):
 
 #: Asia/Jakarta (WIB), used for naive timestamps of Indonesian couriers.
 WIB = timezone(timedelta(hours=7), "WIB")
+
+
+class CourierTermsPlanner:
+    """The rules of what a courier is asked for, for bookings of some accounts and
+    agencies (the booking's ``_courier_terms_planner`` reads them): ``clients``
+    ``{account id: (client class or None, car service)}`` (None: a courier without an
+    API), ``windows`` ``{agency id: (pickup from, pickup until)}`` and ``insure_from``
+    ``{agency id: declared value from which a parcel is insured}``."""
+
+    def __init__(self, clients, windows, insure_from):
+        self.clients = clients
+        self.windows = windows
+        self.thresholds = insure_from
+
+    def insure_from(self, provider_id, agency_id):
+        """The declared value from which a parcel of the account and agency is insured,
+        or None (the courier does not insure, or the agency sets no threshold)."""
+        client_class, _car = self.clients.get(provider_id, (None, False))
+        if client_class is None or not client_class.INSURANCE:
+            return None
+        return self.thresholds.get(agency_id) or None
+
+    def plan(self, provider_id, agency_id, service, weight, value):
+        """``(vehicle, pickup from, pickup until, insured)`` of a parcel: the vehicle by
+        its weight at a courier that offers vehicles (None: the account's default), the
+        agency's window at a courier that takes one, insured when its declared value
+        reaches the agency's threshold at a courier that insures."""
+        client_class, car = self.clients.get(provider_id, (None, False))
+        vehicle, window = None, (None, None)
+        if client_class is not None:
+            if client_class.OFFERS_VEHICLES:
+                vehicle = client_class.vehicle_for(service, weight or 0, car) or None
+            if client_class.SCHEDULED_PICKUP:
+                window = self.windows.get(agency_id, window)
+        threshold = self.insure_from(provider_id, agency_id)
+        insured = threshold is not None and (value or 0) >= threshold
+        return (vehicle, *window, insured)

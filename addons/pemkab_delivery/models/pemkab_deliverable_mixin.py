@@ -190,9 +190,10 @@ def insert_bookings_select(model, documents, values, provider, request):
     (a document stores its phone normalised: the rare one that is not goes through the
     check), the courier checked for the agencies; the values come from stored columns
     (no NUL character, nothing a client sent). A requested booking is inserted in that
-    state, its request checked (:meth:`_request_errors`) and recorded
-    (:meth:`_do_request_inserted`), as ``action_request`` does; its document waits at
-    the shelter, where a booking requested has nothing to tell it.
+    state with its courier terms (``_courier_terms_join_sql``), its request checked
+    (:meth:`_request_errors`) and recorded (:meth:`_do_request_inserted`), with the
+    same route verdicts, as ``action_request`` does; its document waits at the shelter,
+    where a booking requested has nothing to tell it.
     """
     Booking = model._workflow_plain()
     env = model.env
@@ -239,6 +240,13 @@ def insert_bookings_select(model, documents, values, provider, request):
         )
     columns.setdefault("service_type", SQL("%s", provider.service_type))
     columns.setdefault("currency_id", SQL("d.currency_id"))
+    terms_join = SQL()
+    if request:
+        # planned in the insert: an UPDATE of the rows just inserted would cost as much
+        # again (a new version of each row, and PostgreSQL checks every foreign key of a
+        # row updated in the transaction that inserted it)
+        terms_join, terms = Booking._courier_terms_join_sql(provider, documents, columns)
+        columns.update(terms)
     checked = ()
     if isinstance(documents, env.registry["pemkab.address.mixin"]):
         checked = tuple(
@@ -259,9 +267,11 @@ def insert_bookings_select(model, documents, values, provider, request):
                    ORDER BY d.id) AS d
        LEFT JOIN unnest(%(fixed_ids)s::int[], %(fixed_phones)s::varchar[])
                  AS fixed(id, phone) ON fixed.id = d.id
+                 %(terms_join)s
            ORDER BY d.id
             """,
             next_number=next_number,
+            terms_join=terms_join,
             documents=doc_table,
             fixed_ids=list(fixed),
             fixed_phones=list(fixed.values()),
@@ -278,10 +288,11 @@ def insert_bookings_select(model, documents, values, provider, request):
         provider._check_usable_by(agency[0])
     bookings._check_documents_writable()
     if request:
-        errors = bookings._request_errors()
+        verdicts = bookings._route_verdicts_sql()
+        errors = bookings._request_errors(verdicts=verdicts)
         if errors:
             raise UserError("\n".join(errors))
-        bookings._do_request_inserted()
+        bookings._do_request_inserted(verdicts)
     return bookings
 
 

@@ -52,7 +52,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..clients import STATUS_RANK, Location, Package, Terms, pickup_window
+from ..clients import STATUS_RANK, CourierTermsPlanner, Location, Package, Terms, pickup_window
 from ..const import (
     BOARD_STAGE_OF_STATE,
     BOARD_STAGES,
@@ -717,11 +717,13 @@ class PemkabDeliveryBooking(models.Model):
         if errors:
             raise UserError("\n".join(errors))
 
-    def _request_errors(self, limit=30):
+    def _request_errors(self, limit=30, verdicts=None):
         """What keeps these bookings from going to their courier, as messages (the
         first ``limit`` bookings concerned): the recipient's phone and address, and for
         a courier booked over an API the coordinates and the shelter's phone and
-        coordinates. One query, whatever the number of bookings."""
+        coordinates, and the routes refused (:meth:`_route_errors`, of ``verdicts``
+        when the caller has them). A constant number of queries, whatever the number of
+        bookings."""
         if not self:
             return []
         self.env.flush_all()
@@ -797,10 +799,10 @@ class PemkabDeliveryBooking(models.Model):
                     )
                 )
         if len(errors) < limit:
-            errors += self._route_errors(limit=limit - len(errors))
+            errors += self._route_errors(limit=limit - len(errors), verdicts=verdicts)
         return errors
 
-    def _route_errors(self, limit=None):
+    def _route_errors(self, limit=None, verdicts=None):
         """The routes the courier would refuse, checked before it is booked, that no
         account of the agency's fallback order takes either: longer than the courier's
         limit (GrabExpress 35 km by default, GoSend Instant 40 km) or heavier (GoSend
@@ -808,13 +810,19 @@ class PemkabDeliveryBooking(models.Model):
         distance is the shelter's to the recipient as the crow flies: a road is longer,
         so a refusal here is certain. A route another account of the order takes is no
         error: :meth:`_do_route_fallback` moves the booking there when it is requested.
-        One query (:meth:`_route_verdicts_sql`), whatever the number of bookings; the
-        messages of the first ``limit`` bookings refused (all: None)."""
-        verdicts = self._route_verdicts_sql()
+        The verdicts of :meth:`_route_verdicts_sql` (``verdicts``: the caller's, which
+        then moves the bookings with the same, :meth:`_do_route_fallback`), whatever the
+        number of bookings; the messages of the first ``limit`` bookings refused (all:
+        None)."""
+        if verdicts is None:
+            verdicts = self._route_verdicts_sql()
+        ids = set(self.ids)
         refused = self.browse(
-            [booking_id for booking_id, verdict in verdicts.items() if not verdict["account_id"]][
-                :limit
-            ]
+            [
+                booking_id
+                for booking_id, verdict in sorted(verdicts.items())
+                if booking_id in ids and not verdict["account_id"]
+            ][:limit]
         )
         errors = []
         for booking in refused:
@@ -848,18 +856,25 @@ class PemkabDeliveryBooking(models.Model):
 
     def _route_verdicts_sql(self):
         """The bookings whose own courier account would refuse the route before it is
-        booked, and where the agency's fallback order sends them, in ONE query whatever
-        the number of bookings (the single request and the bulk paths share it).
+        booked, and where the agency's fallback order sends them, in a constant number
+        of queries whatever the number of bookings (the single request and the bulk
+        paths share it): one for the bookings refused, and only when some are, one for
+        their agencies' fallback orders and one for the chains they already went along.
 
         The distance is computed in SQL (haversine, the radius of ``tools/geo.py``) from
         the shelter's and the recipient's coordinates; each courier account's limits
         (its client class's ``MAX_DISTANCE_KM`` / ``MAX_WEIGHT_KG`` per service type, the
         ones ``route_problem`` applies) are passed as values; a booking without
         coordinates is not judged here (``_request_errors`` names what is missing). For
-        each booking refused, the rule is ``outbox/decisions.py``'s ``route_fallback``:
-        the accounts of its agency's order (active, open to the agency) after its own,
-        each once (the accounts its chain of fallbacks already went to are skipped), the
-        first that takes the route.
+        each booking refused, the accounts that would refuse its route too are the ones
+        whose ``route_problem`` says so, and the rule is ``outbox/decisions.py``'s
+        ``route_fallback``: the accounts of its agency's order (active, open to the
+        agency) after its own, each once (the accounts its chain of fallbacks already
+        went to are skipped), the first that takes the route.
+
+        The first query is a plain join without sub-plans: PostgreSQL's cost of it stays
+        under its JIT threshold (compiling took 1.2 s of 1.4 s at 100,000 bookings when
+        the fallback orders were sub-plans of the same query).
 
         :return: ``{booking id: {"km", "kg", "problem", "account_id", "why", "courier",
             "movable"}}`` of the bookings refused by their own account only: ``problem``
@@ -895,64 +910,33 @@ class PemkabDeliveryBooking(models.Model):
         if not limits:
             return {}
         self.env.flush_all()
-        agencies = Provider._fields["agency_ids"]
-        rows = self.env.execute_query(
+        refused = self.env.execute_query(
             SQL(
                 """
-                WITH RECURSIVE limits(provider_id, service_type, max_km, max_kg) AS (
-                    SELECT * FROM unnest(%(l_ids)s::int[], %(l_services)s::varchar[],
-                                         %(l_km)s::float8[], %(l_kg)s::float8[])
-                ), refused AS (
-                    SELECT b.id, b.provider_id, b.agency_id, b.service_type,
-                           b.fallback_from_id, route.km, route.kg,
-                           b.state IN ('draft', 'requested')
-                               AND b.courier_order_ref IS NULL
-                               AND NOT COALESCE(b.outcome_unknown, FALSE) AS movable
-                      FROM %(bookings)s b
-                      JOIN %(shelters)s s ON s.id = b.shelter_id
-                           CROSS JOIN LATERAL (SELECT
-                               2 * %(radius)s * asin(sqrt(
-                                   power(sin(radians(b.latitude - s.latitude) / 2), 2)
-                                   + cos(radians(s.latitude)) * cos(radians(b.latitude))
-                                     * power(sin(radians(b.longitude - s.longitude) / 2), 2)
-                               )) AS km,
-                               COALESCE(b.weight_kg, 0) AS kg
-                           ) AS route
-                      JOIN limits l
-                        ON l.provider_id = b.provider_id AND l.service_type = b.service_type
-                     WHERE b.id = ANY(%(ids)s)
-                       AND COALESCE(s.latitude, 0) != 0 AND COALESCE(s.longitude, 0) != 0
-                       AND COALESCE(b.latitude, 0) != 0 AND COALESCE(b.longitude, 0) != 0
-                       AND (route.km > l.max_km OR route.kg > l.max_kg)
-                ), chain(root, provider_id, from_id, depth) AS (
-                    -- the bookings a successor fell back from (few: no scan for the others)
-                    SELECT r.id, r.provider_id, r.fallback_from_id, 0
-                      FROM refused r WHERE r.fallback_from_id IS NOT NULL
-                     UNION ALL
-                    SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
-                      FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
-                     WHERE c.depth < 100
-                )
-                SELECT r.id, r.provider_id, r.service_type, r.km, r.kg,
-                       ARRAY(SELECT l.provider_id FROM limits l
-                              WHERE l.service_type = r.service_type
-                                AND (r.km > l.max_km OR r.kg > l.max_kg)),
-                       ARRAY(SELECT f.provider_id
-                               FROM %(fallbacks)s f
-                               JOIN %(providers)s p ON p.id = f.provider_id
-                              WHERE f.agency_id = r.agency_id AND p.active
-                                AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
-                                                  WHERE o.%(open_provider)s = p.id)
-                                     OR EXISTS (SELECT 1 FROM %(open_to)s o
-                                                 WHERE o.%(open_provider)s = p.id
-                                                   AND o.%(open_agency)s = r.agency_id))
-                              ORDER BY f.sequence, f.id),
-                       CASE WHEN r.fallback_from_id IS NULL THEN ARRAY[r.provider_id]
-                            ELSE ARRAY(SELECT c.provider_id FROM chain c WHERE c.root = r.id)
-                       END,
-                       r.movable
-                  FROM refused r
-                 ORDER BY r.id
+                SELECT b.id, b.provider_id, b.agency_id, b.service_type,
+                       b.fallback_from_id, route.km, route.kg,
+                       b.state IN ('draft', 'requested')
+                           AND b.courier_order_ref IS NULL
+                           AND NOT COALESCE(b.outcome_unknown, FALSE) AS movable
+                  FROM %(bookings)s b
+                  JOIN %(shelters)s s ON s.id = b.shelter_id
+                       CROSS JOIN LATERAL (SELECT
+                           2 * %(radius)s * asin(sqrt(
+                               power(sin(radians(b.latitude - s.latitude) / 2), 2)
+                               + cos(radians(s.latitude)) * cos(radians(b.latitude))
+                                 * power(sin(radians(b.longitude - s.longitude) / 2), 2)
+                           )) AS km,
+                           COALESCE(b.weight_kg, 0) AS kg
+                       ) AS route
+                  JOIN unnest(%(l_ids)s::int[], %(l_services)s::varchar[],
+                              %(l_km)s::float8[], %(l_kg)s::float8[])
+                       AS l(provider_id, service_type, max_km, max_kg)
+                    ON l.provider_id = b.provider_id AND l.service_type = b.service_type
+                 WHERE b.id = ANY(%(ids)s)
+                   AND COALESCE(s.latitude, 0) != 0 AND COALESCE(s.longitude, 0) != 0
+                   AND COALESCE(b.latitude, 0) != 0 AND COALESCE(b.longitude, 0) != 0
+                   AND (route.km > l.max_km OR route.kg > l.max_kg)
+                 ORDER BY b.id
                 """,
                 l_ids=[row[0] for row in limits],
                 l_services=[row[1] for row in limits],
@@ -961,22 +945,32 @@ class PemkabDeliveryBooking(models.Model):
                 radius=EARTH_RADIUS_KM,
                 bookings=SQL.identifier(self._table),
                 shelters=SQL.identifier(self.env["pemkab.shelter"]._table),
-                fallbacks=SQL.identifier(self.env["pemkab.agency.courier.fallback"]._table),
-                providers=SQL.identifier(Provider._table),
-                open_to=SQL.identifier(agencies.relation),
-                open_provider=SQL.identifier(agencies.column1),
-                open_agency=SQL.identifier(agencies.column2),
                 ids=self.ids,
             )
         )
+        if not refused:
+            return {}
+        orders = self._route_fallback_orders({row[2] for row in refused})
+        tried = self._route_fallback_chains({row[0]: row[4] for row in refused if row[4]})
         verdicts = {}
-        for booking_id, provider_id, service, km, kg, refusing, order_ids, tried, movable in rows:
-            account_id, why = decisions.route_fallback(provider_id, order_ids, tried, refusing)
+        for booking_id, provider_id, agency_id, service, from_id, km, kg, movable in refused:
+            weight = kg or None
+            refusing = [
+                account_id
+                for account_id, client_class in classes.items()
+                if client_class.route_problem(service, km, weight, cars[account_id])
+            ]
+            account_id, why = decisions.route_fallback(
+                provider_id,
+                orders.get(agency_id, []),
+                tried.get(booking_id, [provider_id]) if from_id else [provider_id],
+                refusing,
+            )
             verdicts[booking_id] = {
                 "km": km,
                 "kg": kg,
                 "problem": classes[provider_id].route_problem(
-                    service, km, kg or None, cars[provider_id]
+                    service, km, weight, cars[provider_id]
                 ),
                 "account_id": None if account_id == provider_id else account_id,
                 "why": why,
@@ -985,21 +979,83 @@ class PemkabDeliveryBooking(models.Model):
             }
         return verdicts
 
-    def _do_route_fallback(self):
+    def _route_fallback_orders(self, agency_ids):
+        """``{agency id: [account ids]}``: each agency's fallback order of courier
+        accounts, first first, of the accounts active and open to the agency (one query
+        for all the agencies)."""
+        Provider = self.env["pemkab.courier.provider"]
+        agencies = Provider._fields["agency_ids"]
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT f.agency_id, array_agg(f.provider_id ORDER BY f.sequence, f.id)
+                      FROM %(fallbacks)s f
+                      JOIN %(providers)s p ON p.id = f.provider_id
+                     WHERE f.agency_id = ANY(%(agency_ids)s) AND p.active
+                       AND (NOT EXISTS (SELECT 1 FROM %(open_to)s o
+                                         WHERE o.%(open_provider)s = p.id)
+                            OR EXISTS (SELECT 1 FROM %(open_to)s o
+                                        WHERE o.%(open_provider)s = p.id
+                                          AND o.%(open_agency)s = f.agency_id))
+                     GROUP BY f.agency_id
+                    """,
+                    fallbacks=SQL.identifier(self.env["pemkab.agency.courier.fallback"]._table),
+                    providers=SQL.identifier(Provider._table),
+                    open_to=SQL.identifier(agencies.relation),
+                    open_provider=SQL.identifier(agencies.column1),
+                    open_agency=SQL.identifier(agencies.column2),
+                    agency_ids=sorted(agency_ids),
+                )
+            )
+        )
+
+    def _route_fallback_chains(self, fallen_from):
+        """``{booking id: [account ids]}``: the accounts each booking's chain of
+        fallbacks already went to, its own included, for ``fallen_from`` ``{booking id:
+        the booking it fell back from}`` (one recursive query for all; none when
+        empty)."""
+        if not fallen_from:
+            return {}
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    WITH RECURSIVE chain(root, provider_id, from_id, depth) AS (
+                        SELECT b.id, b.provider_id, b.fallback_from_id, 0
+                          FROM %(bookings)s b WHERE b.id = ANY(%(ids)s)
+                         UNION ALL
+                        SELECT c.root, b.provider_id, b.fallback_from_id, c.depth + 1
+                          FROM chain c JOIN %(bookings)s b ON b.id = c.from_id
+                         WHERE c.depth < 100
+                    )
+                    SELECT root, array_agg(provider_id ORDER BY depth) FROM chain GROUP BY root
+                    """,
+                    bookings=SQL.identifier(self._table),
+                    ids=sorted(fallen_from),
+                )
+            )
+        )
+
+    def _do_route_fallback(self, verdicts=None):
         """Move the bookings whose own courier account would refuse the route (too far,
         too heavy) to the account of the agency's fallback order that takes it, once,
         with the reason on the booking (``fallback_reason``) and in its history; before
         anything is sent to a courier. A constant number of queries whatever the number
         of bookings (the bulk request path uses it): the verdicts
-        (:meth:`_route_verdicts_sql`), one ``UPDATE``, one history insert per account.
+        (:meth:`_route_verdicts_sql`, or ``verdicts``: the ones the request was checked
+        with), one ``UPDATE``, one history insert per account.
         Bookings no account takes are left as they are: :meth:`_route_errors` refuses
         them."""
         # never a booking a courier may already have an order for (a request is of
         # drafts, or of bookings just inserted as requested)
+        if verdicts is None:
+            verdicts = self._route_verdicts_sql()
+        ids = set(self.ids)
         verdicts = {
             booking_id: verdict
-            for booking_id, verdict in self._route_verdicts_sql().items()
-            if verdict["account_id"] and verdict["movable"]
+            for booking_id, verdict in verdicts.items()
+            if booking_id in ids and verdict["account_id"] and verdict["movable"]
         }
         moved = self.browse(sorted(verdicts))
         if not moved:
@@ -1205,15 +1261,12 @@ class PemkabDeliveryBooking(models.Model):
             self._trigger_outbox()
 
     def _do_plan_courier_terms(self):
-        """Plan what each booking's courier is asked for, as its account offers it:
-        the vehicle by the parcel's weight (``vehicle_for``: a motorbike while it
-        carries it, else the account's car service), the agency's pickup window
-        (``pickup_window``, at couriers that take one) and insurance of a declared value
-        from the agency's threshold (at couriers that insure). A parcel no vehicle takes
-        was refused before (``_route_errors``). The bookings' values are read in one
-        query and written with one ``UPDATE`` per set of equal terms, whatever the
-        number of bookings (the bulk paths: 100,000 bookings are not read nor written
-        through the ORM one batch of records after another)."""
+        """Plan what each booking's courier is asked for, as its account offers it
+        (:meth:`_courier_terms_planner`). A parcel no vehicle takes was refused before
+        (``_route_errors``). The bookings' values are read in one query and written with
+        one ``UPDATE`` per set of equal terms, whatever the number of bookings (the bulk
+        paths plan them in their ``INSERT`` instead, :meth:`_courier_terms_join_sql`,
+        and here only the bookings their route moved to another account)."""
         if not self:
             return
         self.flush_recordset(
@@ -1227,39 +1280,11 @@ class PemkabDeliveryBooking(models.Model):
                 self.ids,
             )
         )
-        providers = self.env["pemkab.courier.provider"].browse({row[1] for row in rows})
-        agencies = self.env["pemkab.agency"].browse({row[2] for row in rows})
-        clients = {
-            provider.id: (
-                provider._courier_client_class() if provider._has_api() else None,
-                provider.car_service,
-            )
-            for provider in providers
-        }
-        now = datetime.now(timezone.utc)
-        windows, insure_from = {}, {}
-        for agency in agencies:
-            insure_from[agency.id] = agency.courier_insure_from
-            if agency.courier_pickup_hour:
-                start, end = pickup_window(
-                    now, agency.courier_pickup_hour, pytz.timezone(SHELTER_TZ)
-                )
-                windows[agency.id] = (
-                    start.replace(tzinfo=None, microsecond=0),
-                    end.replace(tzinfo=None, microsecond=0),
-                )
+        planner = self._courier_terms_planner({row[1] for row in rows}, {row[2] for row in rows})
         groups = {}
         for booking_id, provider_id, agency_id, service, weight, value in rows:
-            client_class, car = clients.get(provider_id, (None, False))
-            vehicle, window, insured = None, (None, None), False
-            if client_class is not None:
-                if client_class.OFFERS_VEHICLES:
-                    vehicle = client_class.vehicle_for(service, weight or 0, car) or None
-                if client_class.SCHEDULED_PICKUP:
-                    window = windows.get(agency_id, window)
-                threshold = insure_from.get(agency_id)
-                insured = bool(client_class.INSURANCE and threshold and (value or 0) >= threshold)
-            groups.setdefault((vehicle, *window, insured), []).append(booking_id)
+            terms = planner.plan(provider_id, agency_id, service, weight, value)
+            groups.setdefault(terms, []).append(booking_id)
         for (vehicle, pickup_from, pickup_until, insured), ids in groups.items():
             self.env.execute_query(
                 SQL(
@@ -1280,6 +1305,97 @@ class PemkabDeliveryBooking(models.Model):
         self.invalidate_recordset(fnames)
         self.modified(fnames[:4])
 
+    @api.model
+    def _courier_terms_planner(self, provider_ids, agency_ids):
+        """What a courier is asked for, as its account offers it, for bookings of
+        these accounts and agencies: the vehicle by the parcel's weight
+        (``vehicle_for``: a motorbike while it carries it, else the account's car
+        service), the agency's pickup window (``pickup_window``, at couriers that take
+        one) and insurance of a declared value from the agency's threshold (at couriers
+        that insure). Reads the accounts and agencies (their caches); the rules are
+        :class:`~..clients.CourierTermsPlanner`'s."""
+        providers = self.env["pemkab.courier.provider"].sudo().browse(provider_ids)
+        agencies = self.env["pemkab.agency"].sudo().browse(agency_ids)
+        clients = {
+            provider.id: (
+                provider._courier_client_class() if provider._has_api() else None,
+                provider.car_service,
+            )
+            for provider in providers
+        }
+        now = datetime.now(timezone.utc)
+        windows, insure_from = {}, {}
+        for agency in agencies:
+            insure_from[agency.id] = agency.courier_insure_from
+            if agency.courier_pickup_hour:
+                start, end = pickup_window(
+                    now, agency.courier_pickup_hour, pytz.timezone(SHELTER_TZ)
+                )
+                windows[agency.id] = (
+                    start.replace(tzinfo=None, microsecond=0),
+                    end.replace(tzinfo=None, microsecond=0),
+                )
+        return CourierTermsPlanner(clients, windows, insure_from)
+
+    @api.model
+    def _courier_terms_join_sql(self, provider, documents, columns):
+        """The courier terms of the bookings of ``documents`` with ``provider``, planned
+        as :meth:`_do_plan_courier_terms` plans them, for their ``INSERT ... SELECT``
+        (``insert_bookings_select``; ``columns``: the booking's columns as SQL over the
+        documents' rows, alias ``d``): ``(join, columns)``, a join to the terms of each
+        (service type, weight, agency) of these documents (one query reads which there
+        are: a period has few) and the SQL of the booking's terms columns."""
+        service = columns["service_type"]
+        weight = SQL("COALESCE(%s, 0)::float8", columns.get("weight_kg", SQL("NULL")))
+        agency = columns["agency_id"]
+        value = SQL("COALESCE(%s, 0)", columns.get("declared_value", SQL("NULL")))
+        kinds = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT %s, %s, %s FROM %s d WHERE d.id = ANY(%s)",
+                service,
+                weight,
+                agency,
+                SQL.identifier(documents._table),
+                documents.ids,
+            )
+        )
+        planner = self._courier_terms_planner(provider.ids, {row[2] for row in kinds})
+        terms = [
+            (
+                row,
+                planner.plan(provider.id, row[2], row[0], row[1], 0),
+                planner.insure_from(provider.id, row[2]),
+            )
+            for row in kinds
+        ]
+        join = SQL(
+            """
+            LEFT JOIN unnest(%s::varchar[], %s::float8[], %s::int[], %s::varchar[],
+                             %s::timestamp[], %s::timestamp[], %s::float8[])
+                      AS terms(service_type, weight_kg, agency_id, vehicle, pickup_from,
+                               pickup_until, insure_from)
+                   ON terms.service_type = %s AND terms.weight_kg = %s
+                      AND terms.agency_id = %s
+            """,
+            [row[0] for row, _plan, _threshold in terms],
+            [row[1] for row, _plan, _threshold in terms],
+            [row[2] for row, _plan, _threshold in terms],
+            [plan[0] for _row, plan, _threshold in terms],
+            [plan[1] for _row, plan, _threshold in terms],
+            [plan[2] for _row, plan, _threshold in terms],
+            [threshold for _row, _plan, threshold in terms],
+            service,
+            weight,
+            agency,
+        )
+        return join, {
+            "vehicle": SQL("terms.vehicle"),
+            "pickup_from": SQL("terms.pickup_from"),
+            "pickup_until": SQL("terms.pickup_until"),
+            # CourierTermsPlanner.plan's rule, of each document's declared value
+            "insured": SQL("COALESCE(%s >= terms.insure_from, FALSE)", value),
+        }
+
     def _courier_terms(self):
         """The :class:`~..clients.Terms` of this booking as planned: a window already
         open or past is dropped (the courier comes at once)."""
@@ -1298,15 +1414,17 @@ class PemkabDeliveryBooking(models.Model):
         """What a request writes besides the state: the outbox starts afresh."""
         return {"next_attempt_at": False, "attempt_count": 0, "last_error": False}
 
-    def _do_request_inserted(self):
+    def _do_request_inserted(self, verdicts=None):
         """What :meth:`_do_request` does for bookings just inserted in the state
-        ``requested`` (the bulk path, see ``insert_bookings_select``), in a constant
-        number of queries: their history line (one ``INSERT ... SELECT``), the hold
-        until their shelters open, the outbox woken. Their documents wait at the shelter:
-        a booking requested has nothing to tell them."""
-        self._do_route_fallback()
+        ``requested`` with their courier terms planned (the bulk path, see
+        ``insert_bookings_select``), in a constant number of queries: the routes their
+        account would refuse moved to the fallback account (``verdicts``: the ones their
+        request was checked with), their history line (one ``INSERT ... SELECT``), the
+        hold until their shelters open, the outbox woken. Their documents wait at the
+        shelter: a booking requested has nothing to tell them."""
+        moved = self._do_route_fallback(verdicts)
         # the vehicle and insurance follow the account the route went to
-        self._do_plan_courier_terms()
+        moved._do_plan_courier_terms()
         self._log_events_sql(source="user", status="requested", applied=True)
         if self._hold_until_shelters_open() is not None:
             self._trigger_outbox()

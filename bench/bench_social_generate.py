@@ -7,10 +7,11 @@ connection), creates N households there (one member each, valid NIKs; the first 
 50,000 through the ORM, the others copied from its rows in SQL, which
 ``addons/pemkab_social/tests/test_bench_setup.py`` checks against the ORM's) and
 commits; then times the generation wizard, the submission and bulk approval of the
-period and the packing of all its shipments (which creates one courier booking each
-through the delivery trigger), each step in its own transaction, committed, and counts
-their SQL queries and the process's memory after each step (resident now, and the peak
-so far; with ``--tracemalloc``, the peak of Python's allocations during the step).
+period and its dispatch (the period's button: the packing of all its shipments, which
+creates and requests one courier booking each through the delivery trigger), each step
+in its own transaction, committed, and counts their SQL queries and the process's
+memory after each step (resident now, and the peak so far; with ``--tracemalloc``, the
+peak of Python's allocations during the step).
 ``--profile pack+book=FILE`` writes a step's cProfile. The copy is dropped at the end
 (``--keep-db`` keeps it); no courier is called (the outbox is not run).
 
@@ -283,8 +284,9 @@ def _steps(period_id):
         return env["pemkab.social.period"].browse(period_id).action_approve()
 
     def pack(env):
-        period = env["pemkab.social.period"].browse(period_id)
-        return period.shipment_ids.action_pack()
+        # the period's Dispatch button: pack its approved shipments (their delivery
+        # trigger books and requests the couriers)
+        return env["pemkab.social.period"].browse(period_id).action_dispatch()
 
     return [("generate", generate), ("submit", submit), ("approve", approve), ("pack+book", pack)]
 

@@ -242,7 +242,7 @@ def test_versions_after_upgrade(upgraded):
             "SELECT name, latest_version FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
         )
     )
-    assert versions["pemkab_delivery"] == "19.0.1.6.0", versions
+    assert versions["pemkab_delivery"] == "19.0.1.7.0", versions
     states = upgraded.query(
         "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [ADDONS]
     )
@@ -424,6 +424,23 @@ def test_partner_niks_kept_in_the_stored_field(upgraded):
               AND indexdef LIKE 'CREATE UNIQUE INDEX % (pemkab_stored_nik) %'"""
     )
     assert unique, "no unique index on the stored NIK"
+
+
+def test_unneeded_indexes_dropped(upgraded):
+    """19.0.1.7.0: the booking reference's plain index (beside its unique one), the
+    booking's related model and the history line's date are no longer indexed; the
+    unique reference and the record's id still are."""
+    rows = upgraded.query(
+        """SELECT indexname FROM pg_indexes
+            WHERE tablename IN ('pemkab_delivery_booking', 'pemkab_delivery_booking_event')"""
+    )
+    names = {row[0] for row in rows}
+    assert not names & {
+        "pemkab_delivery_booking__name_index",
+        "pemkab_delivery_booking__res_model_index",
+        "pemkab_delivery_booking_event__date_index",
+    }, names
+    assert {"pemkab_delivery_booking_name_uniq", "pemkab_delivery_booking__res_id_index"} <= names
 
 
 def test_typed_driver_names_become_drivers(upgraded):

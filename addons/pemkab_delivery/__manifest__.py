@@ -3,7 +3,7 @@
 {
     "name": "Pemkab Delivery",
     "summary": "Agencies, shelters and app-based courier bookings for the regency",
-    "version": "19.0.1.6.0",
+    "version": "19.0.1.7.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/pemkab-banyuwangi/pemkab-delivery",
     "author": "Pemerintah Kabupaten Banyuwangi",

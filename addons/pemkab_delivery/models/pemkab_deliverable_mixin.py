@@ -61,7 +61,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     RECEIVER_TYPES,
 )
-from ..orm.bulk import insert_rows, insert_select, log_tracking
+from ..orm.bulk import ids_in, insert_rows, insert_select, log_tracking
 from ..tools.geo import haversine_km
 from .pemkab_address_base_mixin import indonesian_e164
 from .pemkab_workflow_mixin import refuse_nul_characters
@@ -284,7 +284,7 @@ def insert_bookings_select(model, documents, values, provider, request):
     )
     if not bookings:
         return bookings
-    for agency in Booking._read_group([("id", "in", bookings.ids)], ["agency_id"]):
+    for agency in Booking._read_group(ids_in(bookings.ids), ["agency_id"]):
         provider._check_usable_by(agency[0])
     bookings._check_documents_writable()
     if request:
@@ -1202,7 +1202,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         self.invalidate_recordset(fnames)
         self.modified(fnames)
         self._validate_fields(fnames)
-        self._workflow_plain()._delivery_apply_triggers()
+        self._workflow_plain()._delivery_apply_triggers(state=state)
 
     def _delivery_open_reason_wizard(self, kind):
         # a button called on documents the user may not change opens nothing
@@ -1293,7 +1293,9 @@ class PemkabDeliverableMixin(models.AbstractModel):
             self.env["pemkab.delivery.booking"]
             .sudo()
             .search(
-                [("res_model", "=", self._name), ("res_id", "in", self.ids), *domain],
+                Domain("res_model", "=", self._name)
+                & ids_in(self.ids, "res_id")
+                & Domain(list(domain)),
                 order=order,
             )
         )
@@ -1450,15 +1452,16 @@ class PemkabDeliverableMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Triggers
     # ------------------------------------------------------------------
-    def _delivery_apply_triggers(self):
-        """Create (and request) the bookings that the records' new state asks for.
+    def _delivery_apply_triggers(self, state=None):
+        """Create (and request) the bookings that the records' new state asks for
+        (``state``: the state all of them are in now, when the caller just wrote it).
 
         Set-based: one search for triggers, one for bookings under way, one create and
         one request for the whole batch, so that a period of thousands of shipments
         reaching "packed" at once books them in seconds.
         """
         if self._delivery_set_based():
-            self._delivery_apply_triggers_sql()
+            self._delivery_apply_triggers_sql(state)
             return
         state_field = self._delivery_state_field
         candidates = self.filtered(lambda record: record[state_field])
@@ -1486,11 +1489,14 @@ class PemkabDeliverableMixin(models.AbstractModel):
         for trigger, ids in by_trigger.items():
             self.browse(ids)._delivery_create_bookings(trigger.provider_id, trigger.dispatch_mode)
 
-    def _delivery_apply_triggers_sql(self):
+    def _delivery_apply_triggers_sql(self, state=None):
         """:meth:`_delivery_apply_triggers` in a constant number of queries: the
         documents grouped by state and agency, the first trigger of each group, one
         ``INSERT ... SELECT`` of the bookings of each trigger (documents with a booking
-        under way are left out, as there)."""
+        under way are left out, as there). Documents all in a ``state`` no trigger
+        watches (a period's submission, its approval) are not even grouped."""
+        if state is not None and not self._delivery_triggers({state}):
+            return
         groups = self._delivery_ids_by_state_agency()
         triggers = self._delivery_triggers({state for state, _agency in groups if state})
         by_trigger = defaultdict(list)
@@ -1532,13 +1538,13 @@ class PemkabDeliverableMixin(models.AbstractModel):
             return {
                 (state, self.env["pemkab.agency"]): ids
                 for state, ids in records._read_group(
-                    [("id", "in", self.ids)], [state_field], ["id:array_agg"]
+                    ids_in(self.ids), [state_field], ["id:array_agg"]
                 )
             }
         return {
             (state, agency): ids
             for state, agency, ids in records._read_group(
-                [("id", "in", self.ids)], [state_field, "agency_id"], ["id:array_agg"]
+                ids_in(self.ids), [state_field, "agency_id"], ["id:array_agg"]
             )
         }
 
@@ -1554,7 +1560,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         if field and field.store:
             records = self.sudo().with_context(active_test=False)
             for shelter, ids in records._read_group(
-                [("id", "in", self.ids)], ["shelter_id"], ["id:array_agg"]
+                ids_in(self.ids), ["shelter_id"], ["id:array_agg"]
             ):
                 if shelter:
                     groups[shelter.with_env(self.env)].extend(ids)
@@ -1572,7 +1578,7 @@ class PemkabDeliverableMixin(models.AbstractModel):
         return self.browse(
             self.sudo()
             .with_context(active_test=False)
-            .search(Domain("id", "in", self.ids) & Domain(domain), order="id")
+            .search(ids_in(self.ids) & Domain(domain), order="id")
             .ids
         )
 

@@ -62,7 +62,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     WAITING_AT_SHELTER_STATES,
 )
-from ..orm.bulk import insert_select
+from ..orm.bulk import ids_in, insert_select
 from ..outbox import decisions
 from ..outbox.runner import exchange_note
 from ..tools.geo import EARTH_RADIUS_KM
@@ -122,7 +122,10 @@ class PemkabDeliveryBooking(models.Model):
     # the driver of the others): see _check_fleet_driver_vals
     _pemkab_phone_fields = {"recipient_phone": True, "driver_phone": False}
 
+    # no plain index besides the unique one (_name_uniq): every index is written for each
+    # of a district's 100,000 bookings inserted at once
     name = fields.Char(
+        index=False,
         help="Our reference, sent to the courier as its order id (storeOrderId, "
         "merchantOrderID): it is how a lost answer is found again.",
     )
@@ -150,7 +153,8 @@ class PemkabDeliveryBooking(models.Model):
         help="Officer told when the booking fails.",
     )
     # the business record the booking serves
-    res_model = fields.Char(string="Related Model", index=True, readonly=True)
+    # found with its record (res_id's index); a few models only: no index of its own
+    res_model = fields.Char(string="Related Model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Related Record", model_field="res_model", index=True, readonly=True
     )
@@ -1767,7 +1771,7 @@ class PemkabDeliveryBooking(models.Model):
         held = {}
         any_api = None
         for provider, shelter, ids in self.sudo()._read_group(
-            [("id", "in", self.ids)], ["provider_id", "shelter_id"], ["id:array_agg"]
+            ids_in(self.ids), ["provider_id", "shelter_id"], ["id:array_agg"]
         ):
             if not provider._has_api():
                 continue

@@ -12,6 +12,7 @@ do *not* run the model's ``create`` overrides: the caller applies what they do f
 
 from psycopg2.extensions import AsIs
 
+from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
 # a column the values leave out: the database's default (NULL), as in the ORM's INSERT
@@ -19,6 +20,24 @@ SQL_DEFAULT = AsIs("DEFAULT")
 
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 BATCH = 1000
+
+
+def ids_in(ids, fname="id"):
+    """The domain "``fname`` is one of ``ids``" (integers), as ``fname = ANY(array)``:
+    one parameter that psycopg2 adapts in C, where the ORM's ``in`` converts and quotes
+    each id in Python (0.15 s for 100,000 ids; a bulk step of a district asks it about ten
+    times). ``fname``: a stored integer or many2one column of the model."""
+    ids = list(ids)
+    wanted = frozenset(ids)
+
+    def to_sql(model, alias, query):
+        return SQL("%s = ANY(%s::int[])", model._field_to_sql(alias, fname, query), ids)
+
+    def predicate(record):
+        value = record[fname]
+        return (value.id if hasattr(value, "_name") else value) in wanted
+
+    return Domain.custom(to_sql=to_sql, predicate=predicate)
 
 
 def insert_rows(model, vals_list):

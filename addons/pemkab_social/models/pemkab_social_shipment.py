@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from odoo.addons.pemkab_delivery.orm.bulk import ids_in
+
 SHIPMENT_STATES = [
     ("draft", "Draft"),
     ("submitted", "Submitted"),
@@ -401,7 +403,7 @@ class PemkabSocialShipment(models.Model):
         Shelter = self.env["pemkab.shelter"]
         periods, shelters = Period, Shelter
         for period, shelter in self.sudo()._read_group(
-            [("id", "in", self.ids)], ["period_id", "shelter_id"]
+            ids_in(self.ids), ["period_id", "shelter_id"]
         ):
             periods |= Period.browse(period.id)
             shelters |= Shelter.browse(shelter.id)

@@ -62,7 +62,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     WAITING_AT_SHELTER_STATES,
 )
-from ..orm.bulk import insert_select
+from ..orm.bulk import insert_rows, insert_select
 from ..outbox import decisions
 from ..outbox.runner import exchange_note
 from ..tools.geo import EARTH_RADIUS_KM
@@ -1975,24 +1975,10 @@ class PemkabDeliveryBooking(models.Model):
 
     def _apply_own_order_update(self, info, source, event_key, payload, date):
         """News of the booking's own order: applied when it moves the booking forward."""
-        new_state = info.status
-        details = self._courier_details_vals(info)
-        if not new_state:
-            applied, note = False, self.env._("Unknown courier status: recorded only.")
-        elif self.state in FINAL_STATES:
-            applied, note = False, self.env._("Ignored: the booking is already final.")
-        elif new_state == self.state:
-            applied, note = False, self.env._("Same status: details refreshed.")
-            if details:
-                self._workflow().write(details)
-        elif state_rank(new_state) < state_rank(self.state):
-            applied, note = False, self.env._("Ignored: it would move the booking backwards.")
-        else:
-            applied, note = True, None
-        self._workflow().write({"last_news_at": fields.Datetime.now()})
+        applied, note, vals = self._own_order_news(info)
         self._log_event(
             source,
-            status=new_state,
+            status=info.status,
             courier_status=info.courier_status,
             event_key=event_key,
             applied=applied,
@@ -2000,17 +1986,98 @@ class PemkabDeliveryBooking(models.Model):
             payload=payload if payload is not None else info.raw,
             date=date,
         )
+        old_state = self.state
+        self._workflow().write(vals)
         if applied:
-            old_state = self.state
-            details["state"] = new_state
-            if new_state == "failed":
-                details["failure_reason"] = courier_failure_reason(info.failure_reason)
-                details["failure_message"] = info.failure_reason or False
-            if new_state == "delivered" and not details.get("delivered_at"):
-                details["delivered_at"] = fields.Datetime.now()
-            self._workflow().write(details)
             self._on_state_changed(old_state)
         return applied
+
+    def _own_order_news(self, info):
+        """What news of the booking's own order does: (whether it moves the booking,
+        the note of its history line, the values to write). Applied when it moves the
+        booking forward; the same status refreshes the details; any news is news."""
+        self.ensure_one()
+        new_state = info.status
+        details = self._courier_details_vals(info)
+        vals = {"last_news_at": fields.Datetime.now()}
+        if not new_state:
+            return False, self.env._("Unknown courier status: recorded only."), vals
+        if self.state in FINAL_STATES:
+            return False, self.env._("Ignored: the booking is already final."), vals
+        if new_state == self.state:
+            return False, self.env._("Same status: details refreshed."), dict(details, **vals)
+        if state_rank(new_state) < state_rank(self.state):
+            return False, self.env._("Ignored: it would move the booking backwards."), vals
+        vals.update(details, state=new_state)
+        if new_state == "failed":
+            vals["failure_reason"] = courier_failure_reason(info.failure_reason)
+            vals["failure_message"] = info.failure_reason or False
+        if new_state == "delivered" and not details.get("delivered_at"):
+            vals["delivered_at"] = fields.Datetime.now()
+        return True, None, vals
+
+    def _apply_courier_news(self, news, source):
+        """Apply many bookings' news at once (the webhook inbox's batch) as
+        :meth:`_apply_courier_update` applies each event, with the same outcome, history
+        and business records told, in fewer statements.
+
+        ``news`` is a list of ``(booking, info, event_key, payload, date)`` in the order
+        of arrival. It is applied in rounds, the n-th event of every booking in round n:
+        their history lines by one INSERT, the bookings' changes by one write per set of
+        equal values (flushed together), then the business records told of each change
+        of state, as one event at a time would. An event that needs more (news of another
+        courier order for our reference, a booking waiting for a person) is applied by
+        :meth:`_apply_courier_update` in its round.
+        """
+        queues = {}
+        for booking, info, event_key, payload, date in news:
+            queues.setdefault(booking.id, []).append((info, event_key, payload, date))
+        bookings = self.browse(list(queues))
+        Event = self.env["pemkab.delivery.booking.event"].sudo()
+        for step in range(max(map(len, queues.values()), default=0)):
+            lines, writes, moved = [], {}, {}
+            for booking in bookings:
+                if step >= len(queues[booking.id]):
+                    continue
+                info, event_key, payload, date = queues[booking.id][step]
+                own_ref = booking.courier_order_ref
+                other_order = info.courier_ref and own_ref and info.courier_ref != own_ref
+                if booking.review_needed or other_order:
+                    booking._apply_courier_update(
+                        info, source, event_key=event_key, payload=payload, date=date
+                    )
+                    continue
+                applied, note, vals = booking._own_order_news(info)
+                if payload is None:
+                    payload = info.raw
+                if payload is not None and not isinstance(payload, str):
+                    payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
+                lines.append(
+                    {
+                        "booking_id": booking.id,
+                        "source": source,
+                        "status": info.status,
+                        "courier_status": info.courier_status,
+                        "event_key": event_key,
+                        "applied": applied,
+                        "note": note,
+                        "payload": payload,
+                        "date": date or fields.Datetime.now(),
+                    }
+                )
+                writes.setdefault(tuple(sorted(vals.items())), []).append(booking.id)
+                if applied:
+                    moved[booking.id] = booking.state
+            if lines:
+                Event._pemkab_check_values(lines)
+                insert_rows(Event, lines)
+                bookings.invalidate_recordset(["event_ids"])
+            for vals, ids in writes.items():
+                self.browse(ids)._workflow().write(dict(vals))
+            changed = self.browse(list(moved))
+            records = changed._get_business_records()
+            for booking in changed:
+                booking._on_state_changed(moved[booking.id], records.get(booking.id))
 
     def _apply_other_order_update(self, info, source, event_key, payload, date):
         """News of a second courier order for our reference: it never replaces the

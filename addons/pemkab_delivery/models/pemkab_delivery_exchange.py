@@ -680,10 +680,11 @@ class PemkabDeliveryExchange(models.AbstractModel):
         confirm jobs)."""
         if not events:
             return 0, []
-        events.fetch(["booking_id", "provider_id", "event_key", "payload", "signed"])
+        events.fetch(["booking_id", "provider_id", "event_key", "payload", "signed", "occurred_at"])
         events.booking_id.fetch(["state", "name", "courier_order_ref"])
         handled = []
         confirms = []
+        news = []
         parsers = {}
         token = uuid.uuid4().hex
         lease = fields.Datetime.now() + decisions.CLAIM_LEASE
@@ -716,8 +717,9 @@ class PemkabDeliveryExchange(models.AbstractModel):
                     }
                 )
                 continue
-            self._apply_event(event, booking, parsed.order, event.event_key or None, payload)
+            news.append((event, booking, parsed.order, event.event_key or None, payload))
             handled.append(event.id)
+        self._apply_news(news)
         if confirms:
             self.env.cr.execute(
                 SQL(
@@ -737,6 +739,31 @@ class PemkabDeliveryExchange(models.AbstractModel):
             )
         events.invalidate_recordset()
         return len(handled), confirms
+
+    @api.model
+    def _apply_news(self, news):
+        """Apply ``news`` (``(event, booking, order, event key, payload)`` in their order of
+        arrival) in one go (``pemkab.delivery.booking._apply_courier_news``: a constant
+        number of statements whatever the number of events); when a booking refuses one
+        of them (or the history has one already), all of it again event by event, as
+        :meth:`_apply_event` applies each."""
+        if not news:
+            return
+        Booking = self.env["pemkab.delivery.booking"]
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                Booking._apply_courier_news(
+                    [
+                        (booking, order, event_key, payload, event.occurred_at)
+                        for event, booking, order, event_key, payload in news
+                    ],
+                    "webhook",
+                )
+            return
+        except (IntegrityError, UserError, ValidationError) as error:
+            _logger.info("Courier webhook: the batch applied event by event (%s)", error)
+        for event, booking, order, event_key, payload in news:
+            self._apply_event(event, booking, order, event_key, payload)
 
     @api.model
     def _apply_event(self, event, booking, order, event_key, payload):

@@ -26,7 +26,8 @@ fails. PostgreSQL's
 own counters give the transactions and rows written per event. ``--apply during`` (the
 default) lets Odoo's cron worker apply the news while the load runs, on the same CPUs;
 ``--apply after`` starts no cron worker and runs the inbox's batch in this script once the
-load is over: the answers alone, then the batch alone (events/s and queries per event). The
+load is over: the answers alone, then the batch alone (events/s, queries and CPU time per
+event: ``apply: N events, Q queries (q/event), CPU s (ms/event)``). The
 copy is dropped at the end, whatever happens (also on SIGTERM or Ctrl-C).
 
 Run it against any database where pemkab_delivery is installed, e.g. the throwaway test
@@ -421,7 +422,7 @@ def apply_news(registry, db):
     from odoo.api import Environment
 
     registry = registry.check_signaling()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {})
         if "pemkab.delivery.exchange" not in env:
@@ -432,11 +433,16 @@ def apply_news(registry, db):
         applied = 0
         while Exchange._news_due_count():
             applied += Exchange._cron_apply_news()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         count = odoo.sql_db.sql_counter - queries
         print(
             f"batch: {applied} of {pending} waiting events applied in {seconds:.1f} s "
-            f"({applied / seconds:.1f} events/s, {count / max(applied, 1):.1f} queries/event)"
+            f"({applied / seconds:.1f} events/s)"
+        )
+        # this process's queries and CPU time (every thread: the confirmation calls too)
+        print(
+            f"apply: {applied} events, {count} queries ({count / max(applied, 1):.1f}/event), "
+            f"CPU {cpu:.2f} s ({cpu * 1000 / max(applied, 1):.2f} ms/event)"
         )
 
 

@@ -62,7 +62,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     WAITING_AT_SHELTER_STATES,
 )
-from ..orm.bulk import insert_rows, insert_select
+from ..orm.bulk import CHANGE_COLUMNS, insert_rows, insert_select, log_changes
 from ..outbox import decisions
 from ..outbox.runner import exchange_note
 from ..tools.geo import EARTH_RADIUS_KM
@@ -1401,6 +1401,26 @@ class PemkabDeliveryBooking(models.Model):
             )
         )
 
+    def _log_events(self, vals_list):
+        """Lines of these bookings' history by one INSERT (the set-based form of
+        :meth:`_log_event`): each dict has ``booking_id`` and the other arguments of
+        :meth:`_log_event` (``source``, ``status``, ``note``, ``payload``, ``date``...)."""
+        if not vals_list:
+            return
+        now = fields.Datetime.now()
+        rows = []
+        for vals in vals_list:
+            payload = vals.get("payload")
+            if payload is not None and not isinstance(payload, str):
+                payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
+            rows.append(
+                dict({"applied": False}, **vals) | {"payload": payload, "date": vals.get("date") or now}
+            )
+        Event = self.env["pemkab.delivery.booking.event"].sudo()
+        Event._pemkab_check_values(rows)
+        insert_rows(Event, rows)
+        self.browse({row["booking_id"] for row in rows}).invalidate_recordset(["event_ids"])
+
     def _set_state(self, state, vals=None, source="system", note=None, payload=None):
         """Move the bookings to ``state`` in one write, record it in their history and
         tell their business records."""
@@ -1988,6 +2008,8 @@ class PemkabDeliveryBooking(models.Model):
         )
         old_state = self.state
         self._workflow().write(vals)
+        if "photo_fetch_at" in vals:
+            self.env["pemkab.delivery.exchange"]._trigger_photos()
         if applied:
             self._on_state_changed(old_state)
         return applied
@@ -2033,7 +2055,6 @@ class PemkabDeliveryBooking(models.Model):
         for booking, info, event_key, payload, date in news:
             queues.setdefault(booking.id, []).append((info, event_key, payload, date))
         bookings = self.browse(list(queues))
-        Event = self.env["pemkab.delivery.booking.event"].sudo()
         for step in range(max(map(len, queues.values()), default=0)):
             lines, writes, moved = [], {}, {}
             for booking in bookings:
@@ -2048,10 +2069,6 @@ class PemkabDeliveryBooking(models.Model):
                     )
                     continue
                 applied, note, vals = booking._own_order_news(info)
-                if payload is None:
-                    payload = info.raw
-                if payload is not None and not isinstance(payload, str):
-                    payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
                 lines.append(
                     {
                         "booking_id": booking.id,
@@ -2061,19 +2078,21 @@ class PemkabDeliveryBooking(models.Model):
                         "event_key": event_key,
                         "applied": applied,
                         "note": note,
-                        "payload": payload,
-                        "date": date or fields.Datetime.now(),
+                        "payload": payload if payload is not None else info.raw,
+                        "date": date,
                     }
                 )
                 writes.setdefault(tuple(sorted(vals.items())), []).append(booking.id)
                 if applied:
                     moved[booking.id] = booking.state
-            if lines:
-                Event._pemkab_check_values(lines)
-                insert_rows(Event, lines)
-                bookings.invalidate_recordset(["event_ids"])
+            bookings._log_events(lines)
+            old_values = {}
             for vals, ids in writes.items():
-                self.browse(ids)._workflow().write(dict(vals))
+                self.browse(ids)._write_news(dict(vals), old_values)
+            log_changes(self.browse(list(old_values)), old_values)
+            if any("photo_fetch_at" in dict(vals) for vals in writes):
+                # once, not once a booking (each wakes the job after the commit)
+                self.env["pemkab.delivery.exchange"]._trigger_photos()
             changed = self.browse(list(moved))
             records = changed._get_business_records()
             for booking in changed:
@@ -2104,6 +2123,22 @@ class PemkabDeliveryBooking(models.Model):
             date=date,
         )
         return False
+
+    def _write_news(self, vals, old_values):
+        """Write ``vals`` (the courier's news) on these bookings; the changes of the
+        chatter's tracked fields are left to :func:`~..orm.bulk.log_changes` (one
+        statement for a batch of bookings, not one message a booking): their values
+        before are added to ``old_values``. A tracked field it cannot log is tracked by
+        the ORM."""
+        tracked = {fname for fname in vals if getattr(self._fields[fname], "tracking", None)}
+        if any(self._fields[fname].type not in CHANGE_COLUMNS for fname in tracked):
+            self._workflow().write(vals)
+            return
+        for booking in self:
+            old_values.setdefault(booking.id, {}).update(
+                (fname, booking[fname]) for fname in tracked
+            )
+        self.with_context(mail_notrack=True)._workflow().write(vals)
 
     def _courier_details_vals(self, info):
         vals = {}
@@ -2162,8 +2197,8 @@ class PemkabDeliveryBooking(models.Model):
         if "proof_photo_url" in vals and booking.proof_photo:
             del vals["proof_photo_url"]  # the proof is kept already
         if photo_vals or "proof_photo_url" in vals:
+            # the caller wakes the photo job once its values are written
             photo_vals.update(photo_fetch_at=fields.Datetime.now(), photo_attempts=0)
-            self.env["pemkab.delivery.exchange"]._trigger_photos()
         return photo_vals
 
     def _exchange_photos_wanted(self):

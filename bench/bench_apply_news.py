@@ -163,7 +163,8 @@ def main():  # noqa: C901 - one linear script
         for _name, _ref, scenario in bookings:
             expected[SCENARIOS[scenario][1]] = expected.get(SCENARIOS[scenario][1], 0) + 1
         ok = states == expected and history == unique and applied == queued
-        print(f"final states: {dict(sorted(states.items()))}; expected {dict(sorted(expected.items()))}")
+        print(f"final states: {dict(sorted(states.items()))}")
+        print(f"expected:     {dict(sorted(expected.items()))}")
         print(f"webhook events in the history: {history} (expected {unique})")
         print("correct: " + ("yes" if ok else "NO"))
         if not ok:

@@ -1414,7 +1414,8 @@ class PemkabDeliveryBooking(models.Model):
             if payload is not None and not isinstance(payload, str):
                 payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
             rows.append(
-                dict({"applied": False}, **vals) | {"payload": payload, "date": vals.get("date") or now}
+                dict({"applied": False}, **vals)
+                | {"payload": payload, "date": vals.get("date") or now}
             )
         Event = self.env["pemkab.delivery.booking.event"].sudo()
         Event._pemkab_check_values(rows)

@@ -13,9 +13,11 @@ with couriers, in sections:
 * **Apply news** (:meth:`_cron_apply_news`): the webhook inbox's events, claimed by their
   bookings (``FOR NO KEY UPDATE SKIP LOCKED``: the webhook's insert, whose foreign key
   takes ``FOR KEY SHARE`` on the booking, never waits for a batch) and applied in their
-  order of arrival. A final state carried only by a static token becomes a ``confirm``
-  job: the event is leased, the batch commits, the courier's API is asked through the rate
-  limiter with no row locked, and the answer is recorded in its own transaction;
+  order of arrival, set-based (in rounds: the n-th event of every booking together). A
+  final state carried only by a static token becomes a ``confirm`` job: the event is
+  leased, the batch commits, the courier's API is asked through the rate limiter with no
+  row locked, and the answers are recorded by groups as they return, one transaction a
+  group;
 * **Photos** (:meth:`_cron_fetch_photos`): the proof and driver photos the couriers'
   news linked to (Grab's links expire after 2 and 3 hours) are downloaded into the
   booking, the links kept as provenance: claimed with a lease (committed), fetched in
@@ -28,8 +30,9 @@ with couriers, in sections:
 What to do with a claimed booking and how to settle each answer are plain functions
 (``outbox/decisions.py``). The exchange reaches the booking through a few named methods
 only: ``_courier_payload`` and ``_exchange_closed_until`` (what a job needs),
-``_exchange_settle`` (apply a settlement), ``_apply_courier_update`` (the courier's news),
-``_log_event`` (its history) and ``_purge_courier_data``.
+``_exchange_settle`` (apply a settlement), ``_apply_courier_update`` and
+``_apply_courier_news`` (the courier's news, of one booking or of a batch), ``_log_event``
+and ``_log_events`` (its history) and ``_purge_courier_data``.
 """
 
 import collections

@@ -79,7 +79,9 @@ class TestWebhookNewsBatch(PemkabCourierCommon):
         )
         for booking in few | many:
             webhook = booking.event_ids.filtered(lambda e: e.source == "webhook").sorted("id")
-            self.assertEqual(webhook.mapped("status"), ["driver_assigned", "picked_up", "picked_up"])
+            self.assertEqual(
+                webhook.mapped("status"), ["driver_assigned", "picked_up", "picked_up"]
+            )
             self.assertEqual(webhook.mapped("applied"), [True, True, False])
             self.assertEqual(booking.state, "picked_up")
             self.assertEqual(booking.driver_name, "Budi")

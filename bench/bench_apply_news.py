@@ -14,8 +14,10 @@ as the exchange does. It prints::
     apply: N events, Q queries (q/event), CPU s (ms/event)
 
 the SQL queries of this process and its CPU time (``time.process_time``: every thread,
-the confirmation calls included) per event handled, then checks the final states and the
-history as ``bench_webhook.py`` does; it exits 1 when they are wrong. ``--profile N``
+the confirmation calls included) per event handled, then runs the photo job the news
+woke (the courier's photo links) and prints its queries and CPU time per booking, then
+checks the final states and the history as ``bench_webhook.py`` does; it exits 1 when
+they are wrong. ``--profile N``
 prints the N most costly functions (cProfile, cumulative time) of the applying. The copy
 is dropped at the end::
 
@@ -136,6 +138,21 @@ def main():  # noqa: C901 - one linear script
             f"apply: {applied} events, {count} queries ({count / max(applied, 1):.1f}/event), "
             f"CPU {cpu:.2f} s ({cpu * 1000 / max(applied, 1):.2f} ms/event); "
             f"{wall:.1f} s wall ({applied / wall:.0f} events/s)"
+        )
+        # what the applied news woke besides: the photo job (the courier's photo links)
+        with registry.cursor() as cr:
+            env = Environment(cr, odoo.SUPERUSER_ID, {})
+            Exchange = env["pemkab.delivery.exchange"]
+            photo_queries = sql_db.sql_counter
+            photo_cpu = time.process_time()
+            photos = 0
+            while fetched := Exchange._cron_fetch_photos():
+                photos += fetched
+            photo_cpu = time.process_time() - photo_cpu
+            photo_queries = sql_db.sql_counter - photo_queries
+        print(
+            f"photos: {photos} bookings' photos fetched, {photo_queries} queries, "
+            f"CPU {photo_cpu:.2f} s ({photo_cpu * 1000 / max(photos, 1):.2f} ms/booking)"
         )
         if profiler:
             out = io.StringIO()

@@ -23,10 +23,12 @@ from the burst's end to then, and checks each booking's final state (counts by s
 a duplicate is kept once and that no forged event was applied. It exits 1 when an answer
 is not the expected one (200 for an authentic event, 401 for a forged one) or a check
 fails. PostgreSQL's
-own counters give the transactions and rows written per event. ``--apply during`` (the
+own counters give the transactions and rows written per event, and the server's processes
+their CPU time during the burst (HTTP workers, cron worker). ``--apply during`` (the
 default) lets Odoo's cron worker apply the news while the load runs, on the same CPUs;
 ``--apply after`` starts no cron worker and runs the inbox's batch in this script once the
-load is over: the answers alone, then the batch alone (events/s and queries per event). The
+load is over: the answers alone, then the batch alone (events/s, queries and CPU time per
+event: ``apply: N events, Q queries (q/event), CPU s (ms/event)``). The
 copy is dropped at the end, whatever happens (also on SIGTERM or Ctrl-C).
 
 Run it against any database where pemkab_delivery is installed, e.g. the throwaway test
@@ -421,7 +423,7 @@ def apply_news(registry, db):
     from odoo.api import Environment
 
     registry = registry.check_signaling()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with registry.cursor() as cr:
         env = Environment(cr, odoo.SUPERUSER_ID, {})
         if "pemkab.delivery.exchange" not in env:
@@ -432,11 +434,16 @@ def apply_news(registry, db):
         applied = 0
         while Exchange._news_due_count():
             applied += Exchange._cron_apply_news()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         count = odoo.sql_db.sql_counter - queries
         print(
             f"batch: {applied} of {pending} waiting events applied in {seconds:.1f} s "
-            f"({applied / seconds:.1f} events/s, {count / max(applied, 1):.1f} queries/event)"
+            f"({applied / seconds:.1f} events/s)"
+        )
+        # this process's queries and CPU time (every thread: the confirmation calls too)
+        print(
+            f"apply: {applied} events, {count} queries ({count / max(applied, 1):.1f}/event), "
+            f"CPU {cpu:.2f} s ({cpu * 1000 / max(applied, 1):.2f} ms/event)"
         )
 
 
@@ -454,6 +461,26 @@ def wait_http(port, process, timeout=120):
             pass
         time.sleep(0.5)
     raise SystemExit("Odoo did not answer on /web/health")
+
+
+def server_cpu(server):
+    """CPU seconds (user + system) used so far by the Odoo server's worker processes:
+    ``(HTTP workers, cron worker)``; Odoo's ``WorkerCron`` is the one at nice 10. A
+    worker recycled meanwhile is not counted (none is, at these request counts)."""
+    import psutil
+
+    http_cpu = cron_cpu = 0.0
+    for child in psutil.Process(server.pid).children():
+        try:
+            times = child.cpu_times()
+            nice = child.nice()
+        except psutil.Error:
+            continue
+        if nice >= 10:
+            cron_cpu += times.user + times.system
+        else:
+            http_cpu += times.user + times.system
+    return http_cpu, cron_cpu
 
 
 def report(label, seconds, latencies, codes):
@@ -585,7 +612,9 @@ def main():  # noqa: C901 - one linear script
         health_rate = report("GET /web/health", *generator.run_bare(bare))
         with sql_db.db_connect("postgres").cursor() as cr:
             before = pg_counters(cr, bench_db)
+            cpu_before = server_cpu(server)
             seconds, latencies, codes = generator.run_webhooks()
+            cpu_burst = server_cpu(server)
             burst_end = time.perf_counter()
             time.sleep(1)  # PostgreSQL publishes its counters about every second
             after = pg_counters(cr, bench_db)
@@ -649,6 +678,7 @@ def main():  # noqa: C901 - one linear script
                 break
             time.sleep(0.2)
         applied_after = time.perf_counter() - burst_end
+        cpu_applied = server_cpu(server)
         calls = sandbox.stats()
         lookups = calls["requests"]["grab"] - calls_before["requests"]["grab"]
         refused = calls["rate_limited"] - calls_before["rate_limited"]
@@ -661,6 +691,14 @@ def main():  # noqa: C901 - one linear script
             f"    webhook events in the history: {history} (expected {unique_events}, "
             f"duplicates kept once, forged never); still in the inbox: {waiting}; "
             f"look-ups at the courier sandbox: {lookups} ({refused} refused by its rate limit)"
+        )
+        http_cpu, cron_cpu = (cpu_burst[i] - cpu_before[i] for i in (0, 1))
+        print(
+            f"    Odoo's CPU during the burst: HTTP workers {http_cpu:.1f} s, cron worker "
+            f"{cron_cpu:.1f} s "
+            f"({seconds:.1f} s of burst on {os.cpu_count()} CPUs); from the burst's end until "
+            f"all applied: HTTP {cpu_applied[0] - cpu_burst[0]:.1f} s, cron "
+            f"{cpu_applied[1] - cpu_burst[1]:.1f} s"
         )
         replays = {}
         if log.exists():

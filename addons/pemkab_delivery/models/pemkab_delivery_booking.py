@@ -62,7 +62,7 @@ from ..const import (
     ON_ITS_WAY_STATES,
     WAITING_AT_SHELTER_STATES,
 )
-from ..orm.bulk import ids_in, insert_select
+from ..orm.bulk import CHANGE_COLUMNS, ids_in, insert_rows, insert_select, log_changes
 from ..outbox import decisions
 from ..outbox.runner import exchange_note
 from ..tools.geo import EARTH_RADIUS_KM
@@ -1523,6 +1523,27 @@ class PemkabDeliveryBooking(models.Model):
             )
         )
 
+    def _log_events(self, vals_list):
+        """Lines of these bookings' history by one INSERT (the set-based form of
+        :meth:`_log_event`): each dict has ``booking_id`` and the other arguments of
+        :meth:`_log_event` (``source``, ``status``, ``note``, ``payload``, ``date``...)."""
+        if not vals_list:
+            return
+        now = fields.Datetime.now()
+        rows = []
+        for vals in vals_list:
+            payload = vals.get("payload")
+            if payload is not None and not isinstance(payload, str):
+                payload = json.dumps(payload, indent=1, sort_keys=True, default=str)
+            rows.append(
+                dict({"applied": False}, **vals)
+                | {"payload": payload, "date": vals.get("date") or now}
+            )
+        Event = self.env["pemkab.delivery.booking.event"].sudo()
+        Event._pemkab_check_values(rows)
+        insert_rows(Event, rows)
+        self.browse({row["booking_id"] for row in rows}).invalidate_recordset(["event_ids"])
+
     def _set_state(self, state, vals=None, source="system", note=None, payload=None):
         """Move the bookings to ``state`` in one write, record it in their history and
         tell their business records."""
@@ -2097,24 +2118,10 @@ class PemkabDeliveryBooking(models.Model):
 
     def _apply_own_order_update(self, info, source, event_key, payload, date):
         """News of the booking's own order: applied when it moves the booking forward."""
-        new_state = info.status
-        details = self._courier_details_vals(info)
-        if not new_state:
-            applied, note = False, self.env._("Unknown courier status: recorded only.")
-        elif self.state in FINAL_STATES:
-            applied, note = False, self.env._("Ignored: the booking is already final.")
-        elif new_state == self.state:
-            applied, note = False, self.env._("Same status: details refreshed.")
-            if details:
-                self._workflow().write(details)
-        elif state_rank(new_state) < state_rank(self.state):
-            applied, note = False, self.env._("Ignored: it would move the booking backwards.")
-        else:
-            applied, note = True, None
-        self._workflow().write({"last_news_at": fields.Datetime.now()})
+        applied, note, vals = self._own_order_news(info)
         self._log_event(
             source,
-            status=new_state,
+            status=info.status,
             courier_status=info.courier_status,
             event_key=event_key,
             applied=applied,
@@ -2122,17 +2129,97 @@ class PemkabDeliveryBooking(models.Model):
             payload=payload if payload is not None else info.raw,
             date=date,
         )
+        old_state = self.state
+        self._workflow().write(vals)
+        if "photo_fetch_at" in vals:
+            self.env["pemkab.delivery.exchange"]._trigger_photos()
         if applied:
-            old_state = self.state
-            details["state"] = new_state
-            if new_state == "failed":
-                details["failure_reason"] = courier_failure_reason(info.failure_reason)
-                details["failure_message"] = info.failure_reason or False
-            if new_state == "delivered" and not details.get("delivered_at"):
-                details["delivered_at"] = fields.Datetime.now()
-            self._workflow().write(details)
             self._on_state_changed(old_state)
         return applied
+
+    def _own_order_news(self, info):
+        """What news of the booking's own order does: (whether it moves the booking,
+        the note of its history line, the values to write). Applied when it moves the
+        booking forward; the same status refreshes the details; any news is news."""
+        self.ensure_one()
+        new_state = info.status
+        details = self._courier_details_vals(info)
+        vals = {"last_news_at": fields.Datetime.now()}
+        if not new_state:
+            return False, self.env._("Unknown courier status: recorded only."), vals
+        if self.state in FINAL_STATES:
+            return False, self.env._("Ignored: the booking is already final."), vals
+        if new_state == self.state:
+            return False, self.env._("Same status: details refreshed."), dict(details, **vals)
+        if state_rank(new_state) < state_rank(self.state):
+            return False, self.env._("Ignored: it would move the booking backwards."), vals
+        vals.update(details, state=new_state)
+        if new_state == "failed":
+            vals["failure_reason"] = courier_failure_reason(info.failure_reason)
+            vals["failure_message"] = info.failure_reason or False
+        if new_state == "delivered" and not details.get("delivered_at"):
+            vals["delivered_at"] = fields.Datetime.now()
+        return True, None, vals
+
+    def _apply_courier_news(self, news, source):
+        """Apply many bookings' news at once (the webhook inbox's batch) as
+        :meth:`_apply_courier_update` applies each event, with the same outcome, history
+        and business records told, in fewer statements.
+
+        ``news`` is a list of ``(booking, info, event_key, payload, date)`` in the order
+        of arrival. It is applied in rounds, the n-th event of every booking in round n:
+        their history lines by one INSERT, the bookings' changes by one write per set of
+        equal values (flushed together), then the business records told of each change
+        of state, as one event at a time would. An event that needs more (news of another
+        courier order for our reference, a booking waiting for a person) is applied by
+        :meth:`_apply_courier_update` in its round.
+        """
+        queues = {}
+        for booking, info, event_key, payload, date in news:
+            queues.setdefault(booking.id, []).append((info, event_key, payload, date))
+        bookings = self.browse(list(queues))
+        for step in range(max(map(len, queues.values()), default=0)):
+            lines, writes, moved = [], {}, {}
+            for booking in bookings:
+                if step >= len(queues[booking.id]):
+                    continue
+                info, event_key, payload, date = queues[booking.id][step]
+                own_ref = booking.courier_order_ref
+                other_order = info.courier_ref and own_ref and info.courier_ref != own_ref
+                if booking.review_needed or other_order:
+                    booking._apply_courier_update(
+                        info, source, event_key=event_key, payload=payload, date=date
+                    )
+                    continue
+                applied, note, vals = booking._own_order_news(info)
+                lines.append(
+                    {
+                        "booking_id": booking.id,
+                        "source": source,
+                        "status": info.status,
+                        "courier_status": info.courier_status,
+                        "event_key": event_key,
+                        "applied": applied,
+                        "note": note,
+                        "payload": payload if payload is not None else info.raw,
+                        "date": date,
+                    }
+                )
+                writes.setdefault(tuple(sorted(vals.items())), []).append(booking.id)
+                if applied:
+                    moved[booking.id] = booking.state
+            bookings._log_events(lines)
+            old_values = {}
+            for vals, ids in writes.items():
+                self.browse(ids)._write_news(dict(vals), old_values)
+            log_changes(self.browse(list(old_values)), old_values)
+            if any("photo_fetch_at" in dict(vals) for vals in writes):
+                # once, not once a booking (each wakes the job after the commit)
+                self.env["pemkab.delivery.exchange"]._trigger_photos()
+            changed = self.browse(list(moved))
+            records = changed._get_business_records()
+            for booking in changed:
+                booking._on_state_changed(moved[booking.id], records.get(booking.id))
 
     def _apply_other_order_update(self, info, source, event_key, payload, date):
         """News of a second courier order for our reference: it never replaces the
@@ -2159,6 +2246,22 @@ class PemkabDeliveryBooking(models.Model):
             date=date,
         )
         return False
+
+    def _write_news(self, vals, old_values):
+        """Write ``vals`` (the courier's news) on these bookings; the changes of the
+        chatter's tracked fields are left to :func:`~..orm.bulk.log_changes` (one
+        statement for a batch of bookings, not one message a booking): their values
+        before are added to ``old_values``. A tracked field it cannot log is tracked by
+        the ORM."""
+        tracked = {fname for fname in vals if getattr(self._fields[fname], "tracking", None)}
+        if any(self._fields[fname].type not in CHANGE_COLUMNS for fname in tracked):
+            self._workflow().write(vals)
+            return
+        for booking in self:
+            old_values.setdefault(booking.id, {}).update(
+                (fname, booking[fname]) for fname in tracked
+            )
+        self.with_context(mail_notrack=True)._workflow().write(vals)
 
     def _courier_details_vals(self, info):
         vals = {}
@@ -2217,8 +2320,8 @@ class PemkabDeliveryBooking(models.Model):
         if "proof_photo_url" in vals and booking.proof_photo:
             del vals["proof_photo_url"]  # the proof is kept already
         if photo_vals or "proof_photo_url" in vals:
+            # the caller wakes the photo job once its values are written
             photo_vals.update(photo_fetch_at=fields.Datetime.now(), photo_attempts=0)
-            self.env["pemkab.delivery.exchange"]._trigger_photos()
         return photo_vals
 
     def _exchange_photos_wanted(self):

@@ -13,9 +13,11 @@ with couriers, in sections:
 * **Apply news** (:meth:`_cron_apply_news`): the webhook inbox's events, claimed by their
   bookings (``FOR NO KEY UPDATE SKIP LOCKED``: the webhook's insert, whose foreign key
   takes ``FOR KEY SHARE`` on the booking, never waits for a batch) and applied in their
-  order of arrival. A final state carried only by a static token becomes a ``confirm``
-  job: the event is leased, the batch commits, the courier's API is asked through the rate
-  limiter with no row locked, and the answer is recorded in its own transaction;
+  order of arrival, set-based (in rounds: the n-th event of every booking together). A
+  final state carried only by a static token becomes a ``confirm`` job: the event is
+  leased, the batch commits, the courier's API is asked through the rate limiter with no
+  row locked, and the answers are recorded by groups as they return, one transaction a
+  group;
 * **Photos** (:meth:`_cron_fetch_photos`): the proof and driver photos the couriers'
   news linked to (Grab's links expire after 2 and 3 hours) are downloaded into the
   booking, the links kept as provenance: claimed with a lease (committed), fetched in
@@ -28,8 +30,9 @@ with couriers, in sections:
 What to do with a claimed booking and how to settle each answer are plain functions
 (``outbox/decisions.py``). The exchange reaches the booking through a few named methods
 only: ``_courier_payload`` and ``_exchange_closed_until`` (what a job needs),
-``_exchange_settle`` (apply a settlement), ``_apply_courier_update`` (the courier's news),
-``_log_event`` (its history) and ``_purge_courier_data``.
+``_exchange_settle`` (apply a settlement), ``_apply_courier_update`` and
+``_apply_courier_news`` (the courier's news, of one booking or of a batch), ``_log_event``
+and ``_log_events`` (its history) and ``_purge_courier_data``.
 """
 
 import collections
@@ -48,7 +51,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import api, fields, models, modules, sql_db
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, mute_logger, split_every
 
 from ..clients import FINAL_STATUSES
 from ..const import ON_ITS_WAY_STATES
@@ -61,6 +64,8 @@ _logger = logging.getLogger(__name__)
 CLAIM_TRIES = 5
 RECORD_TRIES = 3
 APPLY_TRIES = 3
+#: The confirmations' answers recorded in one transaction, at most
+CONFIRM_GROUP = 50
 # a concurrent transaction on the same rows (a webhook): the answer is recorded again
 CONFLICTS = (
     psycopg2.errors.SerializationFailure,
@@ -680,10 +685,11 @@ class PemkabDeliveryExchange(models.AbstractModel):
         confirm jobs)."""
         if not events:
             return 0, []
-        events.fetch(["booking_id", "provider_id", "event_key", "payload", "signed"])
+        events.fetch(["booking_id", "provider_id", "event_key", "payload", "signed", "occurred_at"])
         events.booking_id.fetch(["state", "name", "courier_order_ref"])
         handled = []
         confirms = []
+        news = []
         parsers = {}
         token = uuid.uuid4().hex
         lease = fields.Datetime.now() + decisions.CLAIM_LEASE
@@ -716,8 +722,9 @@ class PemkabDeliveryExchange(models.AbstractModel):
                     }
                 )
                 continue
-            self._apply_event(event, booking, parsed.order, event.event_key or None, payload)
+            news.append((event, booking, parsed.order, event.event_key or None, payload))
             handled.append(event.id)
+        self._apply_news(news)
         if confirms:
             self.env.cr.execute(
                 SQL(
@@ -737,6 +744,31 @@ class PemkabDeliveryExchange(models.AbstractModel):
             )
         events.invalidate_recordset()
         return len(handled), confirms
+
+    @api.model
+    def _apply_news(self, news):
+        """Apply ``news`` (``(event, booking, order, event key, payload)`` in their order of
+        arrival) in one go (``pemkab.delivery.booking._apply_courier_news``: a constant
+        number of statements whatever the number of events); when a booking refuses one
+        of them (or the history has one already), all of it again event by event, as
+        :meth:`_apply_event` applies each."""
+        if not news:
+            return
+        Booking = self.env["pemkab.delivery.booking"]
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                Booking._apply_courier_news(
+                    [
+                        (booking, order, event_key, payload, event.occurred_at)
+                        for event, booking, order, event_key, payload in news
+                    ],
+                    "webhook",
+                )
+            return
+        except (IntegrityError, UserError, ValidationError) as error:
+            _logger.info("Courier webhook: the batch applied event by event (%s)", error)
+        for event, booking, order, event_key, payload in news:
+            self._apply_event(event, booking, order, event_key, payload)
 
     @api.model
     def _apply_event(self, event, booking, order, event_key, payload):
@@ -776,14 +808,151 @@ class PemkabDeliveryExchange(models.AbstractModel):
     @api.model
     def _confirm(self, jobs, auto_commit):
         """Look the leased token-borne final states up at the couriers' API (prepared,
-        called in worker threads through the rate limiter with no row locked, each answer
-        recorded in its own transaction). Returns how many events were handled."""
+        called in worker threads through the rate limiter with no row locked), the
+        answers recorded by groups of up to :data:`CONFIRM_GROUP` as they return, one
+        transaction a group (:meth:`_record_confirms`). Returns how many events were
+        handled."""
         prepared = self._prepare(jobs)
         if auto_commit:
             self.env["ir.cron"]._commit_progress()
         done = 0
-        for job, outcome in self._run(prepared):
-            done += self._record(job, outcome, auto_commit)[0]
+        for answers in split_every(CONFIRM_GROUP, self._run(prepared), list):
+            done += self._record_confirms(answers, auto_commit)
+        return done
+
+    @api.model
+    def _record_confirms(self, answers, auto_commit):
+        """Record a group of confirmations' answers in one transaction (a lost group
+        loses nothing: its events stay leased in the inbox and are looked up again once
+        the lease ends). A group that keeps conflicting with a concurrent change, or
+        fails, is recorded again answer by answer, each in its own transaction
+        (:meth:`_record`). Returns how many events were handled."""
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                with mute_logger("odoo.sql_db"):
+                    done = self._record_confirms_once(answers)
+                if auto_commit:
+                    self.env["ir.cron"]._commit_progress(done)
+                return done
+            except CONFLICTS:
+                if not auto_commit:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                if attempt == RECORD_TRIES:
+                    break
+            except Exception:
+                if not auto_commit:
+                    raise
+                _logger.exception("Courier exchange: could not record a group of confirmations")
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                break
+        return sum(self._record(job, outcome, auto_commit)[0] for job, outcome in answers)
+
+    @api.model
+    def _record_confirms_once(self, answers):
+        """:meth:`_record_confirm` for a group of answers, in a constant number of
+        statements: the bookings and the events locked by one query each, the calls'
+        and the unconfirmed events' history lines by one INSERT, the confirmed events
+        applied as the inbox's batch applies news (:meth:`_apply_news`, in their order
+        of arrival), the handled events dropped by one DELETE."""
+        answers = sorted(answers, key=lambda answer: answer[0]["inbox_id"])
+        Booking = self.env["pemkab.delivery.booking"]
+        Inbox = self.env["pemkab.delivery.webhook.inbox"]
+        bookings = Booking.browse(sorted({job["booking_id"] for job, _outcome in answers}))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM pemkab_delivery_booking WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                tuple(bookings.ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, claim_token, attempt_count
+                  FROM pemkab_delivery_webhook_inbox
+                 WHERE id IN %s
+                 ORDER BY id
+                   FOR UPDATE
+                """,
+                tuple(job["inbox_id"] for job, _outcome in answers),
+            )
+        )
+        held = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        events = Inbox.browse(list(held))
+        events.invalidate_recordset()
+        events.fetch(["provider_id", "event_key", "payload", "occurred_at"])
+        now = fields.Datetime.now()
+        lines, news, handled = [], [], []
+        done = 0
+        for job, outcome in answers:
+            token, attempts = held.get(job["inbox_id"], (None, 0))
+            if token != job["claim_token"]:
+                done += 1  # another run holds it, or it is gone
+                continue
+            event = events.browse(job["inbox_id"])
+            booking = bookings.browse(job["booking_id"])
+            payload = json.loads(event.payload)
+            parsed = event.provider_id._courier_client_class().parse_webhook(payload)
+            settlement = decisions.settle_confirm(
+                job["event_status"], outcome, attempts, True, now, event_order=parsed.order
+            )
+            lines.extend(
+                {
+                    "booking_id": booking.id,
+                    "source": "api",
+                    "note": exchange_note(exchange),
+                    "payload": exchange,
+                }
+                for exchange in job.get("exchanges", [])
+            )
+            if settlement.verdict == decisions.RETRY:
+                _logger.warning(
+                    "Courier webhook for provider %s: %s could not be confirmed",
+                    job["provider_id"],
+                    booking.name,
+                )
+                event.write(settlement.vals)
+                self._trigger_apply_news(settlement.retry_at)
+                continue
+            done += 1
+            handled.append(event.id)
+            if settlement.verdict == decisions.UNCONFIRMED:
+                lines.append(
+                    {
+                        "booking_id": booking.id,
+                        "source": "webhook",
+                        "status": parsed.status,
+                        "courier_status": parsed.order.courier_status,
+                        "note": self.env._(
+                            "Not applied: the courier could not confirm it; the booking is "
+                            "looked up later."
+                        ),
+                        "payload": payload,
+                        "date": event.occurred_at,
+                    }
+                )
+                continue
+            order = settlement.info
+            if not settlement.keep_event_key:
+                _logger.warning(
+                    "Courier webhook for provider %s: %s says %s, the courier %s",
+                    job["provider_id"],
+                    booking.name,
+                    job["event_status"],
+                    order.status,
+                )
+            event_key = (event.event_key or None) if settlement.keep_event_key else None
+            news.append((event, booking, order, event_key, payload))
+        bookings._log_events(lines)
+        self._apply_news(news)
+        if handled:
+            self.env.cr.execute(
+                SQL("DELETE FROM pemkab_delivery_webhook_inbox WHERE id IN %s", tuple(handled))
+            )
+        events.invalidate_recordset()
         return done
 
     @api.model

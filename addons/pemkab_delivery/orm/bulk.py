@@ -241,3 +241,99 @@ def log_tracking(records, fname, old_values, body=""):
     env["mail.message"].invalidate_model()
     env["mail.tracking.value"].invalidate_model()
     records.invalidate_recordset(["message_ids"])
+
+
+#: The field types :func:`log_changes` logs, and the tracking value's columns of each
+CHANGE_COLUMNS = {"selection": "char", "char": "char", "datetime": "datetime"}
+
+
+def log_changes(records, old_values):
+    """Log in the chatter of each record of ``records`` the change of its tracked fields
+    from ``old_values[record.id]`` (``{field name: value before}``) to their values now,
+    as the ORM's tracking does: one note by the current user a record whose fields
+    changed, at this time, with a tracking value a changed field (selection labels in the
+    user's language). Fields of the types of :data:`CHANGE_COLUMNS` only.
+
+    For writes done with ``mail_notrack`` (the couriers' news of a batch of bookings):
+    the messages and their tracking values are inserted by one statement, whatever the
+    number of records. The caller has checked its access (as ``_message_log_batch``).
+    """
+    env = records.env
+    rows = []
+    labels = {}
+    for record in records:
+        for fname, old in old_values.get(record.id, {}).items():
+            new = record[fname]
+            if (old or False) == (new or False):
+                continue
+            field = records._fields[fname]
+            if field.type == "selection":
+                if fname not in labels:
+                    labels[fname] = dict(field._description_selection(env))
+                old = labels[fname].get(old, old) if old else ""
+                new = labels[fname].get(new, new) if new else ""
+            kind = CHANGE_COLUMNS[field.type]
+            rows.append(
+                (
+                    record.id,
+                    env["ir.model.fields"]._get(records._name, fname).id,
+                    (old or None) if kind == "char" else None,
+                    (new or None) if kind == "char" else None,
+                    (old or None) if kind == "datetime" else None,
+                    (new or None) if kind == "datetime" else None,
+                )
+            )
+    if not rows:
+        return
+    author = env.user.partner_id
+    now = env.cr.now()
+    columns = list(zip(*rows, strict=True))
+    env.execute_query(
+        SQL(
+            """
+            WITH changed AS (
+                SELECT *
+                  FROM unnest(%(ids)s::int[], %(fields)s::int[], %(old_char)s::varchar[],
+                              %(new_char)s::varchar[], %(old_dt)s::timestamp[],
+                              %(new_dt)s::timestamp[])
+                       AS t(res_id, field_id, old_char, new_char, old_dt, new_dt)
+            ), message AS (
+                INSERT INTO mail_message (
+                    model, res_id, body, message_type, subtype_id, author_id, email_from,
+                    date, is_internal, message_id, email_add_signature,
+                    create_uid, create_date, write_uid, write_date
+                )
+                SELECT %(model)s, changed.res_id, '', 'notification', %(subtype)s,
+                       %(author)s, %(email_from)s, %(now)s, TRUE,
+                       '<' || gen_random_uuid() || '-openerp-message-notify@pemkab>', FALSE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (SELECT DISTINCT res_id FROM changed ORDER BY res_id) changed
+             RETURNING id, res_id
+            )
+            INSERT INTO mail_tracking_value (
+                field_id, mail_message_id, old_value_char, new_value_char,
+                old_value_datetime, new_value_datetime,
+                create_uid, create_date, write_uid, write_date
+            )
+            SELECT changed.field_id, message.id, changed.old_char, changed.new_char,
+                   changed.old_dt, changed.new_dt, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM message
+              JOIN changed ON changed.res_id = message.res_id
+            """,
+            ids=list(columns[0]),
+            fields=list(columns[1]),
+            old_char=list(columns[2]),
+            new_char=list(columns[3]),
+            old_dt=list(columns[4]),
+            new_dt=list(columns[5]),
+            model=records._name,
+            subtype=env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            author=author.id,
+            email_from=author.email_formatted or None,
+            now=now,
+            uid=env.uid,
+        )
+    )
+    env["mail.message"].invalidate_model()
+    env["mail.tracking.value"].invalidate_model()
+    records.invalidate_recordset(["message_ids"])
